@@ -1,0 +1,1 @@
+//! Evaluation of a parsed [`crate::ast::Query`] over JSON.

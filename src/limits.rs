@@ -1,0 +1,125 @@
+//! Configurable limits on what a query may ask for, with documented defaults.
+//!
+//! Parsing is linear in the input and its stack depth is bounded by [`Limits::max_depth`];
+//! evaluation is bounded by [`Limits::max_eval_steps`]. Each breach is an error that names
+//! the limit ([`Limit`]) and its configured value.
+
+use std::fmt;
+
+/// Which limit was exceeded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Limit {
+    /// [`Limits::max_query_length`]
+    QueryLength,
+    /// [`Limits::max_depth`]
+    Depth,
+    /// [`Limits::max_nodes`]
+    Nodes,
+    /// [`Limits::max_expand_depth`]
+    ExpandDepth,
+    /// [`Limits::max_lambda_depth`]
+    LambdaDepth,
+    /// [`Limits::max_in_list`]
+    InList,
+    /// [`Limits::max_top`]
+    Top,
+    /// [`Limits::max_expand_items`]
+    ExpandItems,
+    /// [`Limits::max_regex_length`]
+    RegexLength,
+    /// [`Limits::max_eval_steps`]
+    EvalSteps,
+    /// [`Limits::max_json_depth`]
+    JsonDepth,
+}
+
+impl Limit {
+    /// The field name in [`Limits`].
+    pub fn name(self) -> &'static str {
+        match self {
+            Limit::QueryLength => "max_query_length",
+            Limit::Depth => "max_depth",
+            Limit::Nodes => "max_nodes",
+            Limit::ExpandDepth => "max_expand_depth",
+            Limit::LambdaDepth => "max_lambda_depth",
+            Limit::InList => "max_in_list",
+            Limit::Top => "max_top",
+            Limit::ExpandItems => "max_expand_items",
+            Limit::RegexLength => "max_regex_length",
+            Limit::EvalSteps => "max_eval_steps",
+            Limit::JsonDepth => "max_json_depth",
+        }
+    }
+
+    /// A short human description.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Limit::QueryLength => "query length (bytes)",
+            Limit::Depth => "nesting depth",
+            Limit::Nodes => "expression size (nodes)",
+            Limit::ExpandDepth => "$expand/$select nesting depth",
+            Limit::LambdaDepth => "any/all nesting depth",
+            Limit::InList => "'in' list length",
+            Limit::Top => "$top",
+            Limit::ExpandItems => "number of $expand items",
+            Limit::RegexLength => "matchesPattern pattern length",
+            Limit::EvalSteps => "evaluation budget (steps)",
+            Limit::JsonDepth => "JSON input nesting depth",
+        }
+    }
+}
+
+impl fmt::Display for Limit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The limits applied while parsing and evaluating. `Limits::default()` gives the
+/// documented defaults; every field can be changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Longest raw query string, in bytes. Default 262,144 (256 KiB).
+    pub max_query_length: usize,
+    /// Deepest nesting of the syntax tree: parentheses, operator chains, calls, lambdas and
+    /// nested options all count. Bounds the stack used to parse, print, compile, evaluate
+    /// and drop a query. Default 200.
+    pub max_depth: usize,
+    /// Most expression nodes in one query (an `in` list counts one per element). Default 10,000.
+    pub max_nodes: usize,
+    /// Deepest `$expand`/`$select` nesting (`a($expand=b($expand=c))` is 3). Default 16.
+    pub max_expand_depth: usize,
+    /// Deepest nesting of `any`/`all` lambdas. Default 8.
+    pub max_lambda_depth: usize,
+    /// Most elements in one `in (...)` list. Default 10,000.
+    pub max_in_list: usize,
+    /// Largest `$top` accepted; `None` for no limit. Default `None`.
+    pub max_top: Option<u64>,
+    /// Most items in one `$expand` list. Default 100.
+    pub max_expand_items: usize,
+    /// Longest `matchesPattern` pattern, in bytes. Default 1,000.
+    pub max_regex_length: usize,
+    /// Evaluation budget: the most expression steps one `apply` may take. Default 10^9.
+    pub max_eval_steps: u64,
+    /// Deepest JSON input nesting the evaluator walks. Default 128.
+    pub max_json_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_query_length: 256 * 1024,
+            max_depth: 200,
+            max_nodes: 10_000,
+            max_expand_depth: 16,
+            max_lambda_depth: 8,
+            max_in_list: 10_000,
+            max_top: None,
+            max_expand_items: 100,
+            max_regex_length: 1_000,
+            max_eval_steps: 1_000_000_000,
+            max_json_depth: 128,
+        }
+    }
+}

@@ -1,0 +1,555 @@
+//! The parser: raw URL query text to [`crate::ast`].
+//!
+//! Layers:
+//! - [`decode`]: percent-decoding of one name or value, with an offset map back to the raw text;
+//! - [`query`]: splitting at `&` and `=`, option names, duplicates, aliases, custom options;
+//! - [`options`]: the value grammars of `$select`, `$expand`, `$orderby`, `$compute`, ... and
+//!   nested option lists;
+//! - [`expr`]: the expression grammar (`$filter` and friends); [`lexical`]: names, literals,
+//!   whitespace; [`search`]: `$search`; [`apply`]: `$apply`.
+//!
+//! Every grammar function has the shape `fn(&Ctx, &str) -> PResult<T>`: the input is a
+//! suffix of the decoded option value held by [`Ctx`], so the byte offset of any position is
+//! `ctx.text.len() - rest.len()`, which [`decode::Decoded`] maps back to the raw input.
+
+// Scaffolding: some helpers are used only once every grammar module has landed.
+#![allow(dead_code)]
+
+pub(crate) mod apply;
+pub(crate) mod decode;
+pub(crate) mod expr;
+pub(crate) mod lexical;
+pub(crate) mod options;
+pub(crate) mod query;
+pub(crate) mod search;
+
+use std::cell::{Cell, RefCell};
+
+use crate::ast::Transformation;
+use crate::ast::{ComputeItem, ExpandItem, Expr, OrderByItem, Query, Search, SelectItem};
+use crate::error::{Expected, ParseError, ParseErrorKind};
+use crate::limits::{Limit, Limits};
+
+/// How to parse.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParseOptions {
+    /// Follow the ABNF exactly: a raw `+` is always a plus sign. By default (`false`) a raw
+    /// `+` is a space, as HTTP form decoding and Microsoft Graph treat it, except where only
+    /// a plus sign can stand (a time-zone offset such as `+02:00`, an exponent such as `1e+5`).
+    pub strict: bool,
+    /// Size and depth limits.
+    pub limits: Limits,
+}
+
+impl ParseOptions {
+    /// Strict ABNF parsing with default limits.
+    pub fn strict() -> ParseOptions {
+        ParseOptions {
+            strict: true,
+            ..ParseOptions::default()
+        }
+    }
+}
+
+/// The error type of the grammar functions: where (the remaining input) and what.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PError<'a> {
+    /// The input remaining where the error was found.
+    pub(crate) at: &'a str,
+    /// What went wrong.
+    pub(crate) kind: ParseErrorKind,
+}
+
+impl<'a> nom::error::ParseError<&'a str> for PError<'a> {
+    fn from_error_kind(input: &'a str, _kind: nom::error::ErrorKind) -> Self {
+        PError {
+            at: input,
+            kind: ParseErrorKind::Syntax(Expected::Expression),
+        }
+    }
+
+    fn append(_input: &'a str, _kind: nom::error::ErrorKind, other: Self) -> Self {
+        other
+    }
+
+    /// Of two failed alternatives, keep the one that got further.
+    fn or(self, other: Self) -> Self {
+        if other.at.len() <= self.at.len() {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+/// The result of a grammar function.
+pub(crate) type PResult<'a, T> = nom::IResult<&'a str, T, PError<'a>>;
+
+/// A recoverable error (another alternative may match) at `at`.
+pub(crate) fn error<T>(at: &str, expected: Expected) -> PResult<'_, T> {
+    Err(nom::Err::Error(PError {
+        at,
+        kind: ParseErrorKind::Syntax(expected),
+    }))
+}
+
+/// An unrecoverable error (after a committing token) at `at`.
+pub(crate) fn failure<T>(at: &str, kind: ParseErrorKind) -> PResult<'_, T> {
+    Err(nom::Err::Failure(PError { at, kind }))
+}
+
+/// An unrecoverable syntax error at `at`.
+pub(crate) fn fail_expected<T>(at: &str, expected: Expected) -> PResult<'_, T> {
+    failure(at, ParseErrorKind::Syntax(expected))
+}
+
+/// Turns a recoverable error into an unrecoverable one (nom's `cut`, for our error type).
+pub(crate) fn cut<T>(result: PResult<'_, T>) -> PResult<'_, T> {
+    match result {
+        Err(nom::Err::Error(e)) => Err(nom::Err::Failure(e)),
+        other => other,
+    }
+}
+
+/// Parsing state for one decoded option value.
+#[derive(Debug)]
+pub(crate) struct Ctx<'a> {
+    /// The decoded text; every grammar input is a suffix of it.
+    pub(crate) text: &'a str,
+    /// The options in force.
+    pub(crate) options: &'a ParseOptions,
+    /// Decoded offsets where a raw `+` became a space (empty when strict).
+    raw_plus: &'a [usize],
+    depth: Cell<usize>,
+    expand_depth: Cell<usize>,
+    lambda_depth: Cell<usize>,
+    nodes: Cell<usize>,
+    /// Lambda variables in scope, innermost last.
+    pub(crate) lambda_variables: RefCell<Vec<String>>,
+}
+
+/// Leaves one nesting level when dropped (see [`Ctx::enter`]).
+#[derive(Debug)]
+pub(crate) struct DepthGuard<'c> {
+    counter: &'c Cell<usize>,
+}
+
+impl Drop for DepthGuard<'_> {
+    fn drop(&mut self) {
+        self.counter.set(self.counter.get() - 1);
+    }
+}
+
+impl<'a> Ctx<'a> {
+    pub(crate) fn new(text: &'a str, raw_plus: &'a [usize], options: &'a ParseOptions) -> Self {
+        Ctx {
+            text,
+            options,
+            raw_plus,
+            depth: Cell::new(0),
+            expand_depth: Cell::new(0),
+            lambda_depth: Cell::new(0),
+            nodes: Cell::new(0),
+            lambda_variables: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The decoded byte offset of `rest`, a suffix of the text.
+    pub(crate) fn offset(&self, rest: &str) -> usize {
+        self.text.len() - rest.len()
+    }
+
+    /// True when `rest` starts with a space that was a raw `+` (lenient mode only), so the
+    /// grammar may read it as a plus sign where only a plus sign can stand.
+    pub(crate) fn is_raw_plus(&self, rest: &str) -> bool {
+        rest.starts_with(' ') && self.raw_plus.binary_search(&self.offset(rest)).is_ok()
+    }
+
+    fn enter_counter<'i>(
+        &self,
+        counter: &'a Cell<usize>,
+        limit: Limit,
+        max: usize,
+        at: &'i str,
+    ) -> Result<DepthGuard<'a>, nom::Err<PError<'i>>>
+    where
+        'a: 'i,
+    {
+        if counter.get() >= max {
+            return Err(nom::Err::Failure(PError {
+                at,
+                kind: ParseErrorKind::LimitExceeded { limit, max },
+            }));
+        }
+        counter.set(counter.get() + 1);
+        Ok(DepthGuard { counter })
+    }
+
+    /// Enters one level of syntax nesting (parentheses, operands, calls, nested options);
+    /// fails with [`Limit::Depth`] past [`Limits::max_depth`]. Keep the guard alive while
+    /// parsing the nested part.
+    pub(crate) fn enter<'i>(&'a self, at: &'i str) -> Result<DepthGuard<'a>, nom::Err<PError<'i>>>
+    where
+        'a: 'i,
+    {
+        self.enter_counter(&self.depth, Limit::Depth, self.options.limits.max_depth, at)
+    }
+
+    /// Enters a nested `$expand`/`$select` option list ([`Limits::max_expand_depth`]).
+    pub(crate) fn enter_expand<'i>(
+        &'a self,
+        at: &'i str,
+    ) -> Result<DepthGuard<'a>, nom::Err<PError<'i>>>
+    where
+        'a: 'i,
+    {
+        self.enter_counter(
+            &self.expand_depth,
+            Limit::ExpandDepth,
+            self.options.limits.max_expand_depth,
+            at,
+        )
+    }
+
+    /// Enters a lambda (`any`/`all`) body ([`Limits::max_lambda_depth`]).
+    pub(crate) fn enter_lambda<'i>(
+        &'a self,
+        at: &'i str,
+    ) -> Result<DepthGuard<'a>, nom::Err<PError<'i>>>
+    where
+        'a: 'i,
+    {
+        self.enter_counter(
+            &self.lambda_depth,
+            Limit::LambdaDepth,
+            self.options.limits.max_lambda_depth,
+            at,
+        )
+    }
+
+    /// Counts `n` expression nodes; fails with [`Limit::Nodes`] past [`Limits::max_nodes`].
+    pub(crate) fn count_nodes<'i>(
+        &self,
+        n: usize,
+        at: &'i str,
+    ) -> Result<(), nom::Err<PError<'i>>> {
+        let total = self.nodes.get().saturating_add(n);
+        let max = self.options.limits.max_nodes;
+        if total > max {
+            return Err(nom::Err::Failure(PError {
+                at,
+                kind: ParseErrorKind::LimitExceeded {
+                    limit: Limit::Nodes,
+                    max,
+                },
+            }));
+        }
+        self.nodes.set(total);
+        Ok(())
+    }
+}
+
+/// Decodes `raw` (a slice of `full_raw` at byte `base`), runs `grammar` over the whole
+/// decoded text and maps errors back to raw offsets, naming `option`.
+pub(crate) fn parse_decoded<T>(
+    raw: &str,
+    full_raw: &str,
+    base: usize,
+    option: &str,
+    options: &ParseOptions,
+    grammar: impl for<'a> FnOnce(&Ctx<'a>, &'a str) -> PResult<'a, T>,
+) -> Result<T, ParseError> {
+    let decoded =
+        decode::decode(raw, full_raw, base, !options.strict).map_err(|e| e.in_option(option))?;
+    run_grammar(&decoded, full_raw, base, option, options, grammar)
+}
+
+/// Runs `grammar` over text that is already decoded (`from_pairs`); offsets are into `text`.
+pub(crate) fn parse_undecoded<T>(
+    text: &str,
+    option: &str,
+    options: &ParseOptions,
+    grammar: impl for<'a> FnOnce(&Ctx<'a>, &'a str) -> PResult<'a, T>,
+) -> Result<T, ParseError> {
+    let decoded = decode::Decoded::verbatim(text);
+    run_grammar(&decoded, text, 0, option, options, grammar)
+}
+
+fn run_grammar<T>(
+    decoded: &decode::Decoded,
+    full_raw: &str,
+    base: usize,
+    option: &str,
+    options: &ParseOptions,
+    grammar: impl for<'a> FnOnce(&Ctx<'a>, &'a str) -> PResult<'a, T>,
+) -> Result<T, ParseError> {
+    let ctx = Ctx::new(&decoded.text, &decoded.raw_plus, options);
+    let to_error = |at: &str, kind: ParseErrorKind| {
+        let offset = base + decoded.raw_offset(ctx.offset(at));
+        ParseError::new(kind, full_raw, offset).in_option(option)
+    };
+    match grammar(&ctx, &decoded.text) {
+        Ok(("", value)) => Ok(value),
+        Ok((rest, _)) => Err(to_error(
+            rest,
+            ParseErrorKind::Syntax(Expected::EndOrOperator),
+        )),
+        Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(to_error(e.at, e.kind)),
+        Err(nom::Err::Incomplete(_)) => {
+            Err(to_error("", ParseErrorKind::Syntax(Expected::Expression)))
+        }
+    }
+}
+
+/// Fails with [`Limit::QueryLength`] when `raw` is longer than allowed.
+pub(crate) fn check_length(raw: &str, options: &ParseOptions) -> Result<(), ParseError> {
+    let max = options.limits.max_query_length;
+    if raw.len() > max {
+        return Err(ParseError::new(
+            ParseErrorKind::LimitExceeded {
+                limit: Limit::QueryLength,
+                max,
+            },
+            raw,
+            max,
+        ));
+    }
+    Ok(())
+}
+
+/// Which grammar rule to parse a text with (the `--rule` of `odq parse`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// A whole query string.
+    Query,
+    /// A `$filter` value.
+    Filter,
+    /// An `$orderby` value.
+    OrderBy,
+    /// An `$expand` value.
+    Expand,
+    /// A `$select` value.
+    Select,
+    /// A `$search` value.
+    Search,
+    /// A `$compute` value.
+    Compute,
+    /// An `$apply` value.
+    Apply,
+    /// Any expression (`commonExpr`), e.g. a literal.
+    Expr,
+}
+
+impl Rule {
+    /// Every rule, for the CLI.
+    pub const ALL: [Rule; 9] = [
+        Rule::Query,
+        Rule::Filter,
+        Rule::OrderBy,
+        Rule::Expand,
+        Rule::Select,
+        Rule::Search,
+        Rule::Compute,
+        Rule::Apply,
+        Rule::Expr,
+    ];
+
+    /// The rule's name as the CLI spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::Query => "query",
+            Rule::Filter => "filter",
+            Rule::OrderBy => "orderby",
+            Rule::Expand => "expand",
+            Rule::Select => "select",
+            Rule::Search => "search",
+            Rule::Compute => "compute",
+            Rule::Apply => "apply",
+            Rule::Expr => "expr",
+        }
+    }
+
+    /// The option name used in errors.
+    fn option_name(self) -> &'static str {
+        match self {
+            Rule::Query => "query",
+            Rule::Filter => "$filter",
+            Rule::OrderBy => "$orderby",
+            Rule::Expand => "$expand",
+            Rule::Select => "$select",
+            Rule::Search => "$search",
+            Rule::Compute => "$compute",
+            Rule::Apply => "$apply",
+            Rule::Expr => "expression",
+        }
+    }
+}
+
+/// The result of [`parse_rule`]: the node for the rule parsed.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(untagged))]
+pub enum Parsed {
+    /// A whole query.
+    Query(Query),
+    /// A `$filter` value or an expression.
+    Expr(Expr),
+    /// An `$orderby` value.
+    OrderBy(Vec<OrderByItem>),
+    /// An `$expand` value.
+    Expand(Vec<ExpandItem>),
+    /// A `$select` value.
+    Select(Vec<SelectItem>),
+    /// A `$search` value.
+    Search(Search),
+    /// A `$compute` value.
+    Compute(Vec<ComputeItem>),
+    /// An `$apply` value.
+    Apply(Vec<Transformation>),
+}
+
+impl std::fmt::Display for Parsed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn list<T: std::fmt::Display>(
+            f: &mut std::fmt::Formatter<'_>,
+            items: &[T],
+            separator: &str,
+        ) -> std::fmt::Result {
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(separator)?;
+                }
+                item.fmt(f)?;
+            }
+            Ok(())
+        }
+        match self {
+            Parsed::Query(query) => query.fmt(f),
+            Parsed::Expr(expr) => expr.fmt(f),
+            Parsed::OrderBy(items) => list(f, items, ","),
+            Parsed::Expand(items) => list(f, items, ","),
+            Parsed::Select(items) => list(f, items, ","),
+            Parsed::Search(search) => search.fmt(f),
+            Parsed::Compute(items) => list(f, items, ","),
+            Parsed::Apply(items) => list(f, items, "/"),
+        }
+    }
+}
+
+/// Parses raw URL `text` with `rule`. For option rules, `text` is the option's value.
+pub fn parse_rule(rule: Rule, text: &str, options: &ParseOptions) -> Result<Parsed, ParseError> {
+    if rule == Rule::Query {
+        return query::parse_query(text, options).map(Parsed::Query);
+    }
+    check_length(text, options)?;
+    let name = rule.option_name();
+    match rule {
+        Rule::Query => unreachable!("handled above"),
+        Rule::Filter | Rule::Expr => {
+            parse_decoded(text, text, 0, name, options, expr::parse_filter_value).map(Parsed::Expr)
+        }
+        Rule::OrderBy => {
+            parse_decoded(text, text, 0, name, options, options::parse_orderby).map(Parsed::OrderBy)
+        }
+        Rule::Expand => {
+            parse_decoded(text, text, 0, name, options, options::parse_expand).map(Parsed::Expand)
+        }
+        Rule::Select => {
+            parse_decoded(text, text, 0, name, options, options::parse_select).map(Parsed::Select)
+        }
+        Rule::Search => {
+            parse_decoded(text, text, 0, name, options, search::parse_search).map(Parsed::Search)
+        }
+        Rule::Compute => {
+            parse_decoded(text, text, 0, name, options, options::parse_compute).map(Parsed::Compute)
+        }
+        Rule::Apply => {
+            parse_decoded(text, text, 0, name, options, apply::parse_apply).map(Parsed::Apply)
+        }
+    }
+}
+
+/// Parses a `$filter` value (raw URL text) with default options.
+pub fn parse_filter(text: &str) -> Result<Expr, ParseError> {
+    match parse_rule(Rule::Filter, text, &ParseOptions::default())? {
+        Parsed::Expr(expr) => Ok(expr),
+        _ => unreachable!("the filter rule yields an expression"),
+    }
+}
+
+/// Parses an `$orderby` value (raw URL text) with default options.
+pub fn parse_orderby(text: &str) -> Result<Vec<OrderByItem>, ParseError> {
+    match parse_rule(Rule::OrderBy, text, &ParseOptions::default())? {
+        Parsed::OrderBy(items) => Ok(items),
+        _ => unreachable!("the orderby rule yields order-by items"),
+    }
+}
+
+/// Parses an `$expand` value (raw URL text) with default options.
+pub fn parse_expand(text: &str) -> Result<Vec<ExpandItem>, ParseError> {
+    match parse_rule(Rule::Expand, text, &ParseOptions::default())? {
+        Parsed::Expand(items) => Ok(items),
+        _ => unreachable!("the expand rule yields expand items"),
+    }
+}
+
+/// Parses a `$select` value (raw URL text) with default options.
+pub fn parse_select(text: &str) -> Result<Vec<SelectItem>, ParseError> {
+    match parse_rule(Rule::Select, text, &ParseOptions::default())? {
+        Parsed::Select(items) => Ok(items),
+        _ => unreachable!("the select rule yields select items"),
+    }
+}
+
+/// Parses a `$search` value (raw URL text) with default options.
+pub fn parse_search(text: &str) -> Result<Search, ParseError> {
+    match parse_rule(Rule::Search, text, &ParseOptions::default())? {
+        Parsed::Search(search) => Ok(search),
+        _ => unreachable!("the search rule yields a search expression"),
+    }
+}
+
+/// Parses a `$compute` value (raw URL text) with default options.
+pub fn parse_compute(text: &str) -> Result<Vec<ComputeItem>, ParseError> {
+    match parse_rule(Rule::Compute, text, &ParseOptions::default())? {
+        Parsed::Compute(items) => Ok(items),
+        _ => unreachable!("the compute rule yields compute items"),
+    }
+}
+
+/// Parses an `$apply` value (raw URL text) with default options.
+pub fn parse_apply(text: &str) -> Result<Vec<Transformation>, ParseError> {
+    match parse_rule(Rule::Apply, text, &ParseOptions::default())? {
+        Parsed::Apply(items) => Ok(items),
+        _ => unreachable!("the apply rule yields transformations"),
+    }
+}
+
+impl Query {
+    /// Parses a raw query string (the part after `?`, without it) with default options.
+    pub fn parse(raw: &str) -> Result<Query, ParseError> {
+        query::parse_query(raw, &ParseOptions::default())
+    }
+
+    /// Parses a raw query string with the given options.
+    pub fn parse_with(raw: &str, options: &ParseOptions) -> Result<Query, ParseError> {
+        query::parse_query(raw, options)
+    }
+
+    /// Builds a query from `(name, value)` pairs that a web framework has already
+    /// percent-decoded. Nothing is decoded again; error offsets are into the value.
+    pub fn from_pairs<N: AsRef<str>, V: AsRef<str>>(
+        pairs: impl IntoIterator<Item = (N, V)>,
+        options: &ParseOptions,
+    ) -> Result<Query, ParseError> {
+        query::parse_pairs(pairs, options)
+    }
+}
+
+impl std::str::FromStr for Query {
+    type Err = ParseError;
+
+    fn from_str(raw: &str) -> Result<Query, ParseError> {
+        Query::parse(raw)
+    }
+}
