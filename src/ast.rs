@@ -30,7 +30,6 @@ use serde::Serialize;
 /// are never empty when present: the grammar needs at least one item.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
-#[non_exhaustive]
 pub struct Query {
     /// `$apply=filter(...)/groupby(...)`: transformations, applied in order.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]

@@ -169,13 +169,14 @@ pub struct ParseError {
     /// What went wrong.
     pub kind: ParseErrorKind,
     /// The option being parsed (`$filter`, `@p`, ...), if any.
-    pub option: Option<String>,
+    pub option: Option<Box<str>>,
     /// 0-based byte offset into the raw (undecoded) input where the error was found.
     pub offset: usize,
     /// The raw text found at `offset` (up to 24 characters); empty at the end of input.
-    pub found: String,
-    /// A window of the raw input around `offset`, and the offset within that window.
-    context: (String, usize),
+    pub found: Box<str>,
+    /// A window of the raw input around `offset`, and the caret's column within it
+    /// (boxed to keep the error small).
+    context: Box<(String, usize)>,
 }
 
 impl std::error::Error for ParseError {}
@@ -199,7 +200,7 @@ impl ParseError {
     pub fn new(kind: ParseErrorKind, raw_input: &str, offset: usize) -> ParseError {
         let offset = floor_boundary(raw_input, offset);
         let rest = &raw_input[offset..];
-        let found: String = rest.chars().take(FOUND_CHARS).collect();
+        let found: Box<str> = rest.chars().take(FOUND_CHARS).collect::<String>().into();
         let start = raw_input[..offset]
             .char_indices()
             .rev()
@@ -219,14 +220,14 @@ impl ParseError {
             option: None,
             offset,
             found,
-            context: (window, caret),
+            context: Box::new((window, caret)),
         }
     }
 
     /// Names the option the error belongs to.
     pub fn in_option(mut self, option: impl Into<String>) -> ParseError {
         if self.option.is_none() {
-            self.option = Some(option.into());
+            self.option = Some(option.into().into_boxed_str());
         }
         self
     }
@@ -250,7 +251,7 @@ impl ParseError {
             "message": self.message(),
         });
         if let Some(option) = &self.option {
-            error["target"] = serde_json::Value::String(option.clone());
+            error["target"] = serde_json::Value::from(option.as_ref());
         }
         serde_json::json!({ "error": error })
     }
@@ -341,7 +342,7 @@ mod tests {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<ParseError>();
         assert_send_sync::<EvalError>();
-        assert!(std::mem::size_of::<ParseError>() <= 160);
+        assert!(std::mem::size_of::<ParseError>() <= 96);
     }
 
     #[test]

@@ -165,16 +165,13 @@ impl<'a> Ctx<'a> {
         rest.starts_with(' ') && self.raw_plus.binary_search(&self.offset(rest)).is_ok()
     }
 
-    fn enter_counter<'i>(
-        &self,
-        counter: &'a Cell<usize>,
+    fn enter_counter<'c, 'i>(
+        &'c self,
+        counter: &'c Cell<usize>,
         limit: Limit,
         max: usize,
         at: &'i str,
-    ) -> Result<DepthGuard<'a>, nom::Err<PError<'i>>>
-    where
-        'a: 'i,
-    {
+    ) -> Result<DepthGuard<'c>, nom::Err<PError<'i>>> {
         if counter.get() >= max {
             return Err(nom::Err::Failure(PError {
                 at,
@@ -188,21 +185,18 @@ impl<'a> Ctx<'a> {
     /// Enters one level of syntax nesting (parentheses, operands, calls, nested options);
     /// fails with [`Limit::Depth`] past [`Limits::max_depth`]. Keep the guard alive while
     /// parsing the nested part.
-    pub(crate) fn enter<'i>(&'a self, at: &'i str) -> Result<DepthGuard<'a>, nom::Err<PError<'i>>>
-    where
-        'a: 'i,
-    {
+    pub(crate) fn enter<'c, 'i>(
+        &'c self,
+        at: &'i str,
+    ) -> Result<DepthGuard<'c>, nom::Err<PError<'i>>> {
         self.enter_counter(&self.depth, Limit::Depth, self.options.limits.max_depth, at)
     }
 
     /// Enters a nested `$expand`/`$select` option list ([`Limits::max_expand_depth`]).
-    pub(crate) fn enter_expand<'i>(
-        &'a self,
+    pub(crate) fn enter_expand<'c, 'i>(
+        &'c self,
         at: &'i str,
-    ) -> Result<DepthGuard<'a>, nom::Err<PError<'i>>>
-    where
-        'a: 'i,
-    {
+    ) -> Result<DepthGuard<'c>, nom::Err<PError<'i>>> {
         self.enter_counter(
             &self.expand_depth,
             Limit::ExpandDepth,
@@ -212,13 +206,10 @@ impl<'a> Ctx<'a> {
     }
 
     /// Enters a lambda (`any`/`all`) body ([`Limits::max_lambda_depth`]).
-    pub(crate) fn enter_lambda<'i>(
-        &'a self,
+    pub(crate) fn enter_lambda<'c, 'i>(
+        &'c self,
         at: &'i str,
-    ) -> Result<DepthGuard<'a>, nom::Err<PError<'i>>>
-    where
-        'a: 'i,
-    {
+    ) -> Result<DepthGuard<'c>, nom::Err<PError<'i>>> {
         self.enter_counter(
             &self.lambda_depth,
             Limit::LambdaDepth,
@@ -390,8 +381,8 @@ impl Rule {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(untagged))]
 pub enum Parsed {
-    /// A whole query.
-    Query(Query),
+    /// A whole query (boxed: it is much larger than the other variants).
+    Query(Box<Query>),
     /// A `$filter` value or an expression.
     Expr(Expr),
     /// An `$orderby` value.
@@ -439,7 +430,7 @@ impl std::fmt::Display for Parsed {
 /// Parses raw URL `text` with `rule`. For option rules, `text` is the option's value.
 pub fn parse_rule(rule: Rule, text: &str, options: &ParseOptions) -> Result<Parsed, ParseError> {
     if rule == Rule::Query {
-        return query::parse_query(text, options).map(Parsed::Query);
+        return query::parse_query(text, options).map(|q| Parsed::Query(Box::new(q)));
     }
     check_length(text, options)?;
     let name = rule.option_name();

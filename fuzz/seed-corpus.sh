@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Seeds the fuzz corpora from the parser's case files: every `query:` case input becomes a
+# parse_query seed, every `filter:`/`expr:` case input a parse_filter seed. Seeds are named
+# by content hash, so running it again adds only new inputs.
+#   fuzz/seed-corpus.sh [OUT_DIR]    (default fuzz/seeds)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+out="${1:-$here/seeds}"
+mkdir -p "$out/parse_query" "$out/parse_filter"
+for file in "$here"/../tests/cases/parse/*.txt; do
+  while IFS= read -r line; do
+    case "$line" in ''|'#'*) continue ;; esac
+    rule="${line%%: *}"; rest="${line#*: }"
+    input="${rest% ==>*}"; input="${input% ==!*}"; input="${input%==!}"
+    input="$(printf '%s' "$input" | sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//')"
+    case "$rule" in
+      query|'query[strict]') target=parse_query ;;
+      filter|'filter[strict]'|expr|'expr[strict]') target=parse_filter ;;
+      *) continue ;;
+    esac
+    name="$(printf '%s' "$input" | sha1sum | cut -c1-16)"
+    printf '%s' "$input" > "$out/$target/$name"
+  done < "$file"
+done
+echo "seeds: $(ls "$out/parse_query" | wc -l) parse_query, $(ls "$out/parse_filter" | wc -l) parse_filter in $out"
