@@ -348,6 +348,8 @@ pub enum PathRoot {
     Variable(String),
     /// `@p/name`: a parameter alias used as the start of a path.
     Alias(String),
+    /// `$these`: the current input set of an `$apply` transformation (aggregation extension).
+    These,
 }
 
 /// One segment of a [`MemberPath`].
@@ -370,6 +372,9 @@ pub enum Segment {
     Any(Option<Lambda>),
     /// `/all(f: predicate)`: true if every member satisfies the predicate.
     All(Lambda),
+    /// `/aggregate(Amount with sum)`: an aggregate of a collection (aggregation extension);
+    /// the item has no alias.
+    Aggregate(Box<AggregateItem>),
     /// `Namespace.Function(p=1,q=@a)`: a bound or unbound custom function call.
     Function {
         /// The qualified function name.
@@ -1244,7 +1249,16 @@ impl Search {
 impl Display for Search {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match self {
-            Search::Term(word) => write_url_text(f, word),
+            Search::Term(word) => {
+                // A literal `;` ends a word (it separates nested options); `%3B` does not.
+                for (i, part) in word.split(';').enumerate() {
+                    if i > 0 {
+                        f.write_str("%3B")?;
+                    }
+                    write_url_text(f, part)?;
+                }
+                Ok(())
+            }
             Search::Phrase(text) => {
                 f.write_str("\"")?;
                 write_url_text(f, text)?;
@@ -1355,11 +1369,26 @@ impl Expr {
         }
     }
 
-    /// A numeric literal, whose sign would merge with a preceding `-`.
-    fn is_number_literal(&self) -> bool {
+    /// True when the text of `self` starts with a literal that would merge with a
+    /// preceding `-`: a number (`-(5)` is not `-5`), or a date, date-time, time or GUID,
+    /// which may start with a digit (`-2026-01-01` is a date with a negative year). Follows
+    /// left operands down to the first leaf (`-(5 in (1))` is not `-5 in (1)`).
+    fn starts_with_mergeable_literal(&self) -> bool {
+        let mut expr = self;
+        while let Expr::Binary { left, .. } = expr {
+            expr = left;
+        }
         matches!(
-            self,
-            Expr::Literal(Literal::Int(_) | Literal::Decimal(_) | Literal::Double(_))
+            expr,
+            Expr::Literal(
+                Literal::Int(_)
+                    | Literal::Decimal(_)
+                    | Literal::Double(_)
+                    | Literal::Date(_)
+                    | Literal::DateTimeOffset(_)
+                    | Literal::TimeOfDay(_)
+                    | Literal::Guid(_)
+            )
         )
     }
 }
@@ -1404,7 +1433,9 @@ impl Display for Expr {
                 }
                 UnaryOp::Neg => {
                     f.write_str("-")?;
-                    if operand.is_number_literal() || operand.precedence() <= UNARY_PRECEDENCE {
+                    if operand.starts_with_mergeable_literal()
+                        || operand.precedence() <= UNARY_PRECEDENCE
+                    {
                         write!(f, "({operand})")
                     } else {
                         operand.fmt(f)
@@ -1451,6 +1482,10 @@ impl Display for MemberPath {
                 write!(f, "@{name}")?;
                 true
             }
+            PathRoot::These => {
+                f.write_str("$these")?;
+                true
+            }
         };
         for segment in &self.segments {
             if need_slash && !matches!(segment, Segment::Key(_)) {
@@ -1484,6 +1519,7 @@ impl Display for Segment {
             Segment::Any(None) => f.write_str("any()"),
             Segment::Any(Some(lambda)) => write!(f, "any({lambda})"),
             Segment::All(lambda) => write!(f, "all({lambda})"),
+            Segment::Aggregate(item) => write!(f, "aggregate({item})"),
             Segment::Function { name, args } => {
                 write!(f, "{name}(")?;
                 write_list(f, args, ",")?;

@@ -19,6 +19,8 @@ pub mod error;
 pub mod eval;
 pub mod limits;
 pub mod parse;
+pub mod sample;
+mod stream;
 
 pub use ast::{Expr, Query};
 pub use error::{EvalError, Expected, ParseError, ParseErrorKind};

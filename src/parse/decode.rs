@@ -29,6 +29,11 @@ impl Decoded {
         }
     }
 
+    /// `(decoded offset after, raw offset after)` of each percent-escape, ascending.
+    pub(crate) fn escapes(&self) -> &[(usize, usize)] {
+        &self.breakpoints
+    }
+
     /// The raw offset (relative to the decoded slice's start) of a decoded offset.
     pub(crate) fn raw_offset(&self, decoded: usize) -> usize {
         let index = self.breakpoints.partition_point(|&(d, _)| d <= decoded);

@@ -1,17 +1,366 @@
 //! The expression grammar (`commonExpr`), with the precedence of URL §5.1.1.17.
+//!
+//! Structure:
+//! - this module: operator chains (an explicit operand/operator stack, so long
+//!   left-associative chains need no recursion), prefix operators and the dispatch of
+//!   primary expressions;
+//! - [`literal`] (with [`geo`]): primitive literals; [`json`]: JSON arrays and objects;
+//! - [`member`]: member paths (`a/b`, `$it`, `$root/...`, lambdas, `$count(...)`, custom
+//!   function calls); [`call`]: canonical functions, `cast`, `isof` and `case`.
+//!
+//! Every grammar function here returns a [`Node`]: the expression and the height of its
+//! tree. Heights are checked against [`crate::Limits::max_depth`] wherever a node is built,
+//! so a parsed tree is never deeper than the limit, even when it was built in a loop; the
+//! depth guards ([`Ctx::enter`]) bound the parser's own recursion.
+//!
+//! Decisions worth knowing:
+//! - Operators follow the precedence table, also for `not`: `not A eq B` is `(not A) eq B`
+//!   (SEMANTICS 13.3), and `not A has B` is `not (A has B)`.
+//! - `-5`, `-1.5`, `-INF` are negative literals; `-Price` and `- 5` are negations.
+//! - A bare quoted string (`'P1D'`) is always a string literal; only `duration'P1D'` is a
+//!   [`Literal::Duration`](crate::ast::Literal::Duration).
+//! - In lenient (default) mode a `$filter` value may have whitespace around it, and `not`
+//!   may be followed directly by `(`; strict mode follows the ABNF.
 
-use super::{error, Ctx, PResult};
-use crate::ast::Expr;
-use crate::error::Expected;
+mod call;
+mod geo;
+mod json;
+mod literal;
+mod member;
 
-/// A whole `$filter` value (also used for `--rule expr`): one `commonExpr` with optional
-/// surrounding whitespace.
+use super::lexical::{bws, identifier, is_identifier_char, keyword_ci};
+use super::{error, fail_expected, failure, Ctx, DepthGuard, PError, PResult};
+use crate::ast::{BinaryOp, Expr, Literal, UnaryOp};
+use crate::error::{Expected, ParseErrorKind};
+use crate::limits::Limit;
+
+pub(crate) use literal::parse_literal;
+
+/// A parsed expression and the height of its tree (a leaf is 1).
+type Node = (Expr, usize);
+
+/// A whole `$filter` value (also used for `--rule expr`): one `commonExpr`. In lenient mode,
+/// whitespace around it is allowed.
 pub(crate) fn parse_filter_value<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Expr> {
-    parse_common_expr(ctx, i)
+    let strict = ctx.options.strict;
+    if i.is_empty() {
+        return fail_expected(i, Expected::Value);
+    }
+    let start = if strict { i } else { bws(i) };
+    let (rest, expr) = parse_common_expr(ctx, start)?;
+    if !strict && bws(rest).is_empty() {
+        return Ok((bws(rest), expr));
+    }
+    Ok((rest, expr))
 }
 
-/// `commonExpr`: an expression with binary operators.
+/// `commonExpr`: an expression with binary operators. Stops, without consuming it, before
+/// anything that cannot continue the expression (` asc`, ` as x`, `;`, `,`, `)`, ...).
 pub(crate) fn parse_common_expr<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Expr> {
-    let _ = ctx;
-    error(i, Expected::Expression)
+    let (rest, (expr, _height)) = expression(ctx, i, 0)?;
+    Ok((rest, expr))
 }
+
+/// An unrecoverable syntax error for functions that return more than a [`PResult`].
+fn fail<T>(at: &str, expected: Expected) -> Result<T, nom::Err<PError<'_>>> {
+    Err(nom::Err::Failure(PError {
+        at,
+        kind: ParseErrorKind::Syntax(expected),
+    }))
+}
+
+/// Enters a nesting level whose recursion passes through many parser frames, counting it
+/// as `levels` levels of [`crate::Limits::max_depth`], so that the stack a maximal nesting
+/// needs stays about the same whichever construct is nested: function calls, `cast`,
+/// `case`, `$filter(...)` and lambdas count 2; custom function arguments and
+/// `$count(...)` count 3.
+fn enter_levels<'c, 'i>(
+    ctx: &'c Ctx<'_>,
+    at: &'i str,
+    levels: usize,
+) -> Result<Vec<DepthGuard<'c>>, nom::Err<PError<'i>>> {
+    (0..levels).map(|_| ctx.enter(at)).collect()
+}
+
+/// Fails with [`Limit::Depth`] when a tree would be taller than allowed.
+fn check_height<'a>(ctx: &Ctx<'a>, height: usize, at: &'a str) -> Result<(), nom::Err<PError<'a>>> {
+    let max = ctx.options.limits.max_depth;
+    if height > max {
+        return Err(nom::Err::Failure(PError {
+            at,
+            kind: ParseErrorKind::LimitExceeded {
+                limit: Limit::Depth,
+                max,
+            },
+        }));
+    }
+    Ok(())
+}
+
+/// Counts one node of height `height`, checking the node and height limits.
+fn node<'a>(
+    ctx: &Ctx<'a>,
+    expr: Expr,
+    height: usize,
+    at: &'a str,
+) -> Result<Node, nom::Err<PError<'a>>> {
+    check_height(ctx, height, at)?;
+    ctx.count_nodes(1, at)?;
+    Ok((expr, height))
+}
+
+/// An expression whose operators all bind at least as tightly as `min_precedence`
+/// (0 for a whole `commonExpr`).
+///
+/// Operator-precedence parsing with explicit stacks: operands are parsed by [`unary`], and
+/// an operator is reduced as soon as the next one binds no tighter, which makes every
+/// operator left-associative. The operator stack holds strictly increasing precedences, so
+/// it never has more than a handful of entries.
+fn expression<'a>(ctx: &Ctx<'a>, i: &'a str, min_precedence: u8) -> PResult<'a, Node> {
+    let (mut rest, first) = unary(ctx, i)?;
+    let mut operands: Vec<Node> = vec![first];
+    let mut operators: Vec<(BinaryOp, &'a str)> = Vec::new();
+    while let Some((op, at, after)) = binary_operator(rest)? {
+        if op.precedence() < min_precedence {
+            break;
+        }
+        while let Some(&(top, top_at)) = operators.last() {
+            if top.precedence() < op.precedence() {
+                break;
+            }
+            operators.pop();
+            reduce(ctx, &mut operands, top, top_at)?;
+        }
+        let (after_operand, right) = if op == BinaryOp::In {
+            in_operand(ctx, after)?
+        } else {
+            unary(ctx, after)?
+        };
+        operators.push((op, at));
+        operands.push(right);
+        rest = after_operand;
+    }
+    while let Some((op, at)) = operators.pop() {
+        reduce(ctx, &mut operands, op, at)?;
+    }
+    match operands.pop() {
+        Some(result) => Ok((rest, result)),
+        None => error(i, Expected::Expression),
+    }
+}
+
+/// Replaces the two topmost operands with `left op right`.
+fn reduce<'a>(
+    ctx: &Ctx<'a>,
+    operands: &mut Vec<Node>,
+    op: BinaryOp,
+    at: &'a str,
+) -> Result<(), nom::Err<PError<'a>>> {
+    let (Some(right), Some(left)) = (operands.pop(), operands.pop()) else {
+        return Err(nom::Err::Failure(PError {
+            at,
+            kind: ParseErrorKind::Syntax(Expected::Expression),
+        }));
+    };
+    let height = left.1.max(right.1) + 1;
+    let expr = Expr::Binary {
+        op,
+        left: Box::new(left.0),
+        right: Box::new(right.0),
+    };
+    operands.push(node(ctx, expr, height, at)?);
+    Ok(())
+}
+
+/// `RWS op RWS` after an operand. Returns the operator, where its keyword starts and the
+/// input after the second whitespace; `None` (nothing consumed) when no operator follows.
+/// A keyword not followed by whitespace is an error: `size gt` ends where an operand is due.
+#[allow(clippy::type_complexity)]
+fn binary_operator<'a>(
+    i: &'a str,
+) -> Result<Option<(BinaryOp, &'a str, &'a str)>, nom::Err<PError<'a>>> {
+    let spaced = bws(i);
+    if spaced.len() == i.len() {
+        return Ok(None);
+    }
+    let Ok((after_word, word)) = identifier(spaced) else {
+        return Ok(None);
+    };
+    let Some(op) = BinaryOp::from_keyword(word) else {
+        return Ok(None);
+    };
+    let after = bws(after_word);
+    if after.is_empty() {
+        return fail(after, Expected::Expression);
+    }
+    if after.len() == after_word.len() {
+        return fail(after_word, Expected::Token(" "));
+    }
+    Ok(Some((op, spaced, after)))
+}
+
+/// The right operand of `in`: a parenthesised list of literals `(1,2,'x')` (an
+/// [`Expr::List`]), or any operand (`@alias`, a path, a JSON array `[1,2]`, `(expr)`).
+fn in_operand<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Node> {
+    let Some(inner) = i.strip_prefix('(') else {
+        return unary(ctx, i);
+    };
+    let _guard = ctx.enter(i)?;
+    let mut rest = bws(inner);
+    if let Some(after) = rest.strip_prefix(')') {
+        return Ok((after, node(ctx, Expr::List(Vec::new()), 1, i)?));
+    }
+    // The first item may be a whole parenthesised expression: `a in (b)`.
+    let (after_first, first) = expression(ctx, rest, 0)?;
+    rest = bws(after_first);
+    if let Some(after) = rest.strip_prefix(')') {
+        return match first.0 {
+            Expr::Literal(ref literal) if !matches!(literal, Literal::Json(_)) => {
+                Ok((after, node(ctx, Expr::List(vec![first.0]), 2, i)?))
+            }
+            _ => Ok((after, first)),
+        };
+    }
+    if !rest.starts_with(',') || !is_list_item(&first.0) {
+        return fail_expected(rest, Expected::Token(")"));
+    }
+    let max = ctx.options.limits.max_in_list;
+    let mut items = vec![first.0];
+    while let Some(after_comma) = rest.strip_prefix(',') {
+        let at = bws(after_comma);
+        if items.len() >= max {
+            return failure(
+                at,
+                ParseErrorKind::LimitExceeded {
+                    limit: Limit::InList,
+                    max,
+                },
+            );
+        }
+        let (after_item, item) = list_item(ctx, at)?;
+        items.push(item);
+        rest = bws(after_item);
+    }
+    match rest.strip_prefix(')') {
+        Some(after) => Ok((after, node(ctx, Expr::List(items), 2, i)?)),
+        None => fail_expected(rest, Expected::Token(")")),
+    }
+}
+
+/// True for what a `listExpr` may hold: primitive literals and aliases standing for them.
+fn is_list_item(expr: &Expr) -> bool {
+    match expr {
+        Expr::Literal(literal) => !matches!(literal, Literal::Json(_)),
+        Expr::Alias(_) => true,
+        _ => false,
+    }
+}
+
+/// One item of a `listExpr` after the first: a primitive literal or an alias.
+fn list_item<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Expr> {
+    ctx.count_nodes(1, i)?;
+    if let Some(after_at) = i.strip_prefix('@') {
+        return match identifier(after_at) {
+            Ok((rest, name)) => Ok((rest, Expr::Alias(name.to_owned()))),
+            Err(_) => fail_expected(after_at, Expected::Identifier),
+        };
+    }
+    match parse_literal(ctx, i) {
+        Ok((rest, literal)) => Ok((rest, Expr::Literal(literal))),
+        Err(nom::Err::Error(_)) => fail_expected(i, Expected::Literal("primitive")),
+        Err(e) => Err(e),
+    }
+}
+
+/// A prefix operator and its operand, or a primary expression.
+///
+/// The operand of `not` and `-` may use only `has` and `in`, which bind tighter
+/// (precedence 8 against 7).
+fn unary<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Node> {
+    if let Some(after) = not_keyword(ctx, i) {
+        return prefix(ctx, i, after, UnaryOp::Not);
+    }
+    if let Some(after_minus) = i.strip_prefix('-') {
+        // `-5`, `-INF`, `-2026-01-01` are literals; anything else is a negation.
+        match parse_literal(ctx, i) {
+            Ok((rest, literal)) => return Ok((rest, node(ctx, Expr::Literal(literal), 1, i)?)),
+            Err(nom::Err::Error(_)) => {}
+            Err(e) => return Err(e),
+        }
+        return prefix(ctx, i, bws(after_minus), UnaryOp::Neg);
+    }
+    primary(ctx, i)
+}
+
+/// `not` followed by whitespace (or, leniently, by `(`); returns the input after it.
+/// `not eq 1` compares a property named `not`: a binary operator after the whitespace means
+/// the word is not the prefix operator.
+fn not_keyword<'a>(ctx: &Ctx<'a>, i: &'a str) -> Option<&'a str> {
+    let (after, _) = keyword_ci("not", i).ok()?;
+    let spaced = bws(after);
+    if spaced.len() < after.len() {
+        if matches!(binary_operator(after), Ok(Some(_)) | Err(_)) {
+            return None;
+        }
+        return Some(spaced);
+    }
+    if !ctx.options.strict && after.starts_with('(') {
+        return Some(after);
+    }
+    None
+}
+
+/// Builds `op operand`, parsing the operand at `after`.
+fn prefix<'a>(ctx: &Ctx<'a>, i: &'a str, after: &'a str, op: UnaryOp) -> PResult<'a, Node> {
+    let _guard = ctx.enter(i)?;
+    let (rest, (operand, height)) = expression(ctx, after, BinaryOp::Has.precedence())?;
+    let expr = Expr::Unary {
+        op,
+        operand: Box::new(operand),
+    };
+    Ok((rest, node(ctx, expr, height + 1, i)?))
+}
+
+/// A primary expression: a literal, a parenthesised expression, a JSON array or object, a
+/// function call, `cast`/`isof`/`case`, an alias or a member path.
+fn primary<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Node> {
+    match i.chars().next() {
+        None => error(i, Expected::Expression),
+        Some('(') => parenthesised(ctx, i),
+        Some('[' | '{') => json::array_or_object(ctx, i),
+        Some('@' | '$') => member::member_expr(ctx, i),
+        Some(c) if c.is_ascii_digit() || c == '\'' || c == '+' => {
+            let (rest, literal) = parse_literal(ctx, i)?;
+            Ok((rest, node(ctx, Expr::Literal(literal), 1, i)?))
+        }
+        Some(c) if is_identifier_char(c) => {
+            match parse_literal(ctx, i) {
+                Ok((rest, literal)) => {
+                    return Ok((rest, node(ctx, Expr::Literal(literal), 1, i)?));
+                }
+                Err(nom::Err::Error(_)) => {}
+                Err(e) => return Err(e),
+            }
+            if let Some(result) = call::call(ctx, i)? {
+                return Ok(result);
+            }
+            member::member_expr(ctx, i)
+        }
+        Some(_) => error(i, Expected::Expression),
+    }
+}
+
+/// `( BWS commonExpr BWS )`: parentheses add no node.
+fn parenthesised<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Node> {
+    let _guard = ctx.enter(i)?;
+    let inner = bws(&i[1..]);
+    let (rest, result) = expression(ctx, inner, 0)?;
+    let rest = bws(rest);
+    match rest.strip_prefix(')') {
+        Some(after) => Ok((after, result)),
+        None => fail_expected(rest, Expected::Token(")")),
+    }
+}
+
+#[cfg(test)]
+mod tests;

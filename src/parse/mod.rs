@@ -120,6 +120,9 @@ pub(crate) struct Ctx<'a> {
     pub(crate) options: &'a ParseOptions,
     /// Decoded offsets where a raw `+` became a space (empty when strict).
     raw_plus: &'a [usize],
+    /// `(decoded offset after, raw offset after)` of each percent-escape (see
+    /// [`Ctx::is_escaped`]); empty for text that was not decoded here.
+    escapes: &'a [(usize, usize)],
     depth: Cell<usize>,
     expand_depth: Cell<usize>,
     lambda_depth: Cell<usize>,
@@ -146,12 +149,29 @@ impl<'a> Ctx<'a> {
             text,
             options,
             raw_plus,
+            escapes: &[],
             depth: Cell::new(0),
             expand_depth: Cell::new(0),
             lambda_depth: Cell::new(0),
             nodes: Cell::new(0),
             lambda_variables: RefCell::new(Vec::new()),
         }
+    }
+
+    /// Records where percent-escapes were, for [`Ctx::is_escaped`].
+    pub(crate) fn with_escapes(mut self, escapes: &'a [(usize, usize)]) -> Self {
+        self.escapes = escapes;
+        self
+    }
+
+    /// True when the first byte of `rest` was written percent-encoded (`%3B` rather than
+    /// `;`). The `$search` grammar needs this: a literal `;` ends a search word (it
+    /// separates nested options), an encoded one is part of the word.
+    pub(crate) fn is_escaped(&self, rest: &str) -> bool {
+        let after = self.offset(rest) + 1;
+        self.escapes
+            .binary_search_by_key(&after, |&(decoded, _)| decoded)
+            .is_ok()
     }
 
     /// The decoded byte offset of `rest`, a suffix of the text.
@@ -274,7 +294,7 @@ fn run_grammar<T>(
     options: &ParseOptions,
     grammar: impl for<'a> FnOnce(&Ctx<'a>, &'a str) -> PResult<'a, T>,
 ) -> Result<T, ParseError> {
-    let ctx = Ctx::new(&decoded.text, &decoded.raw_plus, options);
+    let ctx = Ctx::new(&decoded.text, &decoded.raw_plus, options).with_escapes(decoded.escapes());
     let to_error = |at: &str, kind: ParseErrorKind| {
         let offset = base + decoded.raw_offset(ctx.offset(at));
         ParseError::new(kind, full_raw, offset).in_option(option)

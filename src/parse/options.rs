@@ -1,30 +1,641 @@
-//! Option value grammars: `$select`, `$expand`, `$orderby`, `$compute`, and nested option
-//! lists `(opt;opt)`.
+//! Option value grammars: `$orderby`, `$compute`, `$top`, `$count`, `$levels`, ..., the
+//! table of system option names, and nested option lists `(opt;opt)` (in `$expand`,
+//! `$select` and `/$count`). `$select` and `$expand` items live in [`select`] and [`expand`].
+//!
+//! Option names are compared case-insensitively and the `$` is optional (URL §5.1), except
+//! for `$skiptoken` and `$deltatoken`, which the ABNF only knows with `$`.
 
-use super::{error, Ctx, PResult};
-use crate::ast::{ComputeItem, ExpandItem, OrderByItem, SelectItem};
-use crate::error::Expected;
+mod expand;
+mod select;
 
-/// An `$orderby` value.
+pub(crate) use expand::parse_expand;
+pub(crate) use select::parse_select;
+
+use super::lexical::{bws, identifier, keyword_ci};
+use super::{error, fail_expected, failure, Ctx, PError, PResult};
+use crate::ast::{
+    AliasDefinition, Annotation, ComputeItem, Expr, Levels, OrderByItem, Query, SortDirection,
+};
+use crate::error::{Expected, ParseErrorKind};
+use crate::limits::Limit;
+
+/// A system query option, whatever its spelling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OptionName {
+    Apply,
+    Compute,
+    Search,
+    Filter,
+    Count,
+    OrderBy,
+    Skip,
+    Top,
+    Expand,
+    Select,
+    Levels,
+    Format,
+    Index,
+    SchemaVersion,
+    SkipToken,
+    DeltaToken,
+    Id,
+}
+
+impl OptionName {
+    const ALL: [OptionName; 17] = [
+        OptionName::Apply,
+        OptionName::Compute,
+        OptionName::Search,
+        OptionName::Filter,
+        OptionName::Count,
+        OptionName::OrderBy,
+        OptionName::Skip,
+        OptionName::Top,
+        OptionName::Expand,
+        OptionName::Select,
+        OptionName::Levels,
+        OptionName::Format,
+        OptionName::Index,
+        OptionName::SchemaVersion,
+        OptionName::SkipToken,
+        OptionName::DeltaToken,
+        OptionName::Id,
+    ];
+
+    /// The canonical spelling, with `$`.
+    pub(crate) fn canonical(self) -> &'static str {
+        match self {
+            OptionName::Apply => "$apply",
+            OptionName::Compute => "$compute",
+            OptionName::Search => "$search",
+            OptionName::Filter => "$filter",
+            OptionName::Count => "$count",
+            OptionName::OrderBy => "$orderby",
+            OptionName::Skip => "$skip",
+            OptionName::Top => "$top",
+            OptionName::Expand => "$expand",
+            OptionName::Select => "$select",
+            OptionName::Levels => "$levels",
+            OptionName::Format => "$format",
+            OptionName::Index => "$index",
+            OptionName::SchemaVersion => "$schemaversion",
+            OptionName::SkipToken => "$skiptoken",
+            OptionName::DeltaToken => "$deltatoken",
+            OptionName::Id => "$id",
+        }
+    }
+
+    /// The system option a (decoded) name stands for: case-insensitive, `$` optional
+    /// except for `$skiptoken` and `$deltatoken`.
+    pub(crate) fn lookup(name: &str) -> Option<OptionName> {
+        let (dollar, bare) = match name.strip_prefix('$') {
+            Some(bare) => (true, bare),
+            None => (false, name),
+        };
+        OptionName::ALL.into_iter().find(|option| {
+            option.canonical()[1..].eq_ignore_ascii_case(bare)
+                && (dollar || !matches!(option, OptionName::SkipToken | OptionName::DeltaToken))
+        })
+    }
+
+    /// True when `query` already has a value for this option.
+    pub(crate) fn is_set(self, query: &Query) -> bool {
+        match self {
+            OptionName::Apply => !query.apply.is_empty(),
+            OptionName::Compute => !query.compute.is_empty(),
+            OptionName::Search => query.search.is_some(),
+            OptionName::Filter => query.filter.is_some(),
+            OptionName::Count => query.count.is_some(),
+            OptionName::OrderBy => !query.orderby.is_empty(),
+            OptionName::Skip => query.skip.is_some(),
+            OptionName::Top => query.top.is_some(),
+            OptionName::Expand => !query.expand.is_empty(),
+            OptionName::Select => !query.select.is_empty(),
+            OptionName::Levels => query.levels.is_some(),
+            OptionName::Format => query.format.is_some(),
+            OptionName::Index => query.index.is_some(),
+            OptionName::SchemaVersion => query.schemaversion.is_some(),
+            OptionName::SkipToken => query.skiptoken.is_some(),
+            OptionName::DeltaToken => query.deltatoken.is_some(),
+            OptionName::Id => query.id.is_some(),
+        }
+    }
+}
+
+/// Where a nested option list stands; each place allows a different set of options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Place {
+    /// `files($filter=...;...)` in `$expand`: `expandOption`, with `$levels` and aliases.
+    Expand,
+    /// `files/$ref(...)`: `$filter`, `$search`, `$orderby`, `$skip`, `$top`, `$count`.
+    ExpandRef,
+    /// `files/$count(...)` and `/$count(...)` in expressions: `$filter`, `$search`.
+    Count,
+    /// `addresses(...)` in `$select`: `selectOption`, with aliases.
+    Select,
+    /// `*(...)` in `$expand`: only `$levels`.
+    Star,
+}
+
+impl Place {
+    fn allows(self, option: OptionName) -> bool {
+        use OptionName::*;
+        let count = matches!(option, Filter | Search);
+        let reference = count || matches!(option, OrderBy | Skip | Top | Count);
+        match self {
+            Place::Count => count,
+            Place::ExpandRef => reference,
+            Place::Expand => {
+                reference || matches!(option, Select | Expand | Compute | Levels | Apply)
+            }
+            Place::Select => reference || matches!(option, Compute | Select),
+            Place::Star => option == Levels,
+        }
+    }
+
+    fn allows_aliases(self) -> bool {
+        matches!(self, Place::Expand | Place::Select)
+    }
+}
+
+/// The value of one system option.
+#[derive(Debug)]
+pub(crate) enum OptionValue {
+    Apply(Vec<crate::ast::Transformation>),
+    Compute(Vec<ComputeItem>),
+    Search(crate::ast::Search),
+    Filter(Expr),
+    Count(bool),
+    OrderBy(Vec<OrderByItem>),
+    Skip(u64),
+    Top(u64),
+    Expand(Vec<crate::ast::ExpandItem>),
+    Select(Vec<crate::ast::SelectItem>),
+    Levels(Levels),
+    Index(i64),
+    /// `$format`, `$schemaversion`, `$skiptoken`, `$deltatoken`, `$id`.
+    Text(String),
+}
+
+impl OptionValue {
+    /// Stores the value in `query` (the caller has checked for duplicates).
+    pub(crate) fn store(self, option: OptionName, query: &mut Query) {
+        match self {
+            OptionValue::Apply(v) => query.apply = v,
+            OptionValue::Compute(v) => query.compute = v,
+            OptionValue::Search(v) => query.search = Some(v),
+            OptionValue::Filter(v) => query.filter = Some(v),
+            OptionValue::Count(v) => query.count = Some(v),
+            OptionValue::OrderBy(v) => query.orderby = v,
+            OptionValue::Skip(v) => query.skip = Some(v),
+            OptionValue::Top(v) => query.top = Some(v),
+            OptionValue::Expand(v) => query.expand = v,
+            OptionValue::Select(v) => query.select = v,
+            OptionValue::Levels(v) => query.levels = Some(v),
+            OptionValue::Index(v) => query.index = Some(v),
+            OptionValue::Text(text) => {
+                let slot = match option {
+                    OptionName::Format => &mut query.format,
+                    OptionName::SchemaVersion => &mut query.schemaversion,
+                    OptionName::SkipToken => &mut query.skiptoken,
+                    OptionName::DeltaToken => &mut query.deltatoken,
+                    _ => &mut query.id,
+                };
+                *slot = Some(text);
+            }
+        }
+    }
+}
+
+/// Parses the value of `option` at `i` (decoded text). Grammar-based values stop where
+/// their grammar ends (so they work inside nested lists); the text options (`$format`,
+/// `$skiptoken`, ...) take the rest of `i`.
+pub(crate) fn parse_option_value<'a>(
+    ctx: &Ctx<'a>,
+    i: &'a str,
+    option: OptionName,
+) -> PResult<'a, OptionValue> {
+    if i.is_empty() || i.starts_with([';', ')']) {
+        return fail_expected(i, Expected::Value);
+    }
+    Ok(match option {
+        OptionName::Apply => {
+            let (rest, v) = super::apply::parse_apply(ctx, i)?;
+            (rest, OptionValue::Apply(v))
+        }
+        OptionName::Compute => {
+            let (rest, v) = parse_compute(ctx, i)?;
+            (rest, OptionValue::Compute(v))
+        }
+        OptionName::Search => {
+            let (rest, v) = super::search::parse_search(ctx, i)?;
+            (rest, OptionValue::Search(v))
+        }
+        OptionName::Filter => {
+            let (rest, v) = super::expr::parse_filter_value(ctx, i)?;
+            (rest, OptionValue::Filter(v))
+        }
+        OptionName::Count => {
+            let (rest, v) = boolean(i)?;
+            (rest, OptionValue::Count(v))
+        }
+        OptionName::OrderBy => {
+            let (rest, v) = parse_orderby(ctx, i)?;
+            (rest, OptionValue::OrderBy(v))
+        }
+        OptionName::Skip => {
+            let (rest, v) = super::lexical::unsigned(ctx, i)?;
+            (rest, OptionValue::Skip(v))
+        }
+        OptionName::Top => {
+            let (rest, v) = super::lexical::unsigned(ctx, i)?;
+            if let Some(max) = ctx.options.limits.max_top {
+                if v > max {
+                    let max = usize::try_from(max).unwrap_or(usize::MAX);
+                    return failure(
+                        i,
+                        ParseErrorKind::LimitExceeded {
+                            limit: Limit::Top,
+                            max,
+                        },
+                    );
+                }
+            }
+            (rest, OptionValue::Top(v))
+        }
+        OptionName::Expand => {
+            let (rest, v) = parse_expand(ctx, i)?;
+            (rest, OptionValue::Expand(v))
+        }
+        OptionName::Select => {
+            let (rest, v) = parse_select(ctx, i)?;
+            (rest, OptionValue::Select(v))
+        }
+        OptionName::Levels => {
+            let (rest, v) = levels(i)?;
+            (rest, OptionValue::Levels(v))
+        }
+        OptionName::Index => {
+            let (rest, v) = index(i)?;
+            (rest, OptionValue::Index(v))
+        }
+        OptionName::Format => ("", OptionValue::Text(format(ctx, i)?)),
+        OptionName::SchemaVersion => {
+            let valid = i == "*"
+                || i.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~'));
+            if !valid {
+                return fail_expected(i, Expected::Value);
+            }
+            ("", OptionValue::Text(i.to_owned()))
+        }
+        OptionName::SkipToken | OptionName::DeltaToken | OptionName::Id => {
+            ("", OptionValue::Text(i.to_owned()))
+        }
+    })
+}
+
+/// `true` or `false`, case-insensitive.
+fn boolean(i: &str) -> PResult<'_, bool> {
+    if let Ok((rest, _)) = keyword_ci("true", i) {
+        return Ok((rest, true));
+    }
+    if let Ok((rest, _)) = keyword_ci("false", i) {
+        return Ok((rest, false));
+    }
+    fail_expected(i, Expected::Boolean)
+}
+
+/// `oneToNine *DIGIT` or `max` (case-insensitive).
+fn levels(i: &str) -> PResult<'_, Levels> {
+    if let Ok((rest, _)) = keyword_ci("max", i) {
+        return Ok((rest, Levels::Max));
+    }
+    let end = i.find(|c: char| !c.is_ascii_digit()).unwrap_or(i.len());
+    if end == 0 || i.starts_with('0') {
+        return fail_expected(i, Expected::Levels);
+    }
+    match i[..end].parse::<u32>() {
+        Ok(n) => Ok((&i[end..], Levels::Number(n))),
+        Err(_) => failure(i, ParseErrorKind::OutOfRange("$levels")),
+    }
+}
+
+/// `[ "-" ] 1*DIGIT` as an `i64`.
+fn index(i: &str) -> PResult<'_, i64> {
+    let digits = i.strip_prefix('-').unwrap_or(i);
+    let end = digits
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(digits.len());
+    if end == 0 {
+        return fail_expected(i, Expected::Integer);
+    }
+    let text_len = i.len() - digits.len() + end;
+    match i[..text_len].parse::<i64>() {
+        Ok(n) => Ok((&i[text_len..], n)),
+        Err(_) => failure(i, ParseErrorKind::OutOfRange("$index")),
+    }
+}
+
+/// `$format`: `json`, `atom`, `xml` (stored in lower case) or `type/subtype[;params]`.
+/// A raw `+` that lenient decoding turned into a space is put back (`application/atom+xml`).
+fn format<'a>(ctx: &Ctx<'a>, i: &'a str) -> Result<String, nom::Err<PError<'a>>> {
+    for keyword in ["json", "atom", "xml"] {
+        if i.eq_ignore_ascii_case(keyword) {
+            return Ok(keyword.to_owned());
+        }
+    }
+    let mut text = String::with_capacity(i.len());
+    for (index, c) in i.char_indices() {
+        if c == ' ' && ctx.is_raw_plus(&i[index..]) {
+            text.push('+');
+        } else {
+            text.push(c);
+        }
+    }
+    let media_type = text.split(';').next().unwrap_or("");
+    let valid = match media_type.split_once('/') {
+        Some((kind, subtype)) => !kind.is_empty() && !subtype.is_empty() && !subtype.contains('/'),
+        None => false,
+    };
+    if !valid || text.contains(char::is_whitespace) {
+        return Err(fail_at(i, ParseErrorKind::Syntax(Expected::Value)));
+    }
+    Ok(text)
+}
+
+/// `orderbyItem *( COMMA orderbyItem )`; `orderbyItem = commonExpr [ RWS ( asc / desc ) ]`.
 pub(crate) fn parse_orderby<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Vec<OrderByItem>> {
-    let _ = ctx;
-    error(i, Expected::Item)
+    comma_list(ctx, i, orderby_item)
 }
 
-/// An `$expand` value.
-pub(crate) fn parse_expand<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Vec<ExpandItem>> {
-    let _ = ctx;
-    error(i, Expected::Item)
+/// One `$orderby` key with its direction.
+pub(crate) fn orderby_item<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, OrderByItem> {
+    let (rest, expr) = super::expr::parse_common_expr(ctx, bws(i))?;
+    let spaced = bws(rest);
+    let mut direction = SortDirection::Asc;
+    let mut rest = rest;
+    if spaced.len() < rest.len() || preceded_by_space(ctx, rest) {
+        if let Ok((after, _)) = keyword_ci("asc", spaced) {
+            rest = after;
+        } else if let Ok((after, _)) = keyword_ci("desc", spaced) {
+            direction = SortDirection::Desc;
+            rest = after;
+        } else if identifier(spaced).is_ok() {
+            return fail_expected(spaced, Expected::Direction);
+        }
+    }
+    Ok((rest, OrderByItem { expr, direction }))
 }
 
-/// A `$select` value.
-pub(crate) fn parse_select<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Vec<SelectItem>> {
-    let _ = ctx;
-    error(i, Expected::Item)
-}
-
-/// A `$compute` value.
+/// `computeItem *( COMMA computeItem )`.
 pub(crate) fn parse_compute<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Vec<ComputeItem>> {
-    let _ = ctx;
-    error(i, Expected::Item)
+    comma_list(ctx, i, compute_item)
+}
+
+/// `commonExpr RWS "as" RWS computedProperty`.
+pub(crate) fn compute_item<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, ComputeItem> {
+    let (rest, expr) = super::expr::parse_common_expr(ctx, bws(i))?;
+    let (rest, alias) = as_alias(ctx, rest)?;
+    Ok((rest, ComputeItem { expr, alias }))
+}
+
+/// `RWS "as" RWS odataIdentifier` after an expression; fails with [`Expected::As`].
+pub(crate) fn as_alias<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, String> {
+    let spaced = bws(i);
+    if spaced.len() == i.len() && !preceded_by_space(ctx, i) {
+        return fail_expected(i, Expected::As);
+    }
+    let Ok((after_as, _)) = keyword_ci("as", spaced) else {
+        return fail_expected(spaced, Expected::As);
+    };
+    let name_at = bws(after_as);
+    if name_at.len() == after_as.len() {
+        return fail_expected(after_as, Expected::As);
+    }
+    match identifier(name_at) {
+        Ok((rest, name)) => Ok((rest, name.to_owned())),
+        Err(_) => fail_expected(name_at, Expected::Identifier),
+    }
+}
+
+/// True when the character before `rest` (a suffix of the text) is a space or tab: an
+/// expression parser may already have consumed the whitespace that separates a keyword.
+pub(crate) fn preceded_by_space(ctx: &Ctx<'_>, rest: &str) -> bool {
+    let offset = ctx.offset(rest);
+    ctx.text
+        .get(..offset)
+        .is_some_and(|before| before.ends_with([' ', '\t']))
+}
+
+/// `item *( BWS "," BWS item )`.
+pub(crate) fn comma_list<'a, T>(
+    ctx: &Ctx<'a>,
+    i: &'a str,
+    item: impl Fn(&Ctx<'a>, &'a str) -> PResult<'a, T>,
+) -> PResult<'a, Vec<T>> {
+    let (mut rest, first) = item(ctx, bws(i))?;
+    let mut items = vec![first];
+    loop {
+        let spaced = bws(rest);
+        let Some(after) = spaced.strip_prefix(',') else {
+            break;
+        };
+        let (after_item, next) = super::cut(item(ctx, bws(after)))?;
+        items.push(next);
+        rest = after_item;
+    }
+    Ok((rest, items))
+}
+
+/// `@Namespace.term#qualifier` (the `#` decoded from `%23`) at `i`, which starts with `@`.
+pub(crate) fn annotation(i: &str) -> PResult<'_, Annotation> {
+    let Some(after_at) = i.strip_prefix('@') else {
+        return error(i, Expected::Token("@"));
+    };
+    let (rest, term) = match super::lexical::dotted_name(after_at) {
+        Ok(ok) => ok,
+        Err(_) => return fail_expected(after_at, Expected::Identifier),
+    };
+    let (rest, qualifier) = match rest.strip_prefix('#') {
+        Some(after_hash) => match identifier(after_hash) {
+            Ok((rest, q)) => (rest, Some(q.to_owned())),
+            Err(_) => return fail_expected(after_hash, Expected::Identifier),
+        },
+        None => (rest, None),
+    };
+    Ok((
+        rest,
+        Annotation {
+            term: term.to_owned(),
+            qualifier,
+        },
+    ))
+}
+
+/// A nested option list `( option *( ";" option ) )` at `i` (which starts with `(`), for
+/// `place`. Names are case-insensitive with an optional `$`; each option at most once.
+pub(crate) fn parse_nested_options<'a>(
+    ctx: &Ctx<'a>,
+    i: &'a str,
+    place: Place,
+) -> PResult<'a, Query> {
+    let Some(inner) = i.strip_prefix('(') else {
+        return error(i, Expected::Token("("));
+    };
+    let _depth = ctx.enter(i)?;
+    let _expand_depth = if matches!(place, Place::Expand | Place::Select | Place::Star) {
+        Some(ctx.enter_expand(i)?)
+    } else {
+        None
+    };
+    let mut query = Query::default();
+    let mut rest = bws(inner);
+    loop {
+        let (after, ()) = nested_option(ctx, rest, place, &mut query)?;
+        rest = bws(after);
+        if let Some(after) = rest.strip_prefix(';') {
+            rest = bws(after);
+        } else if let Some(after) = rest.strip_prefix(')') {
+            return Ok((after, query));
+        } else {
+            return fail_expected(rest, Expected::Token(")"));
+        }
+    }
+}
+
+/// One `name=value` of a nested list, stored into `query`; returns the input after it.
+fn nested_option<'a>(
+    ctx: &Ctx<'a>,
+    i: &'a str,
+    place: Place,
+    query: &mut Query,
+) -> PResult<'a, ()> {
+    if let Some(after_at) = i.strip_prefix('@') {
+        if !place.allows_aliases() {
+            return fail_expected(i, Expected::NestedOption);
+        }
+        let (rest, name) = match identifier(after_at) {
+            Ok(ok) => ok,
+            Err(_) => return fail_expected(after_at, Expected::Identifier),
+        };
+        let Some(value_at) = bws(rest).strip_prefix('=') else {
+            return fail_expected(bws(rest), Expected::Token("="));
+        };
+        let value_at = bws(value_at);
+        if value_at.is_empty() || value_at.starts_with([';', ')']) {
+            return fail_expected(value_at, Expected::Value);
+        }
+        if query.aliases.iter().any(|alias| alias.name == name) {
+            return Err(fail_at(i, ParseErrorKind::DuplicateAlias(name.to_owned())));
+        }
+        let (rest, value) = alias_value(ctx, value_at)?;
+        query.aliases.push(AliasDefinition {
+            name: name.to_owned(),
+            value,
+        });
+        return Ok((rest, ()));
+    }
+    let bare = i.strip_prefix('$').unwrap_or(i);
+    let name_end = bare
+        .find(|c: char| !super::lexical::is_identifier_char(c))
+        .unwrap_or(bare.len());
+    let name = &i[..i.len() - bare.len() + name_end];
+    let after_name = &bare[name_end..];
+    if name_end == 0 {
+        return fail_expected(i, Expected::NestedOption);
+    }
+    let Some(option) = OptionName::lookup(name) else {
+        if name.starts_with('$') {
+            return Err(fail_at(i, ParseErrorKind::UnknownOption(name.to_owned())));
+        }
+        return fail_expected(i, Expected::NestedOption);
+    };
+    if !place.allows(option) {
+        let kind = ParseErrorKind::OptionNotAllowed(option.canonical().to_owned());
+        return Err(fail_at(i, kind));
+    }
+    if option.is_set(query) {
+        let kind = ParseErrorKind::DuplicateOption(option.canonical().to_owned());
+        return Err(fail_at(i, kind));
+    }
+    let Some(value_at) = bws(after_name).strip_prefix('=') else {
+        return fail_expected(bws(after_name), Expected::Token("="));
+    };
+    let (rest, value) = parse_option_value(ctx, bws(value_at), option)?;
+    value.store(option, query);
+    Ok((rest, ()))
+}
+
+/// An unrecoverable error value at `at`.
+pub(crate) fn fail_at(at: &str, kind: ParseErrorKind) -> nom::Err<PError<'_>> {
+    nom::Err::Failure(PError { at, kind })
+}
+
+/// The value of a parameter alias: a `commonExpr` (which includes JSON arrays and objects).
+pub(crate) fn alias_value<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Expr> {
+    super::expr::parse_common_expr(ctx, i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn option_names_are_case_insensitive_with_optional_dollar() {
+        assert_eq!(OptionName::lookup("$FILTER"), Some(OptionName::Filter));
+        assert_eq!(OptionName::lookup("Top"), Some(OptionName::Top));
+        assert_eq!(
+            OptionName::lookup("$skiptoken"),
+            Some(OptionName::SkipToken)
+        );
+        assert_eq!(OptionName::lookup("skiptoken"), None);
+        assert_eq!(OptionName::lookup("$frob"), None);
+    }
+
+    fn parse_with(
+        option: OptionName,
+        text: &str,
+        options: &super::super::ParseOptions,
+    ) -> Result<OptionValue, crate::ParseError> {
+        super::super::parse_decoded(text, text, 0, option.canonical(), options, |ctx, i| {
+            parse_option_value(ctx, i, option)
+        })
+    }
+
+    #[test]
+    fn limits_on_top_and_expand_items() {
+        let mut options = super::super::ParseOptions::default();
+        options.limits.max_top = Some(10);
+        options.limits.max_expand_items = 2;
+        assert!(parse_with(OptionName::Top, "10", &options).is_ok());
+        let error = parse_with(OptionName::Top, "11", &options).unwrap_err();
+        assert!(matches!(
+            error.kind,
+            ParseErrorKind::LimitExceeded {
+                limit: Limit::Top,
+                max: 10
+            }
+        ));
+        assert!(parse_with(OptionName::Expand, "a,b($expand=c,d)", &options).is_ok());
+        let error = parse_with(OptionName::Expand, "a,b($expand=c,d,e)", &options).unwrap_err();
+        assert_eq!(error.offset, 16);
+        assert!(matches!(
+            error.kind,
+            ParseErrorKind::LimitExceeded {
+                limit: Limit::ExpandItems,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn small_values() {
+        assert_eq!(levels("max").unwrap().1, Levels::Max);
+        assert_eq!(levels("12").unwrap().1, Levels::Number(12));
+        assert!(levels("04").is_err());
+        assert_eq!(index("-42").unwrap().1, -42);
+        assert!(index("x").is_err());
+        assert!(boolean("TRUE").unwrap().1);
+    }
 }

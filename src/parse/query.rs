@@ -1,30 +1,357 @@
-//! The query-string layer: split at `&` and the first `=`, decode, dispatch on option
-//! names (case-insensitive, `$` optional), reject duplicates and unknown `$`-options, keep
-//! aliases and custom options.
+//! The query-string layer (URL §2.1, §5.1): split the raw text at every `&`, split each
+//! piece at its first `=`, percent-decode the name, then dispatch on it:
+//!
+//! - a system option name, compared case-insensitively, with or without `$` (`$filter`,
+//!   `filter`, `$FILTER`; `$skiptoken` and `$deltatoken` need the `$`): its value grammar;
+//!   the same option twice, in any spelling, is [`ParseErrorKind::DuplicateOption`];
+//! - `@name`: a parameter alias definition (an expression or JSON value); twice is
+//!   [`ParseErrorKind::DuplicateAlias`];
+//! - any other `$name`: [`ParseErrorKind::UnknownOption`] (URL §5.1: unsupported system
+//!   options must be rejected, not ignored);
+//! - anything else: a custom option, kept with its decoded value.
+//!
+//! Empty pieces (`a=1&&b=2`, a leading or trailing `&`) are skipped: they carry nothing and
+//! browsers and form builders produce them.
+//!
+//! Values are decoded exactly once, separately, so error offsets point into the raw text.
 
-use super::ParseOptions;
-use crate::ast::Query;
+use super::decode;
+use super::options::{alias_value, parse_option_value, OptionName, OptionValue};
+use super::{parse_decoded, parse_undecoded, ParseOptions};
+use crate::ast::{AliasDefinition, CustomOption, Query};
 use crate::error::{Expected, ParseError, ParseErrorKind};
 
-/// Parses a raw query string.
+/// Parses a raw query string (the text after `?`).
 pub(crate) fn parse_query(raw: &str, options: &ParseOptions) -> Result<Query, ParseError> {
     super::check_length(raw, options)?;
-    Err(ParseError::new(
-        ParseErrorKind::Syntax(Expected::Value),
-        raw,
-        0,
-    ))
+    if options.strict {
+        // A raw `#` ends the query part of a URL; inside a query it must be `%23`.
+        if let Some(offset) = raw.find('#') {
+            return Err(ParseError::new(ParseErrorKind::BadEscape, raw, offset));
+        }
+    }
+    let mut query = Query::default();
+    let mut start = 0;
+    for piece in raw.split('&') {
+        let piece_start = start;
+        start += piece.len() + 1;
+        if piece.is_empty() {
+            continue;
+        }
+        let (name_raw, value_raw) = match piece.split_once('=') {
+            Some((name, value)) => (name, Some(value)),
+            None => (piece, None),
+        };
+        let name = decode::decode(name_raw, raw, piece_start, !options.strict)?.text;
+        let value_start = piece_start + name_raw.len() + 1;
+        let option = Piece {
+            name: &name,
+            name_offset: piece_start,
+            value: value_raw.map(|value| RawValue {
+                text: value,
+                offset: value_start,
+            }),
+            missing_value_offset: piece_start + name_raw.len(),
+        };
+        add_option(&mut query, option, raw, options)?;
+    }
+    Ok(query)
 }
 
-/// Builds a query from already-decoded `(name, value)` pairs.
+/// Builds a query from `(name, value)` pairs a framework has already decoded. Nothing is
+/// decoded again (a `+` stays a `+`); error offsets are into the value (or the name).
 pub(crate) fn parse_pairs<N: AsRef<str>, V: AsRef<str>>(
     pairs: impl IntoIterator<Item = (N, V)>,
     options: &ParseOptions,
 ) -> Result<Query, ParseError> {
-    let _ = (pairs.into_iter().count(), options);
-    Err(ParseError::new(
-        ParseErrorKind::Syntax(Expected::Value),
-        "",
-        0,
-    ))
+    let mut query = Query::default();
+    // The pairs together count against the query length limit, `=` and `&` included.
+    let mut length = 0usize;
+    for (name, value) in pairs {
+        let name = name.as_ref();
+        let value = value.as_ref();
+        length = length.saturating_add(name.len() + value.len() + 2);
+        let max = options.limits.max_query_length;
+        if length > max + 1 {
+            let kind = ParseErrorKind::LimitExceeded {
+                limit: crate::limits::Limit::QueryLength,
+                max,
+            };
+            return Err(ParseError::new(kind, value, 0).in_option(name));
+        }
+        if name.is_empty() && value.is_empty() {
+            continue;
+        }
+        let option = Piece {
+            name,
+            name_offset: 0,
+            value: Some(RawValue {
+                text: value,
+                offset: 0,
+            }),
+            missing_value_offset: 0,
+        };
+        add_pair(&mut query, option, options)?;
+    }
+    Ok(query)
+}
+
+/// One `name[=value]` piece, the name decoded.
+struct Piece<'r> {
+    name: &'r str,
+    /// Offset of the name in the raw text (where name errors point).
+    name_offset: usize,
+    value: Option<RawValue<'r>>,
+    /// Where a missing value would start (just after the name).
+    missing_value_offset: usize,
+}
+
+/// A raw (undecoded) value and its offset in the raw text.
+#[derive(Clone, Copy)]
+struct RawValue<'r> {
+    text: &'r str,
+    offset: usize,
+}
+
+/// What a name stands for.
+enum Kind<'n> {
+    System(OptionName),
+    Alias(&'n str),
+    Unknown,
+    Custom,
+}
+
+fn classify(name: &str) -> Kind<'_> {
+    if let Some(alias) = name.strip_prefix('@') {
+        return Kind::Alias(alias);
+    }
+    match OptionName::lookup(name) {
+        Some(option) => Kind::System(option),
+        None if name.starts_with('$') => Kind::Unknown,
+        None => Kind::Custom,
+    }
+}
+
+/// Checks the name and the presence of a value; returns the error for a bad piece.
+fn check_piece(query: &Query, option: &Piece<'_>, raw: &str) -> Result<(), ParseError> {
+    let error_at = |kind: ParseErrorKind, offset: usize| {
+        Err(ParseError::new(kind, raw, offset).in_option(option.name))
+    };
+    let needs_value = !matches!(classify(option.name), Kind::Custom);
+    let empty = option.value.map_or(true, |value| value.text.is_empty());
+    match classify(option.name) {
+        Kind::System(OptionName::Levels) => {
+            let kind = ParseErrorKind::OptionNotAllowed("$levels".to_owned());
+            return error_at(kind, option.name_offset);
+        }
+        Kind::System(name) if name.is_set(query) => {
+            let kind = ParseErrorKind::DuplicateOption(name.canonical().to_owned());
+            return error_at(kind, option.name_offset);
+        }
+        Kind::Alias(alias) => {
+            if super::lexical::identifier(alias).map_or(true, |(rest, _)| !rest.is_empty()) {
+                return error_at(
+                    ParseErrorKind::Syntax(Expected::Identifier),
+                    option.name_offset + 1,
+                );
+            }
+            if query.aliases.iter().any(|a| a.name == alias) {
+                let kind = ParseErrorKind::DuplicateAlias(alias.to_owned());
+                return error_at(kind, option.name_offset);
+            }
+        }
+        Kind::Unknown => {
+            let kind = ParseErrorKind::UnknownOption(option.name.to_owned());
+            return error_at(kind, option.name_offset);
+        }
+        Kind::Custom if option.name.is_empty() => {
+            return error_at(
+                ParseErrorKind::Syntax(Expected::Identifier),
+                option.name_offset,
+            );
+        }
+        _ => {}
+    }
+    if needs_value && empty {
+        let offset = option
+            .value
+            .map_or(option.missing_value_offset, |value| value.offset);
+        return error_at(ParseErrorKind::Syntax(Expected::Value), offset);
+    }
+    Ok(())
+}
+
+/// Adds one raw piece of the query string to `query`.
+fn add_option(
+    query: &mut Query,
+    option: Piece<'_>,
+    raw: &str,
+    options: &ParseOptions,
+) -> Result<(), ParseError> {
+    check_piece(query, &option, raw)?;
+    let value = option.value;
+    match classify(option.name) {
+        Kind::System(name) => {
+            let value = value.unwrap_or(RawValue {
+                text: "",
+                offset: 0,
+            });
+            let parsed = parse_decoded(
+                value.text,
+                raw,
+                value.offset,
+                name.canonical(),
+                options,
+                |ctx, i| whole_value(ctx, i, name),
+            )?;
+            parsed.store(name, query);
+        }
+        Kind::Alias(alias) => {
+            let value = value.unwrap_or(RawValue {
+                text: "",
+                offset: 0,
+            });
+            let expr = parse_decoded(
+                value.text,
+                raw,
+                value.offset,
+                option.name,
+                options,
+                alias_value,
+            )?;
+            query.aliases.push(AliasDefinition {
+                name: alias.to_owned(),
+                value: expr,
+            });
+        }
+        Kind::Unknown => {}
+        Kind::Custom => {
+            let value = match value {
+                Some(value) => Some(
+                    decode::decode(value.text, raw, value.offset, !options.strict)
+                        .map_err(|e| e.in_option(option.name))?
+                        .text,
+                ),
+                None => None,
+            };
+            query.custom.push(CustomOption {
+                name: option.name.to_owned(),
+                value,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Adds one already-decoded pair to `query`.
+fn add_pair(
+    query: &mut Query,
+    option: Piece<'_>,
+    options: &ParseOptions,
+) -> Result<(), ParseError> {
+    let value_text = option.value.map_or("", |value| value.text);
+    let kind = classify(option.name);
+    if !matches!(kind, Kind::Custom) {
+        // Name errors point into the name, value errors into the value.
+        check_piece(query, &option, option.name).map_err(|mut e| {
+            if matches!(e.kind, ParseErrorKind::Syntax(Expected::Value)) {
+                e = ParseError::new(e.kind, value_text, 0).in_option(option.name);
+            }
+            e
+        })?;
+    } else if option.name.is_empty() {
+        return Err(ParseError::new(
+            ParseErrorKind::Syntax(Expected::Identifier),
+            option.name,
+            0,
+        ));
+    }
+    match kind {
+        Kind::System(name) => {
+            let parsed = parse_undecoded(value_text, name.canonical(), options, |ctx, i| {
+                whole_value(ctx, i, name)
+            })?;
+            parsed.store(name, query);
+        }
+        Kind::Alias(alias) => {
+            let expr = parse_undecoded(value_text, option.name, options, |ctx, i| {
+                alias_value(ctx, i)
+            })?;
+            query.aliases.push(AliasDefinition {
+                name: alias.to_owned(),
+                value: expr,
+            });
+        }
+        Kind::Unknown => {}
+        Kind::Custom => query.custom.push(CustomOption {
+            name: option.name.to_owned(),
+            value: Some(value_text.to_owned()),
+        }),
+    }
+    Ok(())
+}
+
+/// The whole value of a top-level option: its grammar, then the end of the value
+/// (a complete value followed by more text fails with [`Expected::End`]).
+fn whole_value<'a>(
+    ctx: &super::Ctx<'a>,
+    i: &'a str,
+    name: OptionName,
+) -> super::PResult<'a, OptionValue> {
+    let (rest, value) = parse_option_value(ctx, i, name)?;
+    let simple = matches!(
+        name,
+        OptionName::Top | OptionName::Skip | OptionName::Count | OptionName::Index
+    );
+    if simple && !rest.is_empty() {
+        return super::fail_expected(rest, Expected::End);
+    }
+    Ok((rest, value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(raw: &str) -> Result<Query, ParseError> {
+        parse_query(raw, &ParseOptions::default())
+    }
+
+    #[test]
+    fn splits_names_and_values() {
+        let query = parse("$top=5&&skip=2&debug&x=a%20b&").unwrap();
+        assert_eq!(query.top, Some(5));
+        assert_eq!(query.skip, Some(2));
+        assert_eq!(query.custom.len(), 2);
+        assert_eq!(query.custom[0].value, None);
+        assert_eq!(query.custom[1].value.as_deref(), Some("a b"));
+    }
+
+    #[test]
+    fn duplicates_unknown_and_empty_values() {
+        let error = parse("$top=1&TOP=2").unwrap_err();
+        assert_eq!(error.offset, 7);
+        assert!(matches!(error.kind, ParseErrorKind::DuplicateOption(_)));
+        let error = parse("$frob=1").unwrap_err();
+        assert!(matches!(error.kind, ParseErrorKind::UnknownOption(_)));
+        let error = parse("$top=").unwrap_err();
+        assert_eq!(error.offset, 5);
+        let error = parse("$count").unwrap_err();
+        assert_eq!(error.offset, 6);
+        let error = parse("$levels=2").unwrap_err();
+        assert!(matches!(error.kind, ParseErrorKind::OptionNotAllowed(_)));
+    }
+
+    #[test]
+    fn pairs_are_not_decoded_again() {
+        let query = parse_pairs([("$skiptoken", "a+b%20")], &ParseOptions::default()).unwrap();
+        assert_eq!(query.skiptoken.as_deref(), Some("a+b%20"));
+        let error = parse_pairs([("$top", "x")], &ParseOptions::default()).unwrap_err();
+        assert_eq!(error.offset, 0);
+        let mut options = ParseOptions::default();
+        options.limits.max_query_length = 10;
+        assert!(parse_pairs([("$top", "12345")], &options).is_ok());
+        let error = parse_pairs([("$top", "1"), ("$skip", "2")], &options).unwrap_err();
+        assert!(matches!(error.kind, ParseErrorKind::LimitExceeded { .. }));
+    }
 }

@@ -1,0 +1,425 @@
+//! `$apply` (OData Data Aggregation 4.0): the subset `filter`, `orderby`, `top`, `skip`,
+//! `search`, `compute`, `identity`, `concat`, `aggregate` and `groupby`. Anything else
+//! fails with [`EvalError::NotSupported`] naming the transformation.
+//!
+//! Semantic choices:
+//! - `sum` of no values is 0; `min`, `max`, `average` of no values are null; null values
+//!   are skipped by every method; `countdistinct` counts distinct non-null values;
+//! - `sum`/`average` are exact for integers and decimals (`average` is a decimal
+//!   division); `min`/`max` use the `$orderby` total order;
+//! - `groupby` keeps groups in order of first appearance; each output row holds the
+//!   grouping properties (nested for paths: `a/b` → `{"a":{"b":...}}`) merged with the
+//!   rows of the nested transformations (usually one `aggregate` row);
+//! - `compute(...)` materialises its properties on (a copy of) each item.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::{Map, Value};
+
+use crate::ast::{
+    AggregateExpr, AggregateMethod, BinaryOp, GroupByElement, PathSegment, Search, SortDirection,
+    Transformation,
+};
+use crate::error::EvalError;
+
+use super::compile::{Compiler, Node};
+use super::exec::{eval, holds, Env, Runtime};
+use super::order;
+use super::search;
+use super::value::{self, Num, Val};
+
+/// A compiled transformation.
+#[derive(Debug)]
+pub(crate) enum Step {
+    Filter(Node),
+    OrderBy(Vec<(Node, SortDirection)>),
+    Top(u64),
+    Skip(u64),
+    Search(Search),
+    Compute(Vec<(String, Node)>),
+    Identity,
+    Concat(Vec<Vec<Step>>),
+    GroupBy {
+        groups: Vec<Vec<String>>,
+        apply: Vec<Step>,
+    },
+    Aggregate(Vec<Aggregate>),
+}
+
+/// One `aggregate(...)` item.
+#[derive(Debug)]
+pub(crate) struct Aggregate {
+    alias: String,
+    kind: AggregateKind,
+}
+
+#[derive(Debug)]
+enum AggregateKind {
+    With(Node, AggregateMethod),
+    Count,
+    PathCount(Vec<String>),
+}
+
+fn path_names(segments: &[PathSegment]) -> Result<Vec<String>, EvalError> {
+    segments
+        .iter()
+        .filter(|s| !matches!(s, PathSegment::TypeCast(_)))
+        .map(|s| match s {
+            PathSegment::Property(name) => Ok(name.clone()),
+            other => Err(EvalError::NotSupported(format!(
+                "the $apply path segment {other}"
+            ))),
+        })
+        .collect()
+}
+
+fn transformation_name(t: &Transformation) -> String {
+    let text = t.to_string();
+    text.split('(').next().unwrap_or(&text).to_string()
+}
+
+/// Compiles a transformation sequence.
+pub(crate) fn compile<'q>(
+    c: &mut Compiler<'q>,
+    steps: &'q [Transformation],
+) -> Result<Vec<Step>, EvalError> {
+    let mut compiled = Vec::with_capacity(steps.len());
+    for step in steps {
+        compiled.push(c.nested(|c| compile_one(c, step))?);
+    }
+    Ok(compiled)
+}
+
+fn compile_one<'q>(c: &mut Compiler<'q>, step: &'q Transformation) -> Result<Step, EvalError> {
+    Ok(match step {
+        Transformation::Filter(expr) => Step::Filter(c.predicate(expr, "filter(...)")?),
+        Transformation::OrderBy(items) => {
+            let mut keys = Vec::with_capacity(items.len());
+            for item in items {
+                keys.push((c.expr(&item.expr)?, item.direction));
+            }
+            Step::OrderBy(keys)
+        }
+        Transformation::Top(n) => Step::Top(*n),
+        Transformation::Skip(n) => Step::Skip(*n),
+        Transformation::Search(search) => Step::Search(search.clone()),
+        Transformation::Compute(items) => {
+            let mut compiled = Vec::with_capacity(items.len());
+            for item in items {
+                compiled.push((item.alias.clone(), c.expr(&item.expr)?));
+            }
+            Step::Compute(compiled)
+        }
+        Transformation::Identity => Step::Identity,
+        Transformation::Concat(sequences) => {
+            let mut compiled = Vec::with_capacity(sequences.len());
+            for sequence in sequences {
+                compiled.push(compile(c, sequence)?);
+            }
+            Step::Concat(compiled)
+        }
+        Transformation::GroupBy { groups, apply } => {
+            let mut paths = Vec::with_capacity(groups.len());
+            for group in groups {
+                match group {
+                    GroupByElement::Property(path) => paths.push(path_names(path)?),
+                    _ => return Err(EvalError::NotSupported("rollup in groupby".into())),
+                }
+            }
+            Step::GroupBy {
+                groups: paths,
+                apply: compile(c, apply)?,
+            }
+        }
+        Transformation::Aggregate(items) => {
+            let mut compiled = Vec::with_capacity(items.len());
+            for item in items {
+                if !item.from.is_empty() {
+                    return Err(EvalError::NotSupported("aggregate ... from ...".into()));
+                }
+                let kind = match &item.expr {
+                    AggregateExpr::With { expr, method } => {
+                        if let AggregateMethod::Custom(name) = method {
+                            return Err(EvalError::NotSupported(format!(
+                                "the aggregation method {name}"
+                            )));
+                        }
+                        AggregateKind::With(c.expr(expr)?, method.clone())
+                    }
+                    AggregateExpr::Count => AggregateKind::Count,
+                    AggregateExpr::PathCount(path) => AggregateKind::PathCount(path_names(path)?),
+                    AggregateExpr::Custom { name, .. } => {
+                        return Err(EvalError::NotSupported(format!(
+                            "the custom aggregate {name}"
+                        )))
+                    }
+                };
+                let alias = item.alias.clone().ok_or_else(|| {
+                    EvalError::Invalid(format!("the aggregate {} needs an alias", item.expr))
+                })?;
+                compiled.push(Aggregate { alias, kind });
+            }
+            Step::Aggregate(compiled)
+        }
+        other => {
+            return Err(EvalError::NotSupported(format!(
+                "the $apply transformation {}",
+                transformation_name(other)
+            )))
+        }
+    })
+}
+
+fn env_for<'a, 'r>(value: &'r Val<'a>) -> Env<'a, 'r> {
+    Env::new(value, &[])
+}
+
+/// Runs a transformation sequence.
+pub(crate) fn run(
+    steps: &[Step],
+    mut items: Vec<Value>,
+    rt: &Runtime<'_>,
+) -> Result<Vec<Value>, EvalError> {
+    for step in steps {
+        rt.tick(items.len() as u64 + 1)?;
+        items = match step {
+            Step::Filter(node) => {
+                let mut kept = Vec::with_capacity(items.len());
+                for item in items {
+                    let value = Val::from_json(&item);
+                    if holds(node, &env_for(&value), rt)? {
+                        kept.push(item);
+                    }
+                }
+                kept
+            }
+            Step::OrderBy(keys) => {
+                let mut all_keys = Vec::with_capacity(items.len());
+                for item in &items {
+                    let value = Val::from_json(item);
+                    let mut row = Vec::with_capacity(keys.len());
+                    for (node, _) in keys {
+                        row.push(eval(node, &env_for(&value), rt)?.to_json());
+                    }
+                    all_keys.push(row);
+                }
+                let key_values: Vec<Vec<Val<'_>>> = all_keys
+                    .iter()
+                    .map(|row| row.iter().map(Val::from_json).collect())
+                    .collect();
+                let directions: Vec<SortDirection> = keys.iter().map(|(_, d)| *d).collect();
+                order::sort_rows(items, key_values, &directions, None, rt.max_json_depth())
+            }
+            Step::Top(n) => {
+                items.truncate(usize::try_from(*n).unwrap_or(usize::MAX));
+                items
+            }
+            Step::Skip(n) => items
+                .into_iter()
+                .skip(usize::try_from(*n).unwrap_or(usize::MAX))
+                .collect(),
+            Step::Search(search_expr) => {
+                let mut kept = Vec::with_capacity(items.len());
+                for item in items {
+                    if search::matches(search_expr, &item, rt)? {
+                        kept.push(item);
+                    }
+                }
+                kept
+            }
+            Step::Compute(computed) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    let mut additions = Vec::with_capacity(computed.len());
+                    {
+                        let value = Val::from_json(&item);
+                        for (name, node) in computed {
+                            additions
+                                .push((name.clone(), eval(node, &env_for(&value), rt)?.to_json()));
+                        }
+                    }
+                    let mut item = item;
+                    if let Value::Object(map) = &mut item {
+                        map.extend(additions);
+                    }
+                    out.push(item);
+                }
+                out
+            }
+            Step::Identity => items,
+            Step::Concat(sequences) => {
+                let mut out = Vec::new();
+                for sequence in sequences {
+                    out.extend(run(sequence, items.clone(), rt)?);
+                }
+                out
+            }
+            Step::GroupBy { groups, apply } => group_by(groups, apply, items, rt)?,
+            Step::Aggregate(aggregates) => vec![aggregate(aggregates, &items, rt)?],
+        };
+    }
+    Ok(items)
+}
+
+fn lookup<'v>(item: &'v Value, path: &[String]) -> Option<&'v Value> {
+    path.iter()
+        .try_fold(item, |current, name| current.get(name))
+}
+
+/// Sets `value` at `path` inside `target`, creating objects on the way.
+fn insert_path(target: &mut Map<String, Value>, path: &[String], value: Value) {
+    let Some((first, rest)) = path.split_first() else {
+        return;
+    };
+    if rest.is_empty() {
+        target.insert(first.clone(), value);
+        return;
+    }
+    let slot = target
+        .entry(first.clone())
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !slot.is_object() {
+        *slot = Value::Object(Map::new());
+    }
+    if let Value::Object(inner) = slot {
+        insert_path(inner, rest, value);
+    }
+}
+
+fn group_by(
+    groups: &[Vec<String>],
+    apply: &[Step],
+    items: Vec<Value>,
+    rt: &Runtime<'_>,
+) -> Result<Vec<Value>, EvalError> {
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut buckets: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
+    for item in items {
+        let key: Vec<Value> = groups
+            .iter()
+            .map(|path| lookup(&item, path).cloned().unwrap_or(Value::Null))
+            .collect();
+        let text = Value::Array(key.clone()).to_string();
+        let slot = *index.entry(text).or_insert_with(|| {
+            buckets.push((key, Vec::new()));
+            buckets.len() - 1
+        });
+        if let Some((_, members)) = buckets.get_mut(slot) {
+            members.push(item);
+        }
+    }
+    let mut out = Vec::with_capacity(buckets.len());
+    for (key, members) in buckets {
+        let mut grouped = Map::new();
+        for (path, value) in groups.iter().zip(key) {
+            insert_path(&mut grouped, path, value);
+        }
+        if apply.is_empty() {
+            out.push(Value::Object(grouped));
+            continue;
+        }
+        for row in run(apply, members, rt)? {
+            let mut merged = match row {
+                Value::Object(map) => map,
+                _ => Map::new(),
+            };
+            for (key, value) in &grouped {
+                merged.entry(key.clone()).or_insert_with(|| value.clone());
+            }
+            out.push(Value::Object(merged));
+        }
+    }
+    Ok(out)
+}
+
+fn aggregate(
+    aggregates: &[Aggregate],
+    items: &[Value],
+    rt: &Runtime<'_>,
+) -> Result<Value, EvalError> {
+    let mut out = Map::new();
+    for aggregate in aggregates {
+        let result = match &aggregate.kind {
+            AggregateKind::Count => Value::from(items.len()),
+            AggregateKind::PathCount(path) => Value::from(
+                items
+                    .iter()
+                    .map(|item| match lookup(item, path) {
+                        Some(Value::Array(members)) => members.len(),
+                        _ => 0,
+                    })
+                    .sum::<usize>(),
+            ),
+            AggregateKind::With(node, method) => {
+                let mut values = Vec::with_capacity(items.len());
+                for item in items {
+                    let value = Val::from_json(item);
+                    let result = eval(node, &env_for(&value), rt)?.to_json();
+                    if !result.is_null() {
+                        values.push(result);
+                    }
+                }
+                aggregate_values(method, &values, rt)?
+            }
+        };
+        out.insert(aggregate.alias.clone(), result);
+    }
+    Ok(Value::Object(out))
+}
+
+fn aggregate_values(
+    method: &AggregateMethod,
+    values: &[Value],
+    rt: &Runtime<'_>,
+) -> Result<Value, EvalError> {
+    let max_depth = rt.max_json_depth();
+    let operands: Vec<Val<'_>> = values.iter().map(Val::from_json).collect();
+    Ok(match method {
+        AggregateMethod::Sum | AggregateMethod::Average => {
+            let mut total = Val::Num(Num::Int(0));
+            for operand in &operands {
+                if !matches!(operand, Val::Num(_)) {
+                    return Err(EvalError::Type(format!(
+                        "{} needs numbers, found {}",
+                        method.keyword(),
+                        operand.type_name()
+                    )));
+                }
+                total = value::arithmetic(BinaryOp::Add, total, operand.clone())?;
+            }
+            if *method == AggregateMethod::Sum {
+                total.to_json()
+            } else if operands.is_empty() {
+                Value::Null
+            } else {
+                let count = Val::Num(Num::Int(operands.len() as i128));
+                value::arithmetic(BinaryOp::DivBy, total, count)?.to_json()
+            }
+        }
+        AggregateMethod::Min | AggregateMethod::Max => {
+            let best = operands.iter().reduce(|best, candidate| {
+                let ordering = order::total_cmp(candidate, best, 0, max_depth);
+                let better = if *method == AggregateMethod::Min {
+                    ordering.is_lt()
+                } else {
+                    ordering.is_gt()
+                };
+                if better {
+                    candidate
+                } else {
+                    best
+                }
+            });
+            best.map_or(Value::Null, Val::to_json)
+        }
+        AggregateMethod::CountDistinct => {
+            let distinct: HashSet<String> = values.iter().map(Value::to_string).collect();
+            Value::from(distinct.len())
+        }
+        AggregateMethod::Custom(name) => {
+            return Err(EvalError::NotSupported(format!(
+                "the aggregation method {name}"
+            )))
+        }
+    })
+}

@@ -1,0 +1,494 @@
+//! Evaluation of compiled expressions against one item.
+
+use std::cell::Cell;
+
+use chrono::{DateTime, FixedOffset};
+use serde_json::Value;
+
+use crate::error::EvalError;
+use crate::limits::{Limit, Limits};
+
+use super::compile::{Node, PathNode, Root, Step};
+use super::search::{self, SearchMatcher};
+use super::value::{self, Num, Val};
+use super::{functions, temporal};
+
+/// Per-`apply` state: the step budget, the fixed `now()`, the search matcher.
+pub(crate) struct Runtime<'p> {
+    steps: Cell<u64>,
+    pub(crate) limits: &'p Limits,
+    /// `now()`, read once per `apply` (SEMANTICS §5.4 Rec).
+    pub(crate) now: DateTime<FixedOffset>,
+    pub(crate) search: &'p dyn SearchMatcher,
+}
+
+impl std::fmt::Debug for Runtime<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime")
+            .field("steps", &self.steps.get())
+            .field("now", &self.now)
+            .finish()
+    }
+}
+
+impl<'p> Runtime<'p> {
+    /// A runtime for one `apply`.
+    pub(crate) fn new(
+        limits: &'p Limits,
+        now: DateTime<FixedOffset>,
+        search: &'p dyn SearchMatcher,
+    ) -> Self {
+        Runtime {
+            steps: Cell::new(0),
+            limits,
+            now,
+            search,
+        }
+    }
+
+    /// Counts `n` evaluation steps against [`Limits::max_eval_steps`].
+    pub(crate) fn tick(&self, n: u64) -> Result<(), EvalError> {
+        let steps = self.steps.get().saturating_add(n);
+        self.steps.set(steps);
+        if steps > self.limits.max_eval_steps {
+            return Err(EvalError::LimitExceeded {
+                limit: Limit::EvalSteps,
+                max: usize::try_from(self.limits.max_eval_steps).unwrap_or(usize::MAX),
+            });
+        }
+        Ok(())
+    }
+
+    /// The JSON depth limit.
+    pub(crate) fn max_json_depth(&self) -> usize {
+        self.limits.max_json_depth
+    }
+}
+
+/// A lambda variable binding, linked to the enclosing ones.
+#[derive(Debug)]
+pub(crate) struct Scope<'a, 'r> {
+    value: Val<'a>,
+    parent: Option<&'r Scope<'a, 'r>>,
+}
+
+/// What paths are evaluated against.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Env<'a, 'r> {
+    /// `$it`: the outermost item.
+    pub(crate) it: &'r Val<'a>,
+    /// `$this` and implicit paths: the current instance.
+    pub(crate) this: &'r Val<'a>,
+    /// The `$compute` values of the current item.
+    pub(crate) computed: &'r [Val<'a>],
+    /// Lambda variables, innermost first.
+    pub(crate) scope: Option<&'r Scope<'a, 'r>>,
+}
+
+impl<'a, 'r> Env<'a, 'r> {
+    /// An environment for a top-level item (which is its own `$it`).
+    pub(crate) fn new(item: &'r Val<'a>, computed: &'r [Val<'a>]) -> Self {
+        Env {
+            it: item,
+            this: item,
+            computed,
+            scope: None,
+        }
+    }
+}
+
+/// Evaluates a predicate: true only when the result is `true` (URL §5.1.2).
+pub(crate) fn holds<'a>(
+    node: &'a Node,
+    env: &Env<'a, '_>,
+    rt: &Runtime<'_>,
+) -> Result<bool, EvalError> {
+    Ok(matches!(eval(node, env, rt)?, Val::Bool(true)))
+}
+
+/// Evaluates a node.
+pub(crate) fn eval<'a>(
+    node: &'a Node,
+    env: &Env<'a, '_>,
+    rt: &Runtime<'_>,
+) -> Result<Val<'a>, EvalError> {
+    rt.tick(1)?;
+    let max_depth = rt.max_json_depth();
+    Ok(match node {
+        Node::Const(value) => value.reborrow(),
+        Node::Path(path) => eval_path(path, env, rt)?,
+        Node::Not(inner) => value::from_truth(value::truth(&eval(inner, env, rt)?).map(|b| !b)),
+        Node::Neg(inner) => value::negate(eval(inner, env, rt)?)?,
+        Node::And(l, r) => {
+            let left = value::truth(&eval(l, env, rt)?);
+            if left == Some(false) {
+                return Ok(Val::Bool(false));
+            }
+            value::from_truth(value::and3(left, value::truth(&eval(r, env, rt)?)))
+        }
+        Node::Or(l, r) => {
+            let left = value::truth(&eval(l, env, rt)?);
+            if left == Some(true) {
+                return Ok(Val::Bool(true));
+            }
+            value::from_truth(value::or3(left, value::truth(&eval(r, env, rt)?)))
+        }
+        Node::Compare(op, l, r) => {
+            let (a, b) = (eval(l, env, rt)?, eval(r, env, rt)?);
+            Val::Bool(value::compare_op(*op, &a, &b, max_depth)?)
+        }
+        Node::Arith(op, l, r) => value::arithmetic(*op, eval(l, env, rt)?, eval(r, env, rt)?)?,
+        Node::In(l, r) => eval_in(l, r, env, rt)?,
+        Node::List(items) => {
+            let mut values = Vec::with_capacity(items.len());
+            for item in items {
+                values.push(eval(item, env, rt)?);
+            }
+            Val::List(values)
+        }
+        Node::Has(l, r) => eval_has(eval(l, env, rt)?, eval(r, env, rt)?),
+        Node::Call(function, args) => {
+            let mut values = Vec::with_capacity(args.len());
+            for arg in args {
+                values.push(eval(arg, env, rt)?);
+            }
+            functions::call(*function, values, rt)?
+        }
+        Node::Pattern(subject, pattern) => {
+            let subject = eval(subject, env, rt)?;
+            pattern.matches(subject, env, rt)?
+        }
+        Node::Now => Val::DateTimeOffset(rt.now),
+        Node::Cast(inner, target) => {
+            let value = match inner {
+                Some(inner) => eval(inner, env, rt)?,
+                None => env.this.clone(),
+            };
+            target.cast(value)
+        }
+        Node::IsOf(inner, target) => {
+            let value = match inner {
+                Some(inner) => eval(inner, env, rt)?,
+                None => env.this.clone(),
+            };
+            Val::Bool(target.is_of(&value))
+        }
+        Node::Case(arms) => {
+            for (condition, result) in arms {
+                if holds(condition, env, rt)? {
+                    return eval(result, env, rt);
+                }
+            }
+            Val::Null
+        }
+        Node::IsDefined(path) => Val::Bool(is_defined(path, env, rt)?),
+    })
+}
+
+/// `in` (URL §5.1.1.1.11; SEMANTICS §2.8 Rec): membership via `eq`, so `null in (1,null)`
+/// is true. A null right side gives null.
+fn eval_in<'a>(
+    l: &'a Node,
+    r: &'a Node,
+    env: &Env<'a, '_>,
+    rt: &Runtime<'_>,
+) -> Result<Val<'a>, EvalError> {
+    let needle = eval(l, env, rt)?;
+    let haystack = eval(r, env, rt)?;
+    if haystack.is_null() {
+        return Ok(Val::Null);
+    }
+    // Semantic choice: a right operand that is not a collection (found in the data)
+    // makes `in` null rather than failing the whole request.
+    let Some(members) = haystack.members() else {
+        return Ok(Val::Null);
+    };
+    rt.tick(members.len() as u64)?;
+    for member in &members {
+        if value::equals(&needle, member, rt.max_json_depth())? {
+            return Ok(Val::Bool(true));
+        }
+    }
+    Ok(Val::Bool(false))
+}
+
+/// `has` (URL §5.1.1.1.10, SEMANTICS §6.2 Rec): flag enums held as comma-separated
+/// strings; true when every flag of the right operand is set on the left. Null → null.
+fn eval_has<'a>(left: Val<'a>, right: Val<'a>) -> Val<'a> {
+    let flags = |value: &Val<'_>| -> Option<Vec<String>> {
+        match value {
+            Val::Str(s) | Val::Enum(s) => Some(
+                s.split(',')
+                    .map(|f| f.trim().to_string())
+                    .filter(|f| !f.is_empty())
+                    .collect(),
+            ),
+            Val::Num(n) => n.as_integer().map(|i| vec![i.to_string()]),
+            _ => None,
+        }
+    };
+    match (flags(&left), flags(&right)) {
+        (Some(have), Some(want)) => Val::Bool(want.iter().all(|f| have.contains(f))),
+        _ => Val::Null,
+    }
+}
+
+/// Whether a path exists in the JSON (the last key is present, even when null).
+fn is_defined<'a>(
+    path: &'a PathNode,
+    env: &Env<'a, '_>,
+    rt: &Runtime<'_>,
+) -> Result<bool, EvalError> {
+    let Some((last, init)) = path.steps.split_last() else {
+        return Ok(!root_value(&path.root, env, rt)?.is_null());
+    };
+    let parent = walk(root_value(&path.root, env, rt)?, init, env, rt)?;
+    Ok(match (last, parent) {
+        (Step::Property(name), Val::Json(Value::Object(map))) => map.contains_key(name),
+        (Step::Annotation(key), Val::Json(Value::Object(map))) => map.contains_key(key),
+        _ => false,
+    })
+}
+
+fn root_value<'a>(
+    root: &'a Root,
+    env: &Env<'a, '_>,
+    rt: &Runtime<'_>,
+) -> Result<Val<'a>, EvalError> {
+    Ok(match root {
+        Root::This => env.this.clone(),
+        Root::It => env.it.clone(),
+        Root::Variable(index) => {
+            let mut scope = env.scope;
+            for _ in 0..*index {
+                scope = scope.and_then(|s| s.parent);
+            }
+            scope.map_or(Val::Null, |s| s.value.clone())
+        }
+        Root::Computed(index) => env.computed.get(*index).cloned().unwrap_or(Val::Null),
+        Root::Value(node) => eval(node, env, rt)?,
+    })
+}
+
+/// Evaluates a member path (URL §5.1.1.15): absent keys and paths through null are null.
+pub(crate) fn eval_path<'a>(
+    path: &'a PathNode,
+    env: &Env<'a, '_>,
+    rt: &Runtime<'_>,
+) -> Result<Val<'a>, EvalError> {
+    let start = root_value(&path.root, env, rt)?;
+    walk(start, &path.steps, env, rt)
+}
+
+fn walk<'a>(
+    start: Val<'a>,
+    steps: &'a [Step],
+    env: &Env<'a, '_>,
+    rt: &Runtime<'_>,
+) -> Result<Val<'a>, EvalError> {
+    let mut current = start;
+    // The object holding the last property, for `prop@term` annotations.
+    let mut holder: Option<(&'a Value, &'a str)> = None;
+    for step in steps {
+        rt.tick(1)?;
+        let next_holder;
+        current = match step {
+            Step::Property(name) => {
+                next_holder = match &current {
+                    Val::Json(object @ Value::Object(_)) => Some((*object, name.as_str())),
+                    _ => None,
+                };
+                match current {
+                    Val::Json(Value::Object(map)) => {
+                        map.get(name).map_or(Val::Null, Val::from_json)
+                    }
+                    Val::Owned(boxed) => match *boxed {
+                        Value::Object(mut map) => {
+                            map.remove(name).map_or(Val::Null, Val::from_owned_json)
+                        }
+                        _ => Val::Null,
+                    },
+                    _ => Val::Null,
+                }
+            }
+            Step::TypeCast(name) => {
+                next_holder = holder;
+                type_cast(current, name)
+            }
+            Step::Annotation(key) => {
+                next_holder = None;
+                let on_property =
+                    holder.and_then(|(object, property)| object.get(format!("{property}{key}")));
+                match (on_property, &current) {
+                    (Some(value), _) => Val::from_json(value),
+                    (None, Val::Json(Value::Object(map))) => {
+                        map.get(key.as_str()).map_or(Val::Null, Val::from_json)
+                    }
+                    _ => Val::Null,
+                }
+            }
+            Step::Key(keys) => {
+                next_holder = None;
+                find_by_key(current, keys, env, rt)?
+            }
+            Step::Filter(predicate) => {
+                next_holder = None;
+                let members = current.into_members().unwrap_or_default();
+                let mut kept = Vec::new();
+                for member in members {
+                    if holds(predicate, &member_env(env, &member), rt)? {
+                        kept.push(member);
+                    }
+                }
+                Val::List(kept)
+            }
+            Step::Count(filter, search_expr) => {
+                next_holder = None;
+                // SEMANTICS §8.3 Rec: a null or missing collection counts 0.
+                let members = current.into_members().unwrap_or_default();
+                let mut count: i128 = 0;
+                for member in members {
+                    let env = member_env(env, &member);
+                    let keep = match filter {
+                        Some(f) => holds(f, &env, rt)?,
+                        None => true,
+                    } && match search_expr {
+                        Some(s) => search::matches_value(s, &member, rt)?,
+                        None => true,
+                    };
+                    count += i128::from(keep);
+                }
+                Val::Num(Num::Int(count))
+            }
+            Step::Any(predicate) => {
+                next_holder = None;
+                // SEMANTICS §2.11 Rec: a null or missing collection is empty.
+                let members = current.into_members().unwrap_or_default();
+                match predicate {
+                    None => Val::Bool(!members.is_empty()),
+                    Some(p) => {
+                        let mut found = false;
+                        for member in members {
+                            if lambda_holds(p, member, env, rt)? {
+                                found = true;
+                                break;
+                            }
+                        }
+                        Val::Bool(found)
+                    }
+                }
+            }
+            Step::All(predicate) => {
+                next_holder = None;
+                let members = current.into_members().unwrap_or_default();
+                let mut all = true;
+                for member in members {
+                    // True only if every member gives true (null counts as not true).
+                    if !lambda_holds(predicate, member, env, rt)? {
+                        all = false;
+                        break;
+                    }
+                }
+                Val::Bool(all)
+            }
+        };
+        holder = next_holder;
+    }
+    Ok(current)
+}
+
+fn member_env<'a, 'r>(env: &Env<'a, 'r>, member: &'r Val<'a>) -> Env<'a, 'r> {
+    Env {
+        it: env.it,
+        this: member,
+        computed: &[],
+        scope: env.scope,
+    }
+}
+
+fn lambda_holds<'a>(
+    predicate: &'a Node,
+    member: Val<'a>,
+    env: &Env<'a, '_>,
+    rt: &Runtime<'_>,
+) -> Result<bool, EvalError> {
+    let scope = Scope {
+        value: member,
+        parent: env.scope,
+    };
+    let inner = Env {
+        it: env.it,
+        this: env.this,
+        computed: env.computed,
+        scope: Some(&scope),
+    };
+    holds(predicate, &inner, rt)
+}
+
+/// A type-cast segment (URL §4.11): an object passes when its `@odata.type` names the
+/// type (with or without `#`), else the result is null. Semantic choice: an object without
+/// `@odata.type` matches no type (schemaless JSON cannot tell), the same rule as
+/// `cast`/`isof`. Primitive values pass unchanged.
+fn type_cast<'a>(value: Val<'a>, name: &str) -> Val<'a> {
+    match &value {
+        Val::Json(Value::Object(_)) | Val::Owned(_) => {
+            if functions::declares_type(&value, name) {
+                value
+            } else {
+                Val::Null
+            }
+        }
+        Val::Json(Value::Array(items)) => {
+            let kept = items
+                .iter()
+                .map(Val::from_json)
+                .map(|member| type_cast(member, name))
+                .filter(|member| !member.is_null())
+                .collect();
+            Val::List(kept)
+        }
+        _ => value,
+    }
+}
+
+fn find_by_key<'a>(
+    collection: Val<'a>,
+    keys: &'a [(String, Node)],
+    env: &Env<'a, '_>,
+    rt: &Runtime<'_>,
+) -> Result<Val<'a>, EvalError> {
+    let mut wanted = Vec::with_capacity(keys.len());
+    for (name, node) in keys {
+        wanted.push((name, eval(node, env, rt)?));
+    }
+    let Some(members) = collection.into_members() else {
+        return Ok(Val::Null);
+    };
+    for member in members {
+        rt.tick(1)?;
+        let mut matches = true;
+        if let Val::Json(Value::Object(map)) = &member {
+            for (name, value) in &wanted {
+                let actual = map.get(name.as_str()).map_or(Val::Null, Val::from_json);
+                if !value::equals(&actual, value, rt.max_json_depth())? {
+                    matches = false;
+                    break;
+                }
+            }
+        } else {
+            matches = false;
+        }
+        if matches {
+            return Ok(member);
+        }
+    }
+    Ok(Val::Null)
+}
+
+/// Reads a JSON string argument of a date/time function as a temporal value.
+pub(crate) fn temporal_arg<'a>(value: Val<'a>) -> Val<'a> {
+    match value {
+        Val::Str(s) => temporal::coerce_temporal(&s),
+        other => other,
+    }
+}

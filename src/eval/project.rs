@@ -1,0 +1,432 @@
+//! `$select` and `$expand`: projection of each result item (URL §5.1.3, §5.1.4,
+//! SEMANTICS §9, §10).
+//!
+//! Semantic choices:
+//! - with `$select`, the item keeps its `@odata.*` (all `@`) annotations, and `p@term`
+//!   annotations of each selected property `p`; a selected property that the item lacks
+//!   is `null` (open types, SEMANTICS §10.1); a path through a null or missing complex
+//!   value gives that value `null`;
+//! - without `$select` (or with `*`) every property is kept, plus the `$compute` values;
+//!   with `$select`, computed values appear only when selected;
+//! - properties not named in `$expand` stay as the JSON has them; expanded ones are
+//!   returned even when `$select` does not name them (SEMANTICS §9.5);
+//! - `$expand=*` applies its options to every property holding an object or an array of
+//!   objects;
+//! - `/$ref` keeps only `{"@odata.id": ...}` per member: the member's `@odata.id` if it
+//!   has one, else its `id` value;
+//! - `/$count` replaces the property with `name@odata.count` (after the nested
+//!   `$filter`/`$search`) and omits the array;
+//! - a single-valued navigation whose nested `$filter` fails becomes `null`
+//!   (SEMANTICS §9.1 Rec);
+//! - `$levels=n` applies the same expand item again inside each member, n levels in all;
+//!   `max` means [`super::EvalOptions::max_levels`]; a missing property ends the recursion.
+
+use serde_json::{Map, Value};
+
+use crate::ast::{ExpandKind, ExpandPath, Levels, PathSegment, Query, SelectItem};
+use crate::error::EvalError;
+use crate::limits::Limit;
+
+use super::compile::Compiler;
+use super::exec::Runtime;
+use super::value::{check_depth, Val};
+use super::{compile_list, select_rows, ListPlan, Row};
+
+/// The projection of one list level.
+#[derive(Debug, Default)]
+pub(crate) struct Shape {
+    /// `None`: every property (no `$select`, or `*` among the items).
+    select: Option<Vec<SelectEntry>>,
+    /// The computed property names, in order.
+    computed: Vec<String>,
+    /// Explicitly selected computed properties (by index).
+    selected_computed: Vec<usize>,
+    expand: Vec<ExpandEntry>,
+}
+
+#[derive(Debug)]
+struct SelectEntry {
+    path: Vec<String>,
+    nested: Option<Box<ListPlan>>,
+}
+
+#[derive(Debug)]
+struct ExpandEntry {
+    /// `None` for `*`.
+    path: Option<Vec<String>>,
+    kind: ExpandKind,
+    plan: Box<ListPlan>,
+    levels: u32,
+}
+
+/// The property names of a select/expand path (type casts are skipped).
+fn property_names(segments: &[PathSegment]) -> Result<Vec<String>, EvalError> {
+    let mut names = Vec::new();
+    for segment in segments {
+        match segment {
+            PathSegment::Property(name) => names.push(name.clone()),
+            PathSegment::TypeCast(_) => {}
+            PathSegment::Annotation(annotation) => names.push(format!("@{}", annotation.term)),
+            PathSegment::Operation { name, .. } => {
+                return Err(EvalError::NotSupported(format!(
+                    "selecting the operation {name}"
+                )))
+            }
+        }
+    }
+    Ok(names)
+}
+
+/// Compiles `$select`/`$expand` of one list level.
+pub(crate) fn compile_shape<'q>(
+    c: &mut Compiler<'q>,
+    query: &'q Query,
+    computed: &[String],
+) -> Result<Shape, EvalError> {
+    let mut shape = Shape {
+        computed: computed.to_vec(),
+        ..Shape::default()
+    };
+    if !query.select.is_empty() {
+        let mut entries = Vec::new();
+        let mut star = false;
+        for item in &query.select {
+            match item {
+                SelectItem::Star => star = true,
+                SelectItem::AllOperations(_) => {}
+                SelectItem::Path { segments, options } => {
+                    let path = property_names(segments)?;
+                    if path.is_empty() {
+                        continue;
+                    }
+                    if let (1, Some(index)) = (
+                        path.len(),
+                        computed.iter().position(|c| Some(c) == path.first()),
+                    ) {
+                        shape.selected_computed.push(index);
+                        continue;
+                    }
+                    let nested = match options {
+                        Some(options) => Some(Box::new(c.nested(|c| compile_list(c, options))?)),
+                        None => None,
+                    };
+                    entries.push(SelectEntry { path, nested });
+                }
+            }
+        }
+        if !star {
+            shape.select = Some(entries);
+        }
+    }
+    let max_items = c.limits().max_expand_items;
+    if query.expand.len() > max_items {
+        return Err(EvalError::LimitExceeded {
+            limit: Limit::ExpandItems,
+            max: max_items,
+        });
+    }
+    for item in &query.expand {
+        let path = match &item.path {
+            ExpandPath::Star => None,
+            ExpandPath::Value => {
+                return Err(EvalError::NotSupported("$expand=$value".into()));
+            }
+            ExpandPath::Path(segments) => Some(property_names(segments)?),
+        };
+        let levels = match item.options.levels {
+            None => 1,
+            Some(Levels::Number(n)) => n.max(1),
+            Some(Levels::Max) => c.options.max_levels.max(1),
+        };
+        let plan = c.nested(|c| compile_list(c, &item.options))?;
+        shape.expand.push(ExpandEntry {
+            path,
+            kind: item.kind,
+            plan: Box::new(plan),
+            levels,
+        });
+    }
+    Ok(shape)
+}
+
+/// Where `$it` points and how deep the projection is.
+#[derive(Clone, Copy)]
+pub(crate) struct Context<'a, 'r> {
+    pub(crate) it: Option<&'r Val<'a>>,
+    pub(crate) depth: usize,
+}
+
+/// Projects one row.
+pub(crate) fn project<'a>(
+    shape: &'a Shape,
+    row: &Row<'a>,
+    ctx: Context<'a, '_>,
+    rt: &Runtime<'_>,
+) -> Result<Value, EvalError> {
+    project_with(shape, row, ctx, rt, None)
+}
+
+fn project_with<'a>(
+    shape: &'a Shape,
+    row: &Row<'a>,
+    ctx: Context<'a, '_>,
+    rt: &Runtime<'_>,
+    again: Option<(&'a ExpandEntry, u32)>,
+) -> Result<Value, EvalError> {
+    check_depth(ctx.depth, rt.max_json_depth())?;
+    rt.tick(1)?;
+    let Value::Object(source) = row.item else {
+        return Ok(row.item.clone());
+    };
+    let it = ctx.it.unwrap_or(&row.value);
+    let inner = Context {
+        it: Some(it),
+        depth: ctx.depth + 1,
+    };
+    let mut out = match &shape.select {
+        None => {
+            let mut all = source.clone();
+            for (name, value) in shape.computed.iter().zip(&row.computed) {
+                all.insert(name.clone(), value.to_json());
+            }
+            all
+        }
+        Some(entries) => {
+            let mut selected: Map<String, Value> = source
+                .iter()
+                .filter(|(key, _)| key.starts_with('@'))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            for &index in &shape.selected_computed {
+                if let (Some(name), Some(value)) =
+                    (shape.computed.get(index), row.computed.get(index))
+                {
+                    selected.insert(name.clone(), value.to_json());
+                }
+            }
+            for entry in entries {
+                select_path(
+                    &mut selected,
+                    source,
+                    &entry.path,
+                    entry.nested.as_deref(),
+                    inner,
+                    rt,
+                )?;
+            }
+            selected
+        }
+    };
+    for entry in &shape.expand {
+        expand_entry(&mut out, source, entry, entry.levels, inner, rt)?;
+    }
+    if let Some((entry, levels)) = again {
+        expand_entry(&mut out, source, entry, levels, inner, rt)?;
+    }
+    Ok(Value::Object(out))
+}
+
+/// Copies `path` from `source` into `target`, creating intermediate objects.
+fn select_path<'a>(
+    target: &mut Map<String, Value>,
+    source: &'a Map<String, Value>,
+    path: &'a [String],
+    nested: Option<&'a ListPlan>,
+    ctx: Context<'a, '_>,
+    rt: &Runtime<'_>,
+) -> Result<(), EvalError> {
+    let Some((first, rest)) = path.split_first() else {
+        return Ok(());
+    };
+    let value = source.get(first);
+    if rest.is_empty() {
+        let projected = match (value, nested) {
+            (Some(value), Some(plan)) => apply_nested(plan, value, ctx, rt)?.0,
+            (Some(value), None) => value.clone(),
+            (None, _) => Value::Null,
+        };
+        target.insert(first.clone(), projected);
+        let prefix = format!("{first}@");
+        for (key, annotation) in source {
+            if key.starts_with(&prefix) {
+                target.insert(key.clone(), annotation.clone());
+            }
+        }
+        return Ok(());
+    }
+    match value {
+        Some(Value::Object(inner_source)) => {
+            let slot = target
+                .entry(first.clone())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(inner_target) = slot {
+                select_path(inner_target, inner_source, rest, nested, ctx, rt)?;
+            }
+        }
+        _ => {
+            target.insert(first.clone(), Value::Null);
+        }
+    }
+    Ok(())
+}
+
+/// Applies a nested option list to a collection (or a single object): the projected
+/// value and the count after `$filter`/`$search`.
+fn apply_nested<'a>(
+    plan: &'a ListPlan,
+    value: &'a Value,
+    ctx: Context<'a, '_>,
+    rt: &Runtime<'_>,
+) -> Result<(Value, usize), EvalError> {
+    apply_nested_with(plan, value, ctx, rt, None)
+}
+
+fn apply_nested_with<'a>(
+    plan: &'a ListPlan,
+    value: &'a Value,
+    ctx: Context<'a, '_>,
+    rt: &Runtime<'_>,
+    again: Option<(&'a ExpandEntry, u32)>,
+) -> Result<(Value, usize), EvalError> {
+    check_depth(ctx.depth, rt.max_json_depth())?;
+    match value {
+        Value::Array(items) => {
+            let selected = select_rows(plan, items, ctx.it, None, rt)?;
+            let mut out = Vec::with_capacity(selected.rows.len());
+            for row in &selected.rows {
+                out.push(project_with(&plan.shape, row, ctx, rt, again)?);
+            }
+            Ok((Value::Array(out), selected.count))
+        }
+        Value::Object(_) => {
+            let selected = select_rows(plan, std::slice::from_ref(value), ctx.it, None, rt)?;
+            match selected.rows.first() {
+                Some(row) => Ok((project_with(&plan.shape, row, ctx, rt, again)?, 1)),
+                None => Ok((Value::Null, 0)),
+            }
+        }
+        other => Ok((other.clone(), usize::from(!other.is_null()))),
+    }
+}
+
+/// The reference of one member (`/$ref`).
+fn reference(member: &Value) -> Value {
+    let id = member
+        .get("@odata.id")
+        .or_else(|| member.get("id"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    let mut map = Map::new();
+    map.insert("@odata.id".into(), id);
+    Value::Object(map)
+}
+
+fn expand_entry<'a>(
+    target: &mut Map<String, Value>,
+    source: &'a Map<String, Value>,
+    entry: &'a ExpandEntry,
+    levels: u32,
+    ctx: Context<'a, '_>,
+    rt: &Runtime<'_>,
+) -> Result<(), EvalError> {
+    match &entry.path {
+        None => {
+            for (key, value) in source {
+                let navigable = match value {
+                    Value::Object(_) => true,
+                    Value::Array(items) => items.iter().all(Value::is_object) && !items.is_empty(),
+                    _ => false,
+                };
+                if !key.contains('@') && navigable {
+                    expand_one(target, key, value, entry, levels, ctx, rt)?;
+                }
+            }
+            Ok(())
+        }
+        Some(path) => expand_path(target, source, path, entry, levels, ctx, rt),
+    }
+}
+
+fn expand_path<'a>(
+    target: &mut Map<String, Value>,
+    source: &'a Map<String, Value>,
+    path: &'a [String],
+    entry: &'a ExpandEntry,
+    levels: u32,
+    ctx: Context<'a, '_>,
+    rt: &Runtime<'_>,
+) -> Result<(), EvalError> {
+    let Some((first, rest)) = path.split_first() else {
+        return Ok(());
+    };
+    let Some(value) = source.get(first) else {
+        return Ok(());
+    };
+    if rest.is_empty() {
+        return expand_one(target, first, value, entry, levels, ctx, rt);
+    }
+    // A path through a complex property: expand inside it.
+    if let Value::Object(inner_source) = value {
+        let slot = target
+            .entry(first.clone())
+            .or_insert_with(|| Value::Object(inner_source.clone()));
+        if let Value::Object(inner_target) = slot {
+            expand_path(inner_target, inner_source, rest, entry, levels, ctx, rt)?;
+        }
+    }
+    Ok(())
+}
+
+fn expand_one<'a>(
+    target: &mut Map<String, Value>,
+    key: &str,
+    value: &'a Value,
+    entry: &'a ExpandEntry,
+    levels: u32,
+    ctx: Context<'a, '_>,
+    rt: &Runtime<'_>,
+) -> Result<(), EvalError> {
+    let plan = &entry.plan;
+    let count_key = format!("{key}@odata.count");
+    match entry.kind {
+        ExpandKind::Entities => {
+            let again = (levels > 1).then_some((entry, levels - 1));
+            let (projected, count) = apply_nested_with(plan, value, ctx, rt, again)?;
+            target.insert(key.to_string(), projected);
+            if plan.count && value.is_array() {
+                target.insert(count_key, Value::from(count));
+            }
+        }
+        ExpandKind::Ref => {
+            let (projected, count) = match value {
+                Value::Array(items) => {
+                    let selected = select_rows(plan, items, ctx.it, None, rt)?;
+                    let refs = selected
+                        .rows
+                        .iter()
+                        .map(|row| reference(row.item))
+                        .collect();
+                    (Value::Array(refs), selected.count)
+                }
+                Value::Object(_) => (reference(value), 1),
+                other => (other.clone(), 0),
+            };
+            target.insert(key.to_string(), projected);
+            if plan.count && value.is_array() {
+                target.insert(count_key, Value::from(count));
+            }
+        }
+        ExpandKind::Count => {
+            let count = match value {
+                Value::Array(items) => select_rows(plan, items, ctx.it, Some((0, 0)), rt)?.count,
+                Value::Object(_) => {
+                    select_rows(plan, std::slice::from_ref(value), ctx.it, Some((0, 0)), rt)?.count
+                }
+                _ => 0,
+            };
+            target.remove(key);
+            target.insert(count_key, Value::from(count));
+        }
+    }
+    Ok(())
+}

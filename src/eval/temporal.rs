@@ -1,0 +1,630 @@
+//! Dates, times, durations, GUIDs and binary values: parsing, printing and arithmetic
+//! (SEMANTICS §5). The server's local time zone is never consulted: every
+//! DateTimeOffset keeps its own offset, and `now()` is UTC.
+
+use std::fmt;
+
+use chrono::{
+    DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, TimeZone,
+    Timelike,
+};
+
+use crate::ast::BinaryOp;
+use crate::error::EvalError;
+
+use super::value::{Num, Val};
+
+const NANOS_PER_SECOND: i128 = 1_000_000_000;
+
+/// An `Edm.Duration` in nanoseconds (fractions beyond nanoseconds are truncated).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Duration(pub(crate) i128);
+
+impl Duration {
+    /// `-self`, if it fits.
+    pub(crate) fn checked_neg(self) -> Option<Duration> {
+        self.0.checked_neg().map(Duration)
+    }
+
+    fn to_timedelta(self) -> Option<TimeDelta> {
+        let seconds = i64::try_from(self.0.div_euclid(NANOS_PER_SECOND)).ok()?;
+        let nanos = u32::try_from(self.0.rem_euclid(NANOS_PER_SECOND)).ok()?;
+        TimeDelta::new(seconds, nanos)
+    }
+
+    fn from_timedelta(delta: TimeDelta) -> Duration {
+        Duration(
+            i128::from(delta.num_seconds()) * NANOS_PER_SECOND + i128::from(delta.subsec_nanos()),
+        )
+    }
+}
+
+/// Canonical duration text: `P1DT2H3M4.5S`, `-PT1S`, `PT0S`.
+impl fmt::Display for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let total = self.0.unsigned_abs();
+        if self.0 < 0 {
+            f.write_str("-")?;
+        }
+        let nanos_per_second = NANOS_PER_SECOND.unsigned_abs();
+        let seconds_total = total / nanos_per_second;
+        let nanos = total % nanos_per_second;
+        let days = seconds_total / 86_400;
+        let hours = seconds_total / 3_600 % 24;
+        let minutes = seconds_total / 60 % 60;
+        let seconds = seconds_total % 60;
+        f.write_str("P")?;
+        if days > 0 {
+            write!(f, "{days}D")?;
+        }
+        if hours == 0 && minutes == 0 && seconds == 0 && nanos == 0 {
+            return if days == 0 {
+                f.write_str("T0S")
+            } else {
+                Ok(())
+            };
+        }
+        f.write_str("T")?;
+        if hours > 0 {
+            write!(f, "{hours}H")?;
+        }
+        if minutes > 0 {
+            write!(f, "{minutes}M")?;
+        }
+        if seconds > 0 || nanos > 0 {
+            write!(f, "{seconds}")?;
+            if nanos > 0 {
+                let fraction = format!("{nanos:09}");
+                write!(f, ".{}", fraction.trim_end_matches('0'))?;
+            }
+            f.write_str("S")?;
+        }
+        Ok(())
+    }
+}
+
+/// A small cursor over ASCII text.
+struct Scanner<'t> {
+    bytes: &'t [u8],
+    at: usize,
+}
+
+impl<'t> Scanner<'t> {
+    fn new(text: &'t str) -> Self {
+        Scanner {
+            bytes: text.as_bytes(),
+            at: 0,
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
+    }
+
+    fn eat(&mut self, byte: u8) -> bool {
+        if self.peek() == Some(byte) {
+            self.at += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn eat_ci(&mut self, byte: u8) -> bool {
+        if self.peek().map(|b| b.to_ascii_uppercase()) == Some(byte) {
+            self.at += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Exactly `count` digits.
+    fn digits(&mut self, count: usize) -> Option<u32> {
+        let mut value = 0u32;
+        for _ in 0..count {
+            let digit = self.peek().filter(u8::is_ascii_digit)?;
+            value = value * 10 + u32::from(digit - b'0');
+            self.at += 1;
+        }
+        Some(value)
+    }
+
+    /// One or more digits, as text.
+    fn digit_run(&mut self) -> &'t [u8] {
+        let start = self.at;
+        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
+            self.at += 1;
+        }
+        &self.bytes[start..self.at]
+    }
+
+    fn done(&self) -> bool {
+        self.at == self.bytes.len()
+    }
+}
+
+/// Nanoseconds from 1 to 12 fractional digits (truncated to 9).
+fn fraction_nanos(digits: &[u8]) -> Option<u32> {
+    if digits.is_empty() || digits.len() > 12 {
+        return None;
+    }
+    let mut nanos = 0u32;
+    for i in 0..9 {
+        let digit = digits.get(i).map_or(0, |d| u32::from(d - b'0'));
+        nanos = nanos * 10 + digit;
+    }
+    Some(nanos)
+}
+
+fn scan_date(s: &mut Scanner<'_>) -> Option<NaiveDate> {
+    let negative = s.eat(b'-');
+    let year_digits = s.digit_run();
+    if year_digits.len() < 4 || year_digits.len() > 6 {
+        return None;
+    }
+    let year: i32 = std::str::from_utf8(year_digits).ok()?.parse().ok()?;
+    let year = if negative { -year } else { year };
+    if !s.eat(b'-') {
+        return None;
+    }
+    let month = s.digits(2)?;
+    if !s.eat(b'-') {
+        return None;
+    }
+    let day = s.digits(2)?;
+    NaiveDate::from_ymd_opt(year, month, day)
+}
+
+fn scan_time(s: &mut Scanner<'_>) -> Option<NaiveTime> {
+    let hour = s.digits(2)?;
+    if !s.eat(b':') {
+        return None;
+    }
+    let minute = s.digits(2)?;
+    let (mut second, mut nanos) = (0, 0);
+    if s.eat(b':') {
+        second = s.digits(2)?;
+        if s.eat(b'.') {
+            nanos = fraction_nanos(s.digit_run())?;
+        }
+    }
+    if second == 60 {
+        // A leap second: chrono keeps it as second 59 with nanoseconds past 10^9.
+        return NaiveTime::from_hms_nano_opt(hour, minute, 59, nanos + 1_000_000_000);
+    }
+    NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)
+}
+
+fn scan_datetime(text: &str, require_offset: bool) -> Option<DateTime<FixedOffset>> {
+    let mut s = Scanner::new(text);
+    let date = scan_date(&mut s)?;
+    if !s.eat_ci(b'T') {
+        return None;
+    }
+    let time = scan_time(&mut s)?;
+    let offset_seconds = if s.eat_ci(b'Z') {
+        0
+    } else if let Some(sign) = s.peek().filter(|b| *b == b'+' || *b == b'-') {
+        s.at += 1;
+        let hours = s.digits(2)?;
+        if !s.eat(b':') {
+            return None;
+        }
+        let minutes = s.digits(2)?;
+        if hours > 23 || minutes > 59 {
+            return None;
+        }
+        let seconds = i32::try_from(hours * 3600 + minutes * 60).ok()?;
+        if sign == b'-' {
+            -seconds
+        } else {
+            seconds
+        }
+    } else if require_offset {
+        return None;
+    } else {
+        0
+    };
+    if !s.done() {
+        return None;
+    }
+    let offset = FixedOffset::east_opt(offset_seconds)?;
+    offset
+        .from_local_datetime(&NaiveDateTime::new(date, time))
+        .single()
+}
+
+/// A DateTimeOffset literal: `2026-01-01T10:00:00.5+02:00` (offset required).
+pub(crate) fn parse_datetime(text: &str) -> Option<DateTime<FixedOffset>> {
+    scan_datetime(text, true)
+}
+
+/// A DateTimeOffset read from a JSON string: as the literal, but a missing offset means
+/// UTC (cast rule 11, URL §5.1.1.10.1).
+pub(crate) fn parse_datetime_lenient(text: &str) -> Option<DateTime<FixedOffset>> {
+    scan_datetime(text, false)
+}
+
+/// An `Edm.Date`: `2026-01-01`.
+pub(crate) fn parse_date(text: &str) -> Option<NaiveDate> {
+    let mut s = Scanner::new(text);
+    let date = scan_date(&mut s)?;
+    s.done().then_some(date)
+}
+
+/// An `Edm.TimeOfDay`: `10:00`, `10:00:00.5`.
+pub(crate) fn parse_time(text: &str) -> Option<NaiveTime> {
+    let mut s = Scanner::new(text);
+    let time = scan_time(&mut s)?;
+    s.done().then_some(time)
+}
+
+/// An `Edm.Duration`: `[-]P[nD][T[nH][nM][n[.n]S]]` (the ABNF's day-time duration).
+pub(crate) fn parse_duration(text: &str) -> Option<Duration> {
+    let mut s = Scanner::new(text);
+    let negative = s.eat(b'-');
+    if !s.eat_ci(b'P') {
+        return None;
+    }
+    let mut total: i128 = 0;
+    let mut any = false;
+    let number = |digits: &[u8]| -> Option<i128> {
+        if digits.is_empty() || digits.len() > 30 {
+            return None;
+        }
+        std::str::from_utf8(digits).ok()?.parse().ok()
+    };
+    let start = s.at;
+    let days = s.digit_run();
+    if !days.is_empty() {
+        if !s.eat_ci(b'D') {
+            return None;
+        }
+        total = number(days)?.checked_mul(86_400 * NANOS_PER_SECOND)?;
+        any = true;
+    } else {
+        s.at = start;
+    }
+    if s.eat_ci(b'T') {
+        let mut units_seen = 0;
+        while !s.done() {
+            let digits = s.digit_run();
+            let whole = number(digits)?;
+            if s.eat(b'.') {
+                let nanos = i128::from(fraction_nanos(s.digit_run())?);
+                if !s.eat_ci(b'S') {
+                    return None;
+                }
+                total =
+                    total.checked_add(whole.checked_mul(NANOS_PER_SECOND)?.checked_add(nanos)?)?;
+                units_seen = 3;
+                any = true;
+                continue;
+            }
+            let unit = s.peek()?.to_ascii_uppercase();
+            s.at += 1;
+            let (rank, factor) = match unit {
+                b'H' => (1, 3_600),
+                b'M' => (2, 60),
+                b'S' => (3, 1),
+                _ => return None,
+            };
+            if rank <= units_seen {
+                return None;
+            }
+            units_seen = rank;
+            total = total.checked_add(whole.checked_mul(factor * NANOS_PER_SECOND)?)?;
+            any = true;
+        }
+        if units_seen == 0 {
+            return None;
+        }
+    }
+    if !any || !s.done() {
+        return None;
+    }
+    Some(Duration(if negative { -total } else { total }))
+}
+
+/// A GUID: `01234567-89ab-cdef-0123-456789abcdef` (any case).
+pub(crate) fn parse_guid(text: &str) -> Option<u128> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 36 {
+        return None;
+    }
+    let mut value: u128 = 0;
+    for (i, b) in bytes.iter().enumerate() {
+        if matches!(i, 8 | 13 | 18 | 23) {
+            if *b != b'-' {
+                return None;
+            }
+            continue;
+        }
+        let digit = char::from(*b).to_digit(16)?;
+        value = (value << 4) | u128::from(digit);
+    }
+    Some(value)
+}
+
+/// A GUID in lower case with dashes.
+pub(crate) fn format_guid(value: u128) -> String {
+    let hex = format!("{value:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// Prints seconds with the fraction trimmed; a leap second prints as `60`.
+fn write_seconds(out: &mut String, time: &NaiveTime) {
+    let mut nanos = time.nanosecond();
+    let mut second = time.second();
+    if nanos >= 1_000_000_000 {
+        nanos -= 1_000_000_000;
+        second += 1;
+    }
+    out.push_str(&format!(
+        "{:02}:{:02}:{second:02}",
+        time.hour(),
+        time.minute()
+    ));
+    if nanos > 0 {
+        let fraction = format!("{nanos:09}");
+        out.push('.');
+        out.push_str(fraction.trim_end_matches('0'));
+    }
+}
+
+/// `2026-01-01`.
+pub(crate) fn format_date(date: &NaiveDate) -> String {
+    let year = date.year();
+    if (0..=9999).contains(&year) {
+        format!("{year:04}-{:02}-{:02}", date.month(), date.day())
+    } else {
+        format!("{year:05}-{:02}-{:02}", date.month(), date.day())
+    }
+}
+
+/// `10:00:00.5`.
+pub(crate) fn format_time(time: &NaiveTime) -> String {
+    let mut out = String::new();
+    write_seconds(&mut out, time);
+    out
+}
+
+/// `2026-01-01T10:00:00.5+02:00`, or `Z` for a zero offset.
+pub(crate) fn format_datetime(value: &DateTime<FixedOffset>) -> String {
+    let local = value.naive_local();
+    let mut out = format_date(&local.date());
+    out.push('T');
+    write_seconds(&mut out, &local.time());
+    let offset = value.offset().local_minus_utc();
+    if offset == 0 {
+        out.push('Z');
+    } else {
+        let sign = if offset < 0 { '-' } else { '+' };
+        let minutes = offset.unsigned_abs() / 60;
+        out.push_str(&format!("{sign}{:02}:{:02}", minutes / 60, minutes % 60));
+    }
+    out
+}
+
+/// Base64url with padding (the JSON form of `Edm.Binary`).
+pub(crate) fn base64url(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b0 = chunk.first().copied().unwrap_or(0);
+        let b1 = chunk.get(1).copied().unwrap_or(0);
+        let b2 = chunk.get(2).copied().unwrap_or(0);
+        let n = (u32::from(b0) << 16) | (u32::from(b1) << 8) | u32::from(b2);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                let index = ((n >> (18 - 6 * i)) & 63) as usize;
+                out.push(char::from(ALPHABET.get(index).copied().unwrap_or(b'A')));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Decodes base64 or base64url, padding optional.
+pub(crate) fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    let mut bits: u32 = 0;
+    let mut count = 0;
+    let mut out = Vec::new();
+    for c in text.trim_end_matches('=').chars() {
+        let value = match c {
+            'A'..='Z' => c as u32 - 'A' as u32,
+            'a'..='z' => c as u32 - 'a' as u32 + 26,
+            '0'..='9' => c as u32 - '0' as u32 + 52,
+            '-' | '+' => 62,
+            '_' | '/' => 63,
+            _ => return None,
+        };
+        bits = (bits << 6) | value;
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            out.push(((bits >> count) & 0xFF) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// `mindatetime()`: `0001-01-01T00:00:00Z` (semantic choice: the .NET/XML Schema range).
+pub(crate) fn min_datetime() -> Option<DateTime<FixedOffset>> {
+    parse_datetime("0001-01-01T00:00:00Z")
+}
+
+/// `maxdatetime()`: `9999-12-31T23:59:59.999999999Z` (semantic choice, see [`min_datetime`]).
+pub(crate) fn max_datetime() -> Option<DateTime<FixedOffset>> {
+    parse_datetime("9999-12-31T23:59:59.999999999Z")
+}
+
+/// Reads a JSON string as a DateTimeOffset, else a Date, else a TimeOfDay, else a
+/// Duration: the argument of the date/time functions when it comes from untyped JSON.
+pub(crate) fn coerce_temporal<'a>(text: &str) -> Val<'a> {
+    if let Some(dt) = parse_datetime_lenient(text) {
+        Val::DateTimeOffset(dt)
+    } else if let Some(date) = parse_date(text) {
+        Val::Date(date)
+    } else if let Some(time) = parse_time(text) {
+        Val::TimeOfDay(time)
+    } else if let Some(duration) = parse_duration(text) {
+        Val::Duration(duration)
+    } else {
+        Val::Null
+    }
+}
+
+/// Scales a duration by a number (`mul`, `div`), truncating to nanoseconds.
+fn scale_duration(
+    duration: Duration,
+    factor: Num,
+    divide: bool,
+) -> Result<Option<Duration>, EvalError> {
+    let nanos = duration.0;
+    Ok(match factor {
+        Num::Int(i) if divide => {
+            if i == 0 {
+                return Err(EvalError::DivisionByZero);
+            }
+            nanos.checked_div(i).map(Duration)
+        }
+        Num::Int(i) => nanos.checked_mul(i).map(Duration),
+        other => {
+            let f = other.to_f64();
+            let result = if divide {
+                nanos as f64 / f
+            } else {
+                nanos as f64 * f
+            };
+            (result.is_finite() && result.abs() < 1.7e38).then_some(Duration(result as i128))
+        }
+    })
+}
+
+/// Date/time arithmetic (URL §5.1.1.2.1–.5, SEMANTICS §5.3). JSON strings are read as
+/// DateTimeOffset, Date or Duration by the other operand's type. Combinations the spec
+/// does not define give null.
+pub(crate) fn arithmetic<'a>(op: BinaryOp, a: &Val<'a>, b: &Val<'a>) -> Result<Val<'a>, EvalError> {
+    let overflow = || EvalError::Overflow(op.keyword());
+    // Untyped strings take their type from the other side.
+    let a = match (a, b) {
+        (Val::Str(s), _) => coerce_temporal(s),
+        _ => a.clone(),
+    };
+    let b = match (&a, b) {
+        (_, Val::Str(s)) => coerce_temporal(s),
+        _ => b.clone(),
+    };
+    let result = match (op, &a, &b) {
+        (BinaryOp::Add, Val::DateTimeOffset(t), Val::Duration(d))
+        | (BinaryOp::Add, Val::Duration(d), Val::DateTimeOffset(t)) => d
+            .to_timedelta()
+            .and_then(|delta| t.checked_add_signed(delta))
+            .map(Val::DateTimeOffset)
+            .ok_or_else(overflow)?,
+        (BinaryOp::Sub, Val::DateTimeOffset(t), Val::Duration(d)) => d
+            .to_timedelta()
+            .and_then(|delta| t.checked_sub_signed(delta))
+            .map(Val::DateTimeOffset)
+            .ok_or_else(overflow)?,
+        (BinaryOp::Sub, Val::DateTimeOffset(x), Val::DateTimeOffset(y)) => {
+            Val::Duration(Duration::from_timedelta(x.signed_duration_since(*y)))
+        }
+        (BinaryOp::Add, Val::Date(date), Val::Duration(d))
+        | (BinaryOp::Add, Val::Duration(d), Val::Date(date)) => {
+            Val::Date(shift_date(*date, *d).ok_or_else(overflow)?)
+        }
+        (BinaryOp::Sub, Val::Date(date), Val::Duration(d)) => Val::Date(
+            shift_date(*date, d.checked_neg().ok_or_else(overflow)?).ok_or_else(overflow)?,
+        ),
+        (BinaryOp::Sub, Val::Date(x), Val::Date(y)) => {
+            Val::Duration(Duration::from_timedelta(x.signed_duration_since(*y)))
+        }
+        (BinaryOp::Add, Val::Duration(x), Val::Duration(y)) => {
+            Val::Duration(Duration(x.0.checked_add(y.0).ok_or_else(overflow)?))
+        }
+        (BinaryOp::Sub, Val::Duration(x), Val::Duration(y)) => {
+            Val::Duration(Duration(x.0.checked_sub(y.0).ok_or_else(overflow)?))
+        }
+        (BinaryOp::Mul, Val::Duration(d), Val::Num(n))
+        | (BinaryOp::Mul, Val::Num(n), Val::Duration(d)) => {
+            Val::Duration(scale_duration(*d, *n, false)?.ok_or_else(overflow)?)
+        }
+        (BinaryOp::Div | BinaryOp::DivBy, Val::Duration(d), Val::Num(n)) => {
+            Val::Duration(scale_duration(*d, *n, true)?.ok_or_else(overflow)?)
+        }
+        _ => Val::Null,
+    };
+    Ok(result)
+}
+
+/// Date ± Duration (XML Schema E.3.3): midnight plus the duration, then the date part.
+fn shift_date(date: NaiveDate, duration: Duration) -> Option<NaiveDate> {
+    let midnight = date.and_hms_opt(0, 0, 0)?;
+    Some(
+        midnight
+            .checked_add_signed(duration.to_timedelta()?)?
+            .date(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn datetimes_compare_as_instants_and_keep_offsets() {
+        let a = parse_datetime("2012-12-03T07:16:23+01:00").unwrap();
+        let b = parse_datetime("2012-12-03T06:16:23Z").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(format_datetime(&a), "2012-12-03T07:16:23+01:00");
+        assert!(parse_datetime("2024-01-01T10:00").is_none());
+        assert!(parse_datetime_lenient("2024-01-01T10:00").is_some());
+        let leap = parse_datetime("2016-12-31T23:59:60Z").unwrap();
+        assert_eq!(format_datetime(&leap), "2016-12-31T23:59:60Z");
+        let precise = parse_datetime("2026-03-24T21:34:57.171370912345Z").unwrap();
+        assert_eq!(format_datetime(&precise), "2026-03-24T21:34:57.171370912Z");
+    }
+
+    #[test]
+    fn durations_parse_and_print() {
+        let d = parse_duration("P1DT2H3M4.5S").unwrap();
+        assert_eq!(d.to_string(), "P1DT2H3M4.5S");
+        assert_eq!(parse_duration("-PT1S").unwrap().to_string(), "-PT1S");
+        assert_eq!(parse_duration("PT0S").unwrap().to_string(), "PT0S");
+        assert!(parse_duration("P").is_none());
+        assert!(parse_duration("PT").is_none());
+        assert!(parse_duration("PT1M2H").is_none());
+    }
+
+    #[test]
+    fn guids_and_base64() {
+        let g = parse_guid("01234567-89AB-cdef-0123-456789abcdef").unwrap();
+        assert_eq!(format_guid(g), "01234567-89ab-cdef-0123-456789abcdef");
+        assert_eq!(base64url(b"foo"), "Zm9v");
+        assert_eq!(base64url(b"fo"), "Zm8=");
+        assert_eq!(decode_base64("Zm8=").unwrap(), b"fo");
+    }
+
+    #[test]
+    fn date_arithmetic() {
+        let date = Val::Date(parse_date("2026-01-10").unwrap());
+        let hour = Val::Duration(parse_duration("PT1H").unwrap());
+        assert_eq!(
+            arithmetic(BinaryOp::Sub, &date, &hour).unwrap(),
+            Val::Date(parse_date("2026-01-09").unwrap())
+        );
+        assert_eq!(arithmetic(BinaryOp::Add, &date, &hour).unwrap(), date);
+    }
+}

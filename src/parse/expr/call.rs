@@ -1,0 +1,182 @@
+//! Canonical function calls (`contains(a,'x')`, `geo.distance(a,b)`, `now()`), and the
+//! special forms `cast(...)`, `isof(...)` and `case(...)`.
+//!
+//! Names compare case-insensitively (4.01). The name must be followed directly by `(`;
+//! whitespace is allowed after `(`, around commas and before `)`. The number of arguments
+//! is checked against [`Function::arity`]: too many is reported at the first extra
+//! argument, too few at the closing parenthesis.
+
+use super::super::lexical::{bws, dotted_name};
+use super::super::{fail_expected, failure, Ctx, PError};
+use super::{check_height, enter_levels, expression, node, Node};
+use crate::ast::{CaseArm, Expr, Function};
+use crate::error::{Expected, ParseErrorKind};
+
+/// A call result: the rest of the input and the node, or `None` when `i` does not start a
+/// canonical call or special form (a member expression, a custom function, ...).
+type Call<'a> = Result<Option<(&'a str, Node)>, nom::Err<PError<'a>>>;
+
+/// Parses a canonical function call or `cast`/`isof`/`case` at `i`, if there is one.
+pub(super) fn call<'a>(ctx: &Ctx<'a>, i: &'a str) -> Call<'a> {
+    let Ok((after_name, name)) = dotted_name(i) else {
+        return Ok(None);
+    };
+    let Some(after_open) = after_name.strip_prefix('(') else {
+        return Ok(None);
+    };
+    let qualified = name.contains('.');
+    if !qualified {
+        let special = if name.eq_ignore_ascii_case("cast") {
+            Some(true)
+        } else if name.eq_ignore_ascii_case("isof") {
+            Some(false)
+        } else {
+            None
+        };
+        if let Some(is_cast) = special {
+            return type_test(ctx, i, after_open, is_cast).map(Some);
+        }
+        if name.eq_ignore_ascii_case("case") {
+            return case(ctx, i, after_open).map(Some);
+        }
+    }
+    let Some(function) = Function::from_name(name) else {
+        return Ok(None);
+    };
+    canonical(ctx, i, after_name, function).map(Some)
+}
+
+/// `name ( [ arg *( , arg ) ] )` for a canonical function; `open` starts at `(`.
+fn canonical<'a>(
+    ctx: &Ctx<'a>,
+    i: &'a str,
+    open: &'a str,
+    function: Function,
+) -> Result<(&'a str, Node), nom::Err<PError<'a>>> {
+    let _guard = enter_levels(ctx, i, 2)?;
+    let mut rest = bws(&open[1..]);
+    let mut args = Vec::new();
+    let mut starts = Vec::new();
+    let mut height = 0;
+    if !rest.starts_with(')') {
+        loop {
+            starts.push(rest);
+            let (after, (arg, arg_height)) = expression(ctx, rest, 0)?;
+            args.push(arg);
+            height = height.max(arg_height);
+            let after = bws(after);
+            match after.strip_prefix(',') {
+                Some(next) => rest = bws(next),
+                None => {
+                    rest = after;
+                    break;
+                }
+            }
+        }
+    }
+    if !rest.starts_with(')') {
+        return fail_expected(rest, Expected::Token(")"));
+    }
+    let (min, max) = function.arity();
+    if args.len() < min || args.len() > max {
+        let at = if args.len() > max {
+            starts.get(max).copied().unwrap_or(rest)
+        } else {
+            rest
+        };
+        return failure(
+            at,
+            ParseErrorKind::WrongArity {
+                function: function.name(),
+                min,
+                max,
+                found: args.len(),
+            },
+        );
+    }
+    let expr = Expr::Call { function, args };
+    Ok((&rest[1..], node(ctx, expr, height + 1, i)?))
+}
+
+/// `optionallyQualifiedTypeName`: `Ns.Type`, `Type`, `Edm.Int32`, `Collection(Ns.Type)`.
+/// Returns the text; `None` when `i` does not start with one.
+fn type_name(i: &str) -> Option<(&str, &str)> {
+    if let Some(inner) = i.strip_prefix("Collection(") {
+        let (after, _) = dotted_name(inner).ok()?;
+        let rest = after.strip_prefix(')')?;
+        return Some((rest, &i[..i.len() - rest.len()]));
+    }
+    let (rest, name) = dotted_name(i).ok()?;
+    Some((rest, name))
+}
+
+/// `cast( [expr ,] Type )` (`is_cast`) or `isof( [expr ,] Type )`; `after_open` follows `(`.
+fn type_test<'a>(
+    ctx: &Ctx<'a>,
+    i: &'a str,
+    after_open: &'a str,
+    is_cast: bool,
+) -> Result<(&'a str, Node), nom::Err<PError<'a>>> {
+    let _guard = enter_levels(ctx, i, 2)?;
+    let start = bws(after_open);
+    let make = |expr: Option<Box<Expr>>, type_name: &str| {
+        let type_name = type_name.to_owned();
+        if is_cast {
+            Expr::Cast { expr, type_name }
+        } else {
+            Expr::IsOf { expr, type_name }
+        }
+    };
+    // The one-argument form: only a type name before `)`.
+    if let Some((after, name)) = type_name(start) {
+        if let Some(rest) = bws(after).strip_prefix(')') {
+            return Ok((rest, node(ctx, make(None, name), 1, i)?));
+        }
+    }
+    let (after, (expr, height)) = expression(ctx, start, 0)?;
+    let after = bws(after);
+    let Some(after_comma) = after.strip_prefix(',') else {
+        return fail_expected(after, Expected::Token(","));
+    };
+    let at = bws(after_comma);
+    let Some((after_type, name)) = type_name(at) else {
+        return fail_expected(at, Expected::TypeName);
+    };
+    let after_type = bws(after_type);
+    let Some(rest) = after_type.strip_prefix(')') else {
+        return fail_expected(after_type, Expected::Token(")"));
+    };
+    let expr = make(Some(Box::new(expr)), name);
+    Ok((rest, node(ctx, expr, height + 1, i)?))
+}
+
+/// `case( cond : value *( , cond : value ) )`; `after_open` follows `(`.
+fn case<'a>(
+    ctx: &Ctx<'a>,
+    i: &'a str,
+    after_open: &'a str,
+) -> Result<(&'a str, Node), nom::Err<PError<'a>>> {
+    let _guard = enter_levels(ctx, i, 2)?;
+    let mut rest = bws(after_open);
+    let mut arms = Vec::new();
+    let mut height = 0;
+    loop {
+        let (after, (condition, condition_height)) = expression(ctx, rest, 0)?;
+        let after = bws(after);
+        let Some(after_colon) = after.strip_prefix(':') else {
+            return fail_expected(after, Expected::Token(":"));
+        };
+        let (after, (value, value_height)) = expression(ctx, bws(after_colon), 0)?;
+        height = height.max(condition_height).max(value_height);
+        check_height(ctx, height + 1, i)?;
+        arms.push(CaseArm { condition, value });
+        let after = bws(after);
+        if let Some(next) = after.strip_prefix(',') {
+            rest = bws(next);
+        } else if let Some(next) = after.strip_prefix(')') {
+            return Ok((next, node(ctx, Expr::Case(arms), height + 1, i)?));
+        } else {
+            return fail_expected(after, Expected::Token(")"));
+        }
+    }
+}

@@ -1,0 +1,480 @@
+//! Primitive literals (ABNF section 7): `null`, Booleans, numbers, strings, GUIDs, dates,
+//! times, date-time offsets, durations, binaries, enums and geo values.
+//!
+//! A literal either does not start here (a recoverable error, so the caller tries member
+//! expressions next) or, once its shape is unmistakable (`2026-`, `12:`, `binary'`), must be
+//! complete and valid (an unrecoverable error at the offending character).
+//!
+//! Temporal kinds are tried before numbers, so `2026-01-01` is a date; a GUID is tried
+//! before both (`12345678-...` would otherwise start a date).
+
+use super::super::lexical::{dotted_name, identifier, is_identifier_char, keyword};
+use super::super::{error, fail_expected, failure, Ctx, PError, PResult};
+use super::{fail, geo};
+use crate::ast::Literal;
+use crate::error::{Expected, ParseErrorKind};
+
+/// A primitive literal. Fails recoverably when `i` does not start like one.
+pub(crate) fn parse_literal<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Literal> {
+    let Some(first) = i.chars().next() else {
+        return error(i, Expected::Expression);
+    };
+    if first == '\'' {
+        let (rest, text) = string(i)?;
+        return Ok((rest, Literal::String(text)));
+    }
+    if first.is_ascii_hexdigit() {
+        if let Some((rest, guid)) = guid(i) {
+            return Ok((rest, Literal::Guid(guid.to_owned())));
+        }
+    }
+    if first.is_ascii_digit() || first == '-' || first == '+' {
+        if let Some(result) = temporal(ctx, i)? {
+            return Ok(result);
+        }
+        return number(ctx, i);
+    }
+    if let Ok((rest, _)) = keyword("null", i) {
+        return Ok((rest, Literal::Null));
+    }
+    if let Ok((rest, word)) = identifier(i) {
+        if word.eq_ignore_ascii_case("true") {
+            return Ok((rest, Literal::Boolean(true)));
+        }
+        if word.eq_ignore_ascii_case("false") {
+            return Ok((rest, Literal::Boolean(false)));
+        }
+        if word == "INF" || word == "NaN" {
+            return Ok((rest, Literal::Double(word.to_owned())));
+        }
+        if let Some(quoted) = rest.strip_prefix('\'') {
+            return prefixed(ctx, word, quoted);
+        }
+    }
+    if let Ok((rest, name)) = dotted_name(i) {
+        if name.contains('.') {
+            if let Some(quoted) = rest.strip_prefix('\'') {
+                return enumeration(name, quoted);
+            }
+        }
+    }
+    error(i, Expected::Expression)
+}
+
+/// `word'...'`: `binary'...'`, `duration'...'`, `geography'...'`, `geometry'...'`.
+/// `quoted` is the input after the opening quote.
+fn prefixed<'a>(ctx: &Ctx<'a>, word: &str, quoted: &'a str) -> PResult<'a, Literal> {
+    if word.eq_ignore_ascii_case("binary") {
+        return binary(quoted);
+    }
+    if word.eq_ignore_ascii_case("duration") {
+        let (rest, text) = duration(quoted)?;
+        return Ok((rest, Literal::Duration(text.to_owned())));
+    }
+    if word.eq_ignore_ascii_case("geography") {
+        let (rest, geo) = geo::geo_literal(ctx, quoted, true)?;
+        return Ok((rest, Literal::Geo(geo)));
+    }
+    if word.eq_ignore_ascii_case("geometry") {
+        let (rest, geo) = geo::geo_literal(ctx, quoted, false)?;
+        return Ok((rest, Literal::Geo(geo)));
+    }
+    // `name'...'` with an unqualified name is not a literal; the caller reports it.
+    error(quoted, Expected::Expression)
+}
+
+/// `stringLiteral`: `'` text `'`, with `''` for a quote. Returns the undoubled content.
+pub(super) fn string(i: &str) -> PResult<'_, String> {
+    let mut text = String::new();
+    let mut rest = i.get(1..).unwrap_or("");
+    loop {
+        match rest.find('\'') {
+            None => return fail_expected(&rest[rest.len()..], Expected::Token("'")),
+            Some(end) => {
+                text.push_str(&rest[..end]);
+                let after = &rest[end + 1..];
+                match after.strip_prefix('\'') {
+                    Some(after_pair) => {
+                        text.push('\'');
+                        rest = after_pair;
+                    }
+                    None => return Ok((after, text)),
+                }
+            }
+        }
+    }
+}
+
+/// The number of leading ASCII digits of `i`.
+fn digits(i: &str) -> usize {
+    i.bytes().take_while(u8::is_ascii_digit).count()
+}
+
+/// `8HEXDIG "-" 4HEXDIG "-" 4HEXDIG "-" 4HEXDIG "-" 12HEXDIG`, not followed by a name
+/// character. `None` when `i` does not hold one (the caller tries other literals).
+fn guid(i: &str) -> Option<(&str, &str)> {
+    let bytes = i.as_bytes();
+    let groups = [8usize, 4, 4, 4, 12];
+    let mut position = 0;
+    for (index, length) in groups.into_iter().enumerate() {
+        if index > 0 {
+            if bytes.get(position) != Some(&b'-') {
+                return None;
+            }
+            position += 1;
+        }
+        let group = bytes.get(position..position + length)?;
+        if !group.iter().all(u8::is_ascii_hexdigit) {
+            return None;
+        }
+        position += length;
+    }
+    let rest = &i[position..];
+    if rest.starts_with(|c: char| is_identifier_char(c) || c == '-') {
+        return None;
+    }
+    Some((rest, &i[..position]))
+}
+
+/// Dates, date-time offsets and times of day. `Ok(None)` when `i` does not look like one;
+/// once it does (`year-` or `hh:`), the literal must be complete and valid.
+#[allow(clippy::type_complexity)]
+fn temporal<'a>(
+    ctx: &Ctx<'a>,
+    i: &'a str,
+) -> Result<Option<(&'a str, Literal)>, nom::Err<PError<'a>>> {
+    let unsigned = i.strip_prefix('-').unwrap_or(i);
+    let year_digits = digits(unsigned);
+    let year_ok = match unsigned.as_bytes().first() {
+        Some(b'0') => year_digits == 4,
+        Some(_) => year_digits >= 4,
+        None => false,
+    };
+    if year_ok && unsigned[year_digits..].starts_with('-') {
+        let (after_date, ()) = date(&unsigned[year_digits + 1..], &unsigned[..year_digits], i)?;
+        let date_text = &i[..i.len() - after_date.len()];
+        let Some(after_t) = after_date.strip_prefix('T') else {
+            return Ok(Some((after_date, Literal::Date(date_text.to_owned()))));
+        };
+        let (after_time, ()) = time_of_day(after_t, "dateTimeOffset")?;
+        let mut text = i[..i.len() - after_time.len()].to_owned();
+        let rest = time_zone(ctx, after_time, &mut text)?;
+        return Ok(Some((rest, Literal::DateTimeOffset(text))));
+    }
+    if i.len() == unsigned.len() && year_digits == 2 && i[2..].starts_with(':') {
+        let (rest, ()) = time_of_day(i, "timeOfDay")?;
+        let text = &i[..i.len() - rest.len()];
+        if rest.starts_with(|c: char| is_identifier_char(c)) {
+            return fail(rest, Expected::Literal("timeOfDay"));
+        }
+        return Ok(Some((rest, Literal::TimeOfDay(text.to_owned()))));
+    }
+    Ok(None)
+}
+
+/// Two digits from `i` forming a number in `low..=high`, or an error naming `kind`.
+fn two_digits<'a>(i: &'a str, low: u32, high: u32, kind: &'static str) -> PResult<'a, u32> {
+    let value = match i.as_bytes().get(..2) {
+        Some([a, b]) if a.is_ascii_digit() && b.is_ascii_digit() => {
+            u32::from(a - b'0') * 10 + u32::from(b - b'0')
+        }
+        _ => return fail_expected(i, Expected::Literal(kind)),
+    };
+    if value < low || value > high {
+        return fail_expected(i, Expected::Literal(kind));
+    }
+    Ok((&i[2..], value))
+}
+
+/// True when the decimal `year` (digits only) is a leap year of the proleptic Gregorian
+/// calendar. Works on the digits, so years of any length are fine.
+fn is_leap_year(year: &str) -> bool {
+    let remainder = |modulus: u32| {
+        year.bytes().fold(0u32, |acc, digit| {
+            (acc * 10 + u32::from(digit - b'0')) % modulus
+        })
+    };
+    remainder(4) == 0 && (remainder(100) != 0 || remainder(400) == 0)
+}
+
+/// `month "-" day` after `year "-"`; `start` is where the literal began (for the range
+/// error). Checks the day against the month's length.
+fn date<'a>(i: &'a str, year: &str, start: &'a str) -> PResult<'a, ()> {
+    let (rest, month) = two_digits(i, 1, 12, "date")?;
+    let Some(day_text) = rest.strip_prefix('-') else {
+        return fail_expected(rest, Expected::Literal("date"));
+    };
+    let (rest, day) = two_digits(day_text, 1, 31, "date")?;
+    let days_in_month = match month {
+        2 if is_leap_year(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    if day > days_in_month {
+        return failure(start, ParseErrorKind::OutOfRange("the date"));
+    }
+    if rest.starts_with(|c: char| c.is_ascii_digit()) {
+        return fail_expected(rest, Expected::Literal("date"));
+    }
+    Ok((rest, ()))
+}
+
+/// `hour ":" minute [ ":" second [ "." 1*12DIGIT ] ]`; `kind` names the literal in errors.
+fn time_of_day<'a>(i: &'a str, kind: &'static str) -> PResult<'a, ()> {
+    let (rest, _hour) = two_digits(i, 0, 23, kind)?;
+    let Some(minute) = rest.strip_prefix(':') else {
+        return fail_expected(rest, Expected::Literal(kind));
+    };
+    let (rest, _minute) = two_digits(minute, 0, 59, kind)?;
+    let Some(second) = rest.strip_prefix(':') else {
+        return Ok((rest, ()));
+    };
+    let (rest, _second) = two_digits(second, 0, 60, kind)?;
+    let Some(fraction) = rest.strip_prefix('.') else {
+        return Ok((rest, ()));
+    };
+    let count = digits(fraction);
+    if count == 0 || count > 12 {
+        return fail_expected(&fraction[count.min(12)..], Expected::Literal(kind));
+    }
+    Ok((&fraction[count..], ()))
+}
+
+/// `"Z" / SIGN hour ":" minute` after a date-time, appended to `text`. A space that was a
+/// raw `+` (lenient mode) is the plus sign.
+fn time_zone<'a>(
+    ctx: &Ctx<'a>,
+    i: &'a str,
+    text: &mut String,
+) -> Result<&'a str, nom::Err<PError<'a>>> {
+    const KIND: &str = "dateTimeOffset";
+    if let Some(rest) = i.strip_prefix('Z') {
+        text.push('Z');
+        return Ok(rest);
+    }
+    let sign = match i.chars().next() {
+        Some(c @ ('+' | '-')) => c,
+        Some(' ') if ctx.is_raw_plus(i) => '+',
+        _ => return fail(i, Expected::Literal(KIND)),
+    };
+    let offset = &i[1..];
+    let (rest, _hour) = two_digits(offset, 0, 23, KIND)?;
+    let Some(minute) = rest.strip_prefix(':') else {
+        return fail(rest, Expected::Literal(KIND));
+    };
+    let (rest, _minute) = two_digits(minute, 0, 59, KIND)?;
+    text.push(sign);
+    text.push_str(&offset[..offset.len() - rest.len()]);
+    Ok(rest)
+}
+
+/// `decimalLiteral` / `doubleLiteral` and the integer literals, or `-INF`:
+/// `[SIGN] 1*DIGIT ["." 1*DIGIT] ["e" [SIGN] 1*DIGIT]`.
+fn number<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Literal> {
+    let (negative, unsigned) = match i.as_bytes().first() {
+        Some(b'-') => (true, &i[1..]),
+        Some(b'+') => (false, &i[1..]),
+        _ => (false, i),
+    };
+    if negative {
+        if let Ok((rest, _)) = keyword("INF", unsigned) {
+            return Ok((rest, Literal::Double("-INF".to_owned())));
+        }
+    }
+    let integer_digits = digits(unsigned);
+    if integer_digits == 0 {
+        return error(i, Expected::Expression);
+    }
+    let mut text = String::new();
+    if negative {
+        text.push('-');
+    }
+    text.push_str(&unsigned[..integer_digits]);
+    let mut rest = &unsigned[integer_digits..];
+    let mut fraction = false;
+    if let Some(after_dot) = rest.strip_prefix('.') {
+        let count = digits(after_dot);
+        if count == 0 {
+            return fail_expected(after_dot, Expected::Literal("decimal"));
+        }
+        text.push('.');
+        text.push_str(&after_dot[..count]);
+        rest = &after_dot[count..];
+        fraction = true;
+    }
+    let mut exponent = false;
+    if let Some(after_e) = rest.strip_prefix(['e', 'E']) {
+        let (sign, unsigned_exponent) = match after_e.chars().next() {
+            Some('+') => (Some('+'), &after_e[1..]),
+            Some('-') => (Some('-'), &after_e[1..]),
+            Some(' ') if ctx.is_raw_plus(after_e) => (Some('+'), &after_e[1..]),
+            _ => (None, after_e),
+        };
+        let count = digits(unsigned_exponent);
+        if count == 0 {
+            return fail_expected(unsigned_exponent, Expected::Literal("double"));
+        }
+        text.push(rest.as_bytes()[0] as char);
+        if let Some(sign) = sign {
+            text.push(sign);
+        }
+        text.push_str(&unsigned_exponent[..count]);
+        rest = &unsigned_exponent[count..];
+        exponent = true;
+    }
+    let literal = if exponent {
+        Literal::Double(text)
+    } else if fraction {
+        Literal::Decimal(text)
+    } else {
+        match text.parse::<i64>() {
+            Ok(value) => Literal::Int(value),
+            Err(_) => Literal::Decimal(text),
+        }
+    };
+    Ok((rest, literal))
+}
+
+/// `durationValue` between quotes (after the opening quote):
+/// `[-] "P" [n "D"] ["T" [n "H"] [n "M"] [n ["." n] "S"]]`. Returns the text.
+fn duration(i: &str) -> PResult<'_, &str> {
+    const KIND: &str = "duration";
+    let mut rest = i.strip_prefix('-').unwrap_or(i);
+    rest = match rest.strip_prefix('P') {
+        Some(after) => after,
+        None => return fail_expected(rest, Expected::Literal(KIND)),
+    };
+    // Each component is digits then its designator; designators must come in order.
+    let mut designators: &[u8] = b"D";
+    let mut in_time = false;
+    loop {
+        if !in_time {
+            if let Some(after) = rest.strip_prefix('T') {
+                in_time = true;
+                designators = b"HMS";
+                rest = after;
+                continue;
+            }
+        }
+        let count = digits(rest);
+        if count == 0 {
+            break;
+        }
+        let mut after = &rest[count..];
+        let mut fractional = false;
+        if in_time {
+            if let Some(after_dot) = after.strip_prefix('.') {
+                let fraction = digits(after_dot);
+                if fraction == 0 {
+                    return fail_expected(after_dot, Expected::Literal(KIND));
+                }
+                after = &after_dot[fraction..];
+                fractional = true;
+            }
+        }
+        let Some(&designator) = after.as_bytes().first() else {
+            return fail_expected(after, Expected::Literal(KIND));
+        };
+        let Some(index) = designators.iter().position(|&d| d == designator) else {
+            return fail_expected(after, Expected::Literal(KIND));
+        };
+        if fractional && designator != b'S' {
+            return fail_expected(after, Expected::Literal(KIND));
+        }
+        designators = &designators[index + 1..];
+        rest = &after[1..];
+    }
+    match rest.strip_prefix('\'') {
+        Some(after) => Ok((after, &i[..i.len() - rest.len()])),
+        None => fail_expected(rest, Expected::Literal(KIND)),
+    }
+}
+
+/// The value of a base64url character, or `None`.
+fn base64_value(c: u8) -> Option<u8> {
+    match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'-' => Some(62),
+        b'_' => Some(63),
+        _ => None,
+    }
+}
+
+/// `binaryValue` and the closing quote (after the opening quote), decoded. Follows the
+/// ABNF exactly: a final group of 2 or 3 characters must have zero padding bits, and `=`
+/// padding is optional but, if present, complete.
+fn binary(i: &str) -> PResult<'_, Literal> {
+    const KIND: &str = "binary";
+    let length = i.bytes().take_while(|&c| base64_value(c).is_some()).count();
+    let symbols = &i.as_bytes()[..length];
+    let mut rest = &i[length..];
+    let tail = length % 4;
+    if tail == 1 {
+        return fail_expected(&i[length - 1..], Expected::Literal(KIND));
+    }
+    // The last symbol of a partial group must not carry bits beyond the final byte.
+    if tail > 1 {
+        let last = symbols
+            .get(length - 1)
+            .and_then(|&c| base64_value(c))
+            .unwrap_or(0);
+        let unused_bits = if tail == 2 { 0b1111 } else { 0b11 };
+        if last & unused_bits != 0 {
+            return fail_expected(&i[length - 1..], Expected::Literal(KIND));
+        }
+        let padding = if tail == 2 { "==" } else { "=" };
+        if let Some(after) = rest.strip_prefix(padding) {
+            rest = after;
+        }
+    }
+    let Some(after) = rest.strip_prefix('\'') else {
+        return fail_expected(rest, Expected::Literal(KIND));
+    };
+    let mut bytes = Vec::with_capacity(length / 4 * 3 + 2);
+    for chunk in symbols.chunks(4) {
+        let mut n = 0u32;
+        for (index, &c) in chunk.iter().enumerate() {
+            n |= u32::from(base64_value(c).unwrap_or(0)) << (18 - 6 * index);
+        }
+        let produced = chunk.len() * 6 / 8;
+        for index in 0..produced {
+            bytes.push((n >> (16 - 8 * index)) as u8);
+        }
+    }
+    Ok((after, Literal::Binary(bytes)))
+}
+
+/// `qualifiedEnumTypeName SQUOTE member *("," member) SQUOTE` (after the opening quote):
+/// members are names or integers.
+fn enumeration<'a>(type_name: &str, i: &'a str) -> PResult<'a, Literal> {
+    const KIND: &str = "enum";
+    let mut rest = i;
+    loop {
+        if let Ok((after, _)) = identifier(rest) {
+            rest = after;
+        } else {
+            let unsigned = rest.strip_prefix(['+', '-']).unwrap_or(rest);
+            let count = digits(unsigned);
+            if count == 0 || count > 19 {
+                return fail_expected(rest, Expected::Literal(KIND));
+            }
+            rest = &unsigned[count..];
+        }
+        match rest.as_bytes().first() {
+            Some(b',') => rest = &rest[1..],
+            Some(b'\'') => break,
+            _ => return fail_expected(rest, Expected::Literal(KIND)),
+        }
+    }
+    let value = &i[..i.len() - rest.len()];
+    Ok((
+        &rest[1..],
+        Literal::Enum {
+            type_name: type_name.to_owned(),
+            value: value.to_owned(),
+        },
+    ))
+}

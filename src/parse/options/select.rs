@@ -1,0 +1,127 @@
+//! `$select` items (URL §5.1.4): `*`, `Ns.*`, property paths with type casts and
+//! annotations, operations (`Ns.Action`, `Ns.Func(p1,p2)`), and nested options
+//! (`addresses($filter=...;$top=2)`, 4.01).
+
+use super::super::lexical::{bws, dotted_name, identifier};
+use super::super::{error, fail_expected, Ctx, PResult};
+use super::{annotation, comma_list, parse_nested_options, Place};
+use crate::ast::{PathSegment, SelectItem};
+use crate::error::Expected;
+
+/// A `$select` value: `selectItem *( COMMA selectItem )`.
+pub(crate) fn parse_select<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Vec<SelectItem>> {
+    comma_list(ctx, i, select_item)
+}
+
+/// One select item.
+fn select_item<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, SelectItem> {
+    if let Some(rest) = i.strip_prefix('*') {
+        return Ok((rest, SelectItem::Star));
+    }
+    let mut segments = Vec::new();
+    let mut rest = i;
+    loop {
+        let (after, segment) = if rest.starts_with('@') {
+            let (after, annotation) = annotation(rest)?;
+            (after, PathSegment::Annotation(annotation))
+        } else {
+            let (after, name) = match dotted_name(rest) {
+                Ok(ok) => ok,
+                Err(_) if segments.is_empty() => return error(rest, Expected::Item),
+                Err(_) => return fail_expected(rest, Expected::Identifier),
+            };
+            if let Some(after_star) = after.strip_prefix(".*") {
+                if !segments.is_empty() {
+                    return fail_expected(after, Expected::Token("/"));
+                }
+                return Ok((after_star, SelectItem::AllOperations(name.to_owned())));
+            } else if !name.contains('.') {
+                (after, PathSegment::Property(name.to_owned()))
+            } else if after.starts_with('/') {
+                (after, PathSegment::TypeCast(name.to_owned()))
+            } else if segments
+                .iter()
+                .all(|s| matches!(s, PathSegment::TypeCast(_)))
+            {
+                // A qualified name at the end, after nothing but a type cast: an operation.
+                let operation = PathSegment::Operation {
+                    name: name.to_owned(),
+                    parameters: None,
+                };
+                (after, operation)
+            } else {
+                // `address/Ns.DerivedAddress`: a type cast ending the path.
+                (after, PathSegment::TypeCast(name.to_owned()))
+            }
+        };
+        segments.push(segment);
+        rest = after;
+        match rest.strip_prefix('/') {
+            Some(after_slash)
+                if !matches!(segments.last(), Some(PathSegment::Operation { .. })) =>
+            {
+                rest = after_slash;
+            }
+            _ => break,
+        }
+    }
+    if !rest.starts_with('(') {
+        return Ok((
+            rest,
+            SelectItem::Path {
+                segments,
+                options: None,
+            },
+        ));
+    }
+    if let Some((after, parameters)) = parameter_names(rest) {
+        // `Func(p1,p2)`: the parameter names of a function overload.
+        let name = match segments.pop() {
+            Some(PathSegment::Property(name))
+            | Some(PathSegment::TypeCast(name))
+            | Some(PathSegment::Operation { name, .. }) => name,
+            _ => return fail_expected(rest, Expected::NestedOption),
+        };
+        segments.push(PathSegment::Operation {
+            name,
+            parameters: Some(parameters),
+        });
+        return Ok((
+            after,
+            SelectItem::Path {
+                segments,
+                options: None,
+            },
+        ));
+    }
+    if matches!(segments.last(), Some(PathSegment::Operation { .. })) {
+        return fail_expected(rest, Expected::Token(","));
+    }
+    let (after, options) = parse_nested_options(ctx, rest, Place::Select)?;
+    Ok((
+        after,
+        SelectItem::Path {
+            segments,
+            options: Some(Box::new(options)),
+        },
+    ))
+}
+
+/// `( parameterName *( COMMA parameterName ) )`, when the parentheses hold plain names
+/// rather than nested options. `None` if they do not (nothing consumed).
+fn parameter_names(i: &str) -> Option<(&str, Vec<String>)> {
+    let mut rest = bws(i.strip_prefix('(')?);
+    let mut names = Vec::new();
+    loop {
+        let (after, name) = identifier(rest).ok()?;
+        names.push(name.to_owned());
+        let after = bws(after);
+        if let Some(after_comma) = after.strip_prefix(',') {
+            rest = bws(after_comma);
+        } else if let Some(after_close) = after.strip_prefix(')') {
+            return Some((after_close, names));
+        } else {
+            return None;
+        }
+    }
+}
