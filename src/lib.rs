@@ -20,7 +20,7 @@ pub mod eval;
 pub mod limits;
 pub mod parse;
 pub mod sample;
-mod stream;
+pub mod stream;
 
 pub use ast::{Expr, Query};
 pub use error::{EvalError, Expected, ParseError, ParseErrorKind};

@@ -6,7 +6,7 @@
 //! {"name": "...", "query": "$filter=...",
 //!  "input": [...] | "input_file": "samples/upload-sessions.json",
 //!  "expected": {...full response...} | "error": "substring of the error",
-//!  "page_size": 2, "max_eval_steps": 100, "max_json_depth": 4}
+//!  "page_size": 2, "max_eval_steps": 100, "max_json_depth": 4, "sql_null_semantics": true}
 //! ```
 //!
 //! `input_file` is relative to `tests/cases/eval/`. `now()` is fixed at
@@ -53,6 +53,10 @@ fn load_cases() -> Vec<(String, Value)> {
 /// Runs one case; `Err` describes the failure.
 fn run_case(case: &Value) -> Result<(), String> {
     let query_text = case["query"].as_str().ok_or("missing query")?;
+    if cfg!(not(feature = "regex")) && query_text.contains("matchesPattern") {
+        // Without the `regex` feature matchesPattern is rejected; nothing to compare.
+        return Ok(());
+    }
     let input = match (
         case.get("input"),
         case.get("input_file").and_then(Value::as_str),
@@ -73,6 +77,9 @@ fn run_case(case: &Value) -> Result<(), String> {
     }
     if let Some(steps) = case.get("max_eval_steps").and_then(Value::as_u64) {
         options.limits.max_eval_steps = steps;
+    }
+    if let Some(sql) = case.get("sql_null_semantics").and_then(Value::as_bool) {
+        options.sql_null_semantics = sql;
     }
     if let Some(depth) = case.get("max_json_depth").and_then(Value::as_u64) {
         options.limits.max_json_depth = depth as usize;

@@ -257,7 +257,20 @@ fn fragments() -> impl Strategy<Value = String> {
         "INF",
         "NaN",
     ];
-    prop::collection::vec(prop::sample::select(tokens), 1..14).prop_map(|parts| parts.concat())
+    let option = prop::sample::select(vec![
+        "$filter=",
+        "$orderby=",
+        "$expand=",
+        "$select=",
+        "$compute=",
+        "$apply=",
+        "$search=",
+    ]);
+    (
+        option,
+        prop::collection::vec(prop::sample::select(tokens), 1..14),
+    )
+        .prop_map(|(option, parts)| format!("{option}{}", parts.concat()))
 }
 
 proptest! {
@@ -275,6 +288,48 @@ proptest! {
             if let Ok(plan) = parsed.compile(&EvalOptions::default()) {
                 let _ = plan.apply(&document);
                 let _ = plan.apply(&document["value"][0]);
+            }
+        }
+    }
+}
+
+/// Numeric literal text: integers at the Int64 edges, long decimals, doubles.
+fn number_literal() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<i64>().prop_map(|i| i.to_string()),
+        Just("9223372036854775807".to_string()),
+        Just("-9223372036854775808".to_string()),
+        Just("0".to_string()),
+        "-?[0-9]{1,20}\\.[0-9]{1,19}",
+        "-?0\\.[0-9]{30,38}",
+        "-?[1-9][0-9]{20,37}",
+        (-300i32..300, 1u8..10).prop_map(|(e, m)| format!("{m}e{e}")),
+        Just("INF".to_string()),
+        Just("-INF".to_string()),
+        Just("NaN".to_string()),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    #[test]
+    fn numeric_evaluation_never_panics(
+        x in number_literal(),
+        y in number_literal(),
+        op in prop::sample::select(vec![
+            "add", "sub", "mul", "div", "divby", "mod", "eq", "ne", "gt", "ge", "lt", "le",
+        ]),
+        function in prop::sample::select(vec!["round", "floor", "ceiling", "-"]),
+    ) {
+        let entity = json!({"n": 1});
+        let query = format!(
+            "$compute=({x}) {op} ({y}) as r,{function}({x}) as s,cast({x},Edm.Int32) as t,\
+             cast({x},Edm.Decimal) as u&$select=r,s,t,u"
+        );
+        if let Ok(parsed) = Query::parse(&query) {
+            if let Ok(plan) = parsed.compile(&EvalOptions::default()) {
+                let _ = plan.apply(&entity);
             }
         }
     }

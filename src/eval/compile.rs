@@ -44,6 +44,8 @@ pub(crate) enum Node {
     Call(Function, Vec<Node>),
     /// `matchesPattern(s, pattern)`
     Pattern(Box<Node>, Box<super::functions::Pattern>),
+    /// `geo.distance`, `geo.length`, `geo.intersects`; true for spherical distances.
+    Geo(Function, Vec<Node>, bool),
     /// `now()`: the instant fixed for the whole `apply`.
     Now,
     /// `cast(x, T)`; `None` casts `$this`.
@@ -342,10 +344,14 @@ impl<'q> Compiler<'q> {
         match function {
             Function::Now => return Ok(Node::Now),
             Function::GeoDistance | Function::GeoLength | Function::GeoIntersects => {
-                return Err(EvalError::NotSupported(format!(
-                    "the geo function {}",
-                    function.name()
-                )))
+                let planar = args
+                    .iter()
+                    .any(|arg| matches!(arg, Expr::Literal(Literal::Geo(geo)) if !geo.geography));
+                let mut nodes = Vec::with_capacity(args.len());
+                for arg in args {
+                    nodes.push(self.expr(arg)?);
+                }
+                return Ok(Node::Geo(function, nodes, !planar));
             }
             Function::IsDefined => {
                 return match args.first() {
@@ -534,11 +540,7 @@ pub(crate) fn literal_value(literal: &Literal) -> Result<Val<'static>, EvalError
         }
         Literal::Binary(bytes) => Val::Binary(Cow::Owned(bytes.clone())),
         Literal::Enum { value, .. } => Val::Enum(Cow::Owned(value.clone())),
-        Literal::Geo(_) => {
-            return Err(EvalError::NotSupported(
-                "geography/geometry literals".to_string(),
-            ))
-        }
+        Literal::Geo(geo) => Val::Owned(Box::new(super::geo::literal(geo)?)),
         Literal::Json(value) => Val::Owned(Box::new(value.clone())),
     })
 }
@@ -571,7 +573,9 @@ pub(crate) fn kind(node: &Node) -> Kind {
         | Node::IsOf(..)
         | Node::IsDefined(_) => Kind::Bool,
         Node::Now => Kind::Temporal,
-        Node::Call(function, _) => super::functions::return_kind(*function),
+        Node::Call(function, _) | Node::Geo(function, ..) => {
+            super::functions::return_kind(*function)
+        }
         Node::Neg(inner) => kind(inner),
         Node::Arith(_, l, r) => match (kind(l), kind(r)) {
             (Kind::Temporal, _) | (_, Kind::Temporal) => Kind::Temporal,

@@ -5,6 +5,7 @@ use std::cell::Cell;
 use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
 
+use crate::ast::BinaryOp;
 use crate::error::EvalError;
 use crate::limits::{Limit, Limits};
 
@@ -20,6 +21,8 @@ pub(crate) struct Runtime<'p> {
     /// `now()`, read once per `apply` (SEMANTICS §5.4 Rec).
     pub(crate) now: DateTime<FixedOffset>,
     pub(crate) search: &'p dyn SearchMatcher,
+    /// [`super::EvalOptions::sql_null_semantics`].
+    pub(crate) sql_nulls: bool,
 }
 
 impl std::fmt::Debug for Runtime<'_> {
@@ -43,6 +46,7 @@ impl<'p> Runtime<'p> {
             limits,
             now,
             search,
+            sql_nulls: false,
         }
     }
 
@@ -135,6 +139,11 @@ pub(crate) fn eval<'a>(
         }
         Node::Compare(op, l, r) => {
             let (a, b) = (eval(l, env, rt)?, eval(r, env, rt)?);
+            let ordering = !matches!(op, BinaryOp::Eq | BinaryOp::Ne);
+            if rt.sql_nulls && ordering && (a.is_null() || b.is_null()) {
+                // The .NET/SQL compatibility switch: ordering with null is unknown.
+                return Ok(Val::Null);
+            }
             Val::Bool(value::compare_op(*op, &a, &b, max_depth)?)
         }
         Node::Arith(op, l, r) => value::arithmetic(*op, eval(l, env, rt)?, eval(r, env, rt)?)?,
@@ -153,6 +162,17 @@ pub(crate) fn eval<'a>(
                 values.push(eval(arg, env, rt)?);
             }
             functions::call(*function, values, rt)?
+        }
+        Node::Geo(function, args, spherical) => {
+            let mut values = Vec::with_capacity(args.len());
+            for arg in args {
+                values.push(eval(arg, env, rt)?);
+            }
+            if values.iter().any(Val::is_null) {
+                Val::Null
+            } else {
+                super::geo::call(*function, &values, *spherical)
+            }
         }
         Node::Pattern(subject, pattern) => {
             let subject = eval(subject, env, rt)?;

@@ -359,7 +359,7 @@ fn round(function: Function, n: Num) -> Num {
                 _ => {
                     let truncated = d.mantissa / unit;
                     let rest = (d.mantissa % unit).abs();
-                    if rest * 2 >= unit {
+                    if rest >= unit - rest {
                         truncated + d.mantissa.signum()
                     } else {
                         truncated

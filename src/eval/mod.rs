@@ -24,15 +24,85 @@
 //! `$search`, `$filter`, `$count`, `$orderby`, `$skip`, `$top`, paging, then `$expand` and
 //! `$select`.
 //!
-//! Semantic choices are documented where they are implemented: [`value`] (null rules,
-//! comparisons, arithmetic), [`order`] (sorting), [`functions`] (canonical functions,
-//! `cast`, `isof`), [`pattern`] (`matchesPattern`), [`project`] (`$select`/`$expand`),
-//! [`apply`] (`$apply`), [`page`] (`$skiptoken`), [`search`] (`$search`).
+//! # Semantic choices
+//!
+//! Where the specification leaves room (SEMANTICS.md "Rec" items and open points), this
+//! evaluator decides as follows; each choice is also documented where it is implemented.
+//!
+//! - **Nulls** (§2): an absent key and JSON `null` are both null; `and`/`or`/`not` are
+//!   three-valued; `eq`/`ne` never give null; `gt`/`ge`/`lt`/`le` with a null operand are
+//!   false except that `ge`/`le` are `gt or eq`/`lt or eq`, so `null ge null` is true; a
+//!   non-Boolean operand of `and`/`or`/`not` counts as null; `$filter` keeps only `true`.
+//! - **Types**: comparing values of unrelated types found in the data (`'5'` vs `5`) gives
+//!   `eq` false and `gt` false; the same mistake between literals or typed functions is a
+//!   compile-time [`EvalError::Type`]. Arithmetic and functions over data of the wrong type
+//!   give null.
+//! - **Typed strings** (§5.6): a JSON string compared with a DateTimeOffset, Date,
+//!   TimeOfDay, Duration, GUID, binary or enum value is read as that type (a missing offset
+//!   means UTC); a string that does not parse makes the comparison false. DateTimeOffsets
+//!   compare by instant and keep their offset; date/time functions use the value's own
+//!   offset; the server time zone is never used.
+//! - **Numbers** (§3): JSON integers and decimal literals are exact (128-bit); a decimal
+//!   literal against a JSON double is converted to the nearest double; integer results
+//!   beyond Int64 are promoted, and only beyond ±1.7e38 fail with [`EvalError::Overflow`];
+//!   `div` of integers truncates toward zero; integer and decimal `mod 0` and integer
+//!   `div 0` fail with [`EvalError::DivisionByZero`]; double (and decimal) `div 0` and any
+//!   `divby 0` give `INF`/`-INF`/`NaN`; decimal quotients keep 28 fractional digits
+//!   (truncated); decimal literals with more than 38 significant digits are not supported;
+//!   `round` is half away from zero; integers beyond 64 bits and decimals are written to
+//!   JSON as doubles, `INF`/`NaN` as the strings `"INF"`/`"NaN"`.
+//! - **Strings** (§4): compared by code point; a character is a Unicode scalar value
+//!   (`length('😀')` is 1); `substring` with a negative start counts from the end, with a
+//!   negative length fails; `tolower`/`toupper` use Unicode rules.
+//! - **`in`** compares with `eq` (`null in (1,null)` is true); a right operand that is not a
+//!   collection gives null. **`has`** reads enums as comma-separated flag names.
+//! - **Lambdas** (§2.11): a null or missing collection is empty; `all` needs every member
+//!   true. `$count` of a null or missing collection is 0. A type-cast segment or
+//!   `cast`/`isof` to `Ns.Type` matches an object whose `@odata.type` names the type (with
+//!   or without `#`); an object without `@odata.type` matches no type.
+//! - **`isof`** over JSON: integers are every integer type whose range holds them plus
+//!   Decimal/Double/Single; numbers with a fraction are Decimal/Double/Single; strings are
+//!   `Edm.String` only. **`cast`** truncates numbers to integer types, null when out of
+//!   range; a failed cast is null.
+//! - **`matchesPattern`**: ECMAScript syntax translated to the linear-time `regex` engine
+//!   (`\d`, `\w`, `\b` ASCII; `.` excludes line terminators); backreferences and
+//!   lookaround are rejected with [`EvalError::NotSupported`].
+//! - **`now()`** is read once per `apply` (UTC); `mindatetime()` is
+//!   `0001-01-01T00:00:00Z`, `maxdatetime()` `9999-12-31T23:59:59.999999999Z`.
+//! - **Geo**: GeoJSON values; great-circle metres (sphere of radius 6,371,008.8 m) unless a
+//!   `geometry'...'` literal makes the call planar; `geo.intersects` takes a point and a
+//!   (multi)polygon.
+//! - **`$orderby`** (§7): total order `null < false < true < numbers < strings < Date <
+//!   DateTimeOffset < TimeOfDay < Duration < Guid < Binary < enums < arrays < objects`,
+//!   `NaN` above `INF`; plain JSON strings (also dates) compare as strings, typed keys by
+//!   value; ties keep the input order; `$top` uses a partial sort.
+//! - **`$search`**: the default [`DefaultSearch`] matches a term or phrase as a
+//!   case-insensitive substring of any string value of the item (property names and
+//!   annotations excluded); plug another [`SearchMatcher`] into [`EvalOptions::search`].
+//! - **`$compute`**: later items may use earlier ones; computed values appear in the output
+//!   when there is no `$select`, with `*`, or when selected by name.
+//! - **`$select`/`$expand`** (§9, §10): see the `project` module: annotations kept,
+//!   missing selected properties are null, expanded properties always returned, `/$ref`
+//!   gives `{"@odata.id": <@odata.id or id>}`, `/$count` replaces the array by
+//!   `name@odata.count`, a failing nested `$filter` on a single-valued navigation gives
+//!   null, `$levels=max` means [`EvalOptions::max_levels`].
+//! - **`$apply`**: `sum` of nothing is 0, `min`/`max`/`average` of nothing null; nulls are
+//!   skipped; groups keep first-appearance order; other transformations are
+//!   [`EvalError::NotSupported`].
+//! - **Paging** (§14): `$skiptoken` is `<offset>.<hash of the query text>`; the next link is
+//!   [`EvalOptions::next_link_base`] `?` canonical query `&$skiptoken=...`.
+//! - **Single entity input**: only `$compute`, `$select` and `$expand` apply; the other
+//!   options are ignored.
+//! - **Unsupported**: `$root`, `$these`, custom functions, `$deltatoken`, `$id`,
+//!   `$index`, `$format` other than JSON, `$expand=$value` fail with
+//!   [`EvalError::NotSupported`]; `$schemaversion` and custom options are ignored.
 
 mod apply;
 mod compile;
+mod decimal;
 mod exec;
 mod functions;
+mod geo;
 mod order;
 mod page;
 mod pattern;
@@ -76,6 +146,10 @@ pub struct EvalOptions {
     /// The URL the `@odata.nextLink` starts with (before `?`). Default empty, which
     /// gives a relative link `?$filter=...&$skiptoken=...`.
     pub next_link_base: String,
+    /// Compatibility switch (SEMANTICS §2.6): `gt`/`ge`/`lt`/`le` with a null operand give
+    /// null, as in SQL and ASP.NET Core OData, instead of false as the specification says.
+    /// Then `not (Price gt 5)` excludes items whose `Price` is null. Default `false`.
+    pub sql_null_semantics: bool,
 }
 
 impl Default for EvalOptions {
@@ -87,6 +161,7 @@ impl Default for EvalOptions {
             now: None,
             max_levels: 8,
             next_link_base: String::new(),
+            sql_null_semantics: false,
         }
     }
 }
@@ -98,6 +173,17 @@ pub struct Plan {
     options: EvalOptions,
     paging: page::Paging,
     default_search: DefaultSearch,
+}
+
+/// The response window computed by [`Plan::window`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Window {
+    /// `@odata.count`, when `$count=true`.
+    pub count: Option<usize>,
+    /// Positions in the kept items of the items of this page, in response order.
+    pub indices: Vec<usize>,
+    /// `@odata.nextLink`, when more pages follow.
+    pub next_link: Option<String>,
 }
 
 /// The options of one list level: the top level, an `$expand` item, a `$select` item
@@ -118,6 +204,8 @@ pub(crate) struct ListPlan {
 /// An item that passed `$search`/`$filter`, with its `$compute` values.
 #[derive(Debug)]
 pub(crate) struct Row<'a> {
+    /// The position of the item in its input slice.
+    pub(crate) index: usize,
     pub(crate) item: &'a Value,
     pub(crate) value: Val<'a>,
     pub(crate) computed: Vec<Val<'a>>,
@@ -227,7 +315,7 @@ pub(crate) fn select_rows<'a>(
     rt: &Runtime<'_>,
 ) -> Result<Selected<'a>, EvalError> {
     let mut rows = Vec::new();
-    for item in items {
+    for (index, item) in items.iter().enumerate() {
         rt.tick(1)?;
         let value = Val::from_json(item);
         let computed = compute_values(plan, &value, it, rt)?;
@@ -248,22 +336,45 @@ pub(crate) fn select_rows<'a>(
             }
         }
         rows.push(Row {
+            index,
             item,
             value,
             computed,
         });
     }
-    let count = rows.len();
-    let skip = usize::try_from(plan.skip).unwrap_or(usize::MAX);
-    let top = plan
-        .top
-        .map_or(usize::MAX, |t| usize::try_from(t).unwrap_or(usize::MAX));
+    order_and_cut(plan, rows, it, paging, rt)
+}
+
+/// Counts the rows, orders them and cuts the `$skip`/`$top` window and the page.
+/// The `$skip`/`$top`/page window over `count` matching items: `(start, end, next_offset)`,
+/// where `start..end` are positions in the ordered matches and `next_offset` is where the
+/// next page starts, if there is one.
+pub(crate) fn window_range(
+    count: usize,
+    skip: u64,
+    top: Option<u64>,
+    paging: Option<(usize, usize)>,
+) -> (usize, usize, Option<usize>) {
+    let skip = usize::try_from(skip).unwrap_or(usize::MAX);
+    let top = top.map_or(usize::MAX, |t| usize::try_from(t).unwrap_or(usize::MAX));
     let result_len = count.saturating_sub(skip).min(top);
     let (offset, page_size) = paging.unwrap_or((0, usize::MAX));
     let page_end = offset.saturating_add(page_size);
     let start = skip.saturating_add(offset.min(result_len));
     let end = skip.saturating_add(result_len.min(page_end));
     let next_offset = (page_end < result_len).then_some(page_end);
+    (start, end, next_offset)
+}
+
+fn order_and_cut<'a>(
+    plan: &'a ListPlan,
+    mut rows: Vec<Row<'a>>,
+    it: Option<&Val<'a>>,
+    paging: Option<(usize, usize)>,
+    rt: &Runtime<'_>,
+) -> Result<Selected<'a>, EvalError> {
+    let count = rows.len();
+    let (start, end, next_offset) = window_range(count, plan.skip, plan.top, paging);
     let mut rows = if plan.orderby.is_empty() || end <= start {
         rows.truncate(end);
         rows
@@ -319,7 +430,7 @@ fn compute_values<'a>(
 }
 
 impl Plan {
-    fn runtime(&self) -> Runtime<'_> {
+    pub(crate) fn runtime(&self) -> Runtime<'_> {
         let now = self
             .options
             .now
@@ -328,7 +439,9 @@ impl Plan {
             Some(matcher) => matcher.as_ref(),
             None => &self.default_search,
         };
-        Runtime::new(&self.options.limits, now, search)
+        let mut runtime = Runtime::new(&self.options.limits, now, search);
+        runtime.sql_nulls = self.options.sql_null_semantics;
+        runtime
     }
 
     /// Applies the query to a document and builds the OData response:
@@ -394,6 +507,7 @@ impl Plan {
         let value = Val::from_json(entity);
         let computed = compute_values(&self.list, &value, None, rt)?;
         let row = Row {
+            index: 0,
             item: entity,
             value,
             computed,
@@ -452,12 +566,121 @@ impl Plan {
         })
     }
 
+    /// Whether the plan can run record by record ([`Plan::matches`], [`Plan::window`],
+    /// [`Plan::project_entity`]): false when it has `$apply`, which builds new items.
+    pub fn is_streamable(&self) -> bool {
+        self.list.apply.is_empty()
+    }
+
+    /// Whether result items differ from the input items (`$select`, `$expand` or
+    /// `$compute` is present); when false, matching items can be copied as they are.
+    pub fn projects(&self) -> bool {
+        !self.list.compute.is_empty() || self.list.shape.is_projecting()
+    }
+
+    /// Projects one item as a member of the result (`$compute`, `$select`, `$expand`).
+    pub fn project_entity(&self, item: &Value) -> Result<Value, EvalError> {
+        let rt = self.runtime();
+        self.apply_entity(item, &rt)
+    }
+
+    /// For streaming: whether `$orderby` is present.
+    pub(crate) fn orders(&self) -> bool {
+        !self.list.orderby.is_empty()
+    }
+
+    /// For streaming: whether `@odata.count` is requested.
+    pub(crate) fn counts(&self) -> bool {
+        self.list.count
+    }
+
+    /// For streaming: the window over `count` ordered matches, see [`window_range`].
+    pub(crate) fn window_for(&self, count: usize) -> (usize, usize, Option<usize>) {
+        window_range(
+            count,
+            self.list.skip,
+            self.list.top,
+            self.paging.window(&self.options),
+        )
+    }
+
+    /// For streaming: the next link for a page that starts at `offset`.
+    pub(crate) fn next_link_at(&self, offset: usize) -> String {
+        self.paging.next_link(offset, &self.options)
+    }
+
+    /// For streaming: the positions in `kept` of its first `n` items in `$orderby` order
+    /// (stable: ties keep their order in `kept`).
+    pub(crate) fn order_prefix(
+        &self,
+        kept: &[Value],
+        n: usize,
+        rt: &Runtime<'_>,
+    ) -> Result<Vec<usize>, EvalError> {
+        let mut rows = Vec::with_capacity(kept.len());
+        let mut keys = Vec::with_capacity(kept.len());
+        for (index, item) in kept.iter().enumerate() {
+            let value = Val::from_json(item);
+            let computed = compute_values(&self.list, &value, None, rt)?;
+            let env = Env::new(&value, &computed);
+            let mut row_keys = Vec::with_capacity(self.list.orderby.len());
+            for (node, _) in &self.list.orderby {
+                row_keys.push(eval(node, &env, rt)?);
+            }
+            keys.push(row_keys);
+            rows.push(index);
+        }
+        let directions: Vec<SortDirection> = self.list.orderby.iter().map(|(_, d)| *d).collect();
+        rt.tick(rows.len() as u64)?;
+        let mut ordered = order::sort_rows(rows, keys, &directions, Some(n), rt.max_json_depth());
+        ordered.truncate(n);
+        Ok(ordered)
+    }
+
+    /// The response window over items that already passed [`Plan::matches`]:
+    /// `@odata.count` (when `$count=true`), the positions in `kept` of the items of this
+    /// page in response order (`$orderby`, `$skip`, `$top`, `$skiptoken`), and the next link.
+    pub fn window(&self, kept: &[Value]) -> Result<Window, EvalError> {
+        if !self.is_streamable() {
+            return Err(EvalError::NotSupported(
+                "$apply with window (it builds new items; use apply)".into(),
+            ));
+        }
+        let rt = self.runtime();
+        let mut rows = Vec::with_capacity(kept.len());
+        for (index, item) in kept.iter().enumerate() {
+            rt.tick(1)?;
+            let value = Val::from_json(item);
+            let computed = compute_values(&self.list, &value, None, &rt)?;
+            rows.push(Row {
+                index,
+                item,
+                value,
+                computed,
+            });
+        }
+        let selected = order_and_cut(
+            &self.list,
+            rows,
+            None,
+            self.paging.window(&self.options),
+            &rt,
+        )?;
+        Ok(Window {
+            count: self.list.count.then_some(selected.count),
+            indices: selected.rows.iter().map(|row| row.index).collect(),
+            next_link: selected
+                .next_offset
+                .map(|next| self.paging.next_link(next, &self.options)),
+        })
+    }
+
     /// Whether one item passes `$search` and `$filter` (with `$compute`).
     pub fn matches(&self, item: &Value) -> Result<bool, EvalError> {
         self.matches_with(item, &self.runtime())
     }
 
-    fn matches_with(&self, item: &Value, rt: &Runtime<'_>) -> Result<bool, EvalError> {
+    pub(crate) fn matches_with(&self, item: &Value, rt: &Runtime<'_>) -> Result<bool, EvalError> {
         rt.tick(1)?;
         let value = Val::from_json(item);
         let computed = compute_values(&self.list, &value, None, rt)?;
@@ -477,9 +700,125 @@ impl Plan {
 mod tests {
     use super::*;
 
+    use serde_json::json;
+
+    fn plan(query: &str, options: &EvalOptions) -> Plan {
+        Query::parse(query).unwrap().compile(options).unwrap()
+    }
+
     #[test]
     fn plans_are_send_and_sync() {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<Plan>();
+    }
+
+    #[test]
+    fn borrowing_forms_return_input_references() {
+        let items = vec![json!({"n": 3}), json!({"n": 1}), json!({"n": 2})];
+        let plan = plan("$filter=n gt 1&$orderby=n&$top=1", &EvalOptions::default());
+        let refs = plan.select_refs(&items).unwrap();
+        assert_eq!(refs.len(), 1);
+        assert!(std::ptr::eq(refs[0], &items[2]));
+        let lazy: Vec<&Value> = plan.filter_iter(&items).map(Result::unwrap).collect();
+        assert!(std::ptr::eq(lazy[0], &items[0]) && std::ptr::eq(lazy[1], &items[2]));
+        assert!(plan.matches(&items[0]).unwrap());
+        assert!(!plan.matches(&items[1]).unwrap());
+    }
+
+    #[test]
+    fn streaming_building_blocks_agree_with_apply() {
+        let options = EvalOptions {
+            max_page_size: Some(2),
+            ..EvalOptions::default()
+        };
+        let items = vec![
+            json!({"n": 3}),
+            json!({"n": 0}),
+            json!({"n": 5}),
+            json!({"n": 4}),
+        ];
+        let plan = plan(
+            "$filter=n gt 0&$orderby=n desc&$count=true&$select=n",
+            &options,
+        );
+        assert!(plan.is_streamable() && plan.projects());
+        let kept: Vec<Value> = items
+            .iter()
+            .filter(|item| plan.matches(item).unwrap())
+            .cloned()
+            .collect();
+        let window = plan.window(&kept).unwrap();
+        assert_eq!(window.count, Some(3));
+        assert_eq!(window.indices, vec![1, 2]);
+        let response = plan.apply(&Value::Array(items)).unwrap();
+        assert_eq!(
+            response["@odata.nextLink"].as_str(),
+            window.next_link.as_deref()
+        );
+        let projected: Vec<Value> = window
+            .indices
+            .iter()
+            .map(|&i| plan.project_entity(&kept[i]).unwrap())
+            .collect();
+        assert_eq!(Value::Array(projected), response["value"]);
+        let grouped = super::tests::plan("$apply=groupby((n))", &EvalOptions::default());
+        assert!(!grouped.is_streamable());
+    }
+
+    #[test]
+    fn errors_stop_the_lazy_iterator() {
+        let items = vec![json!({"n": 1}), json!({"n": 2})];
+        let plan = plan("$filter=n mod 0 eq 1", &EvalOptions::default());
+        let results: Vec<_> = plan.filter_iter(&items).collect();
+        assert_eq!(results, vec![Err(EvalError::DivisionByZero)]);
+    }
+
+    #[derive(Debug)]
+    struct IdSearch;
+
+    impl SearchMatcher for IdSearch {
+        fn matches(&self, item: &Value, term: &str, _: bool, _: usize) -> Result<bool, EvalError> {
+            Ok(item["id"].as_str() == Some(term))
+        }
+    }
+
+    #[test]
+    fn search_matcher_is_pluggable() {
+        let options = EvalOptions {
+            search: Some(Arc::new(IdSearch)),
+            ..EvalOptions::default()
+        };
+        let items = json!([{"id": "a", "text": "b"}, {"id": "b", "text": "a"}]);
+        let response = plan("$search=a", &options).apply(&items).unwrap();
+        assert_eq!(response, json!({"value": [{"id": "a", "text": "b"}]}));
+    }
+
+    #[test]
+    fn next_link_uses_the_base() {
+        let options = EvalOptions {
+            max_page_size: Some(1),
+            next_link_base: "https://example.com/items".into(),
+            ..EvalOptions::default()
+        };
+        let response = plan("$top=2", &options).apply(&json!([1, 2, 3])).unwrap();
+        assert_eq!(response["value"], json!([1]));
+        let link = response["@odata.nextLink"].as_str().unwrap();
+        assert!(
+            link.starts_with("https://example.com/items?$top=2&$skiptoken=1."),
+            "{link}"
+        );
+    }
+
+    #[test]
+    fn now_is_read_once_per_apply() {
+        let items: Vec<Value> = (0..50).map(|i| json!({"i": i})).collect();
+        let plan = plan("$compute=now() as t&$select=t", &EvalOptions::default());
+        let response = plan.apply(&Value::Array(items)).unwrap();
+        let first = &response["value"][0]["t"];
+        assert!(response["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|v| &v["t"] == first));
     }
 }

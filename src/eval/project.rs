@@ -77,6 +77,13 @@ fn property_names(segments: &[PathSegment]) -> Result<Vec<String>, EvalError> {
     Ok(names)
 }
 
+impl Shape {
+    /// Whether the projection changes items (`$select` without `*`, or `$expand`).
+    pub(crate) fn is_projecting(&self) -> bool {
+        self.select.is_some() || !self.expand.is_empty()
+    }
+}
+
 /// Compiles `$select`/`$expand` of one list level.
 pub(crate) fn compile_shape<'q>(
     c: &mut Compiler<'q>,
