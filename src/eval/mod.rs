@@ -122,7 +122,8 @@ use crate::error::EvalError;
 use crate::limits::Limits;
 
 use compile::{Compiler, Node};
-use exec::{eval, holds, Env, Runtime};
+pub(crate) use exec::Runtime;
+use exec::{eval, holds, Env};
 use value::Val;
 
 pub use search::{DefaultSearch, SearchMatcher};
@@ -607,6 +608,37 @@ impl Plan {
     /// For streaming: the next link for a page that starts at `offset`.
     pub(crate) fn next_link_at(&self, offset: usize) -> String {
         self.paging.next_link(offset, &self.options)
+    }
+
+    /// The `$orderby` keys of `item` (with its `$compute` values).
+    fn sort_keys<'v>(
+        &'v self,
+        item: &'v Value,
+        rt: &Runtime<'_>,
+    ) -> Result<Vec<Val<'v>>, EvalError> {
+        let value = Val::from_json(item);
+        let computed = compute_values(&self.list, &value, None, rt)?;
+        let env = Env::new(&value, &computed);
+        let mut keys = Vec::with_capacity(self.list.orderby.len());
+        for (node, _) in &self.list.orderby {
+            keys.push(eval(node, &env, rt)?);
+        }
+        Ok(keys)
+    }
+
+    /// For streaming: whether `a` sorts strictly before `b` by the `$orderby` keys.
+    pub(crate) fn precedes(
+        &self,
+        a: &Value,
+        b: &Value,
+        rt: &Runtime<'_>,
+    ) -> Result<bool, EvalError> {
+        let (left, right) = (self.sort_keys(a, rt)?, self.sort_keys(b, rt)?);
+        let directions: Vec<SortDirection> = self.list.orderby.iter().map(|(_, d)| *d).collect();
+        Ok(
+            order::compare_key_values(&left, &right, &directions, rt.max_json_depth())
+                == std::cmp::Ordering::Less,
+        )
     }
 
     /// For streaming: the positions in `kept` of its first `n` items in `$orderby` order

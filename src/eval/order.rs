@@ -133,6 +133,26 @@ fn object_cmp(
     left.len().cmp(&right.len())
 }
 
+/// Compares two key vectors by the sort directions (ties are `Equal`).
+pub(crate) fn compare_key_values(
+    a: &[Val<'_>],
+    b: &[Val<'_>],
+    directions: &[SortDirection],
+    max_depth: usize,
+) -> Ordering {
+    for ((x, y), direction) in a.iter().zip(b).zip(directions) {
+        let ordering = total_cmp(x, y, 0, max_depth);
+        let ordering = match direction {
+            SortDirection::Asc => ordering,
+            SortDirection::Desc => ordering.reverse(),
+        };
+        if ordering != Ordering::Equal {
+            return ordering;
+        }
+    }
+    Ordering::Equal
+}
+
 /// Compares two rows' keys, then their input positions (stability).
 fn compare_keys(
     a: &(usize, Vec<Val<'_>>),

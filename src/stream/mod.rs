@@ -15,7 +15,9 @@
 mod json;
 mod needs;
 
-use std::io::{Read, Write};
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::Path;
 
 use serde_json::Value;
 
@@ -33,6 +35,7 @@ pub struct StreamPlan {
     plan: Plan,
     need: Need,
     max_json_depth: usize,
+    read_size: usize,
 }
 
 /// How a response was produced.
@@ -44,8 +47,8 @@ pub enum StreamMode {
     Materialized,
 }
 
-/// The first read and the smallest buffer growth.
-const CHUNK: usize = 1 << 20;
+/// The default size of one read (and the smallest buffer growth).
+const READ_SIZE: usize = 1 << 20;
 /// With `$orderby` and a bounded window, kept records are cut back to the window whenever
 /// they exceed this many and twice the window.
 const COMPACT_AT: usize = 1 << 14;
@@ -53,6 +56,7 @@ const COMPACT_AT: usize = 1 << 14;
 /// A byte stream read in chunks into one buffer.
 struct Input<R> {
     reader: R,
+    read_size: usize,
     buffer: Vec<u8>,
     /// Absolute offset of `buffer[0]` in the stream.
     base: u64,
@@ -74,7 +78,7 @@ impl<R: Read> Input<R> {
             self.base += keep_from as u64;
         }
         let len = self.buffer.len();
-        let grow = CHUNK.max(len);
+        let grow = self.read_size.max(len);
         self.buffer.resize(len + grow, 0);
         let mut filled = len;
         while filled < self.buffer.len() {
@@ -132,7 +136,15 @@ impl StreamPlan {
             plan,
             need: record_needs(query),
             max_json_depth: options.limits.max_json_depth,
+            read_size: READ_SIZE,
         })
+    }
+
+    /// Sets how many bytes one read asks for (default 1 MiB; at least 1). The buffer
+    /// grows beyond it only to hold a record that is larger.
+    pub fn with_read_size(mut self, bytes: usize) -> StreamPlan {
+        self.read_size = bytes.max(1);
+        self
     }
 
     /// The underlying [`Plan`].
@@ -159,6 +171,7 @@ impl StreamPlan {
     ) -> Result<StreamMode, EvalError> {
         let mut input = Input {
             reader,
+            read_size: self.read_size,
             buffer: Vec::new(),
             base: 0,
             eof: false,
@@ -210,6 +223,165 @@ impl StreamPlan {
                 .map_err(|e| write_error(&e))?;
         }
         tail.write_all(b"}").map_err(|e| write_error(&e))?;
+        Ok(StreamMode::Streamed)
+    }
+
+    /// Evaluates the query over the JSON document in the file at `path`; see
+    /// [`StreamPlan::apply_reader`]. A large file (16 MiB or more) is read by two threads, one
+    /// per half, when the machine has two cores: the second thread starts at a likely
+    /// record boundary near the middle, and its work is used only if the first thread,
+    /// reading from the start, arrives exactly at that boundary; otherwise the first thread
+    /// simply reads on to the end. The response is the same either way; in the two-thread
+    /// case the response items are buffered before they are written.
+    pub fn apply_file<W: Write>(&self, path: &Path, out: &mut W) -> Result<StreamMode, EvalError> {
+        let open = || {
+            File::open(path)
+                .map_err(|e| EvalError::Input(format!("cannot read {}: {e}", path.display())))
+        };
+        let file = open()?;
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if size < PARALLEL_MIN || cores < 2 || !self.plan.is_streamable() {
+            return self.apply_reader(file, out);
+        }
+        let Some((split, is_response)) = split_point(&file, size)? else {
+            return self.apply_reader(file, out);
+        };
+        std::thread::scope(|scope| {
+            let second = scope.spawn(|| -> Result<Scan, EvalError> {
+                let mut file = open()?;
+                file.seek(SeekFrom::Start(split))
+                    .map_err(|e| io_error(&e))?;
+                let mut input = Input {
+                    reader: file,
+                    read_size: self.read_size,
+                    buffer: Vec::new(),
+                    base: split,
+                    eof: false,
+                };
+                input.refill(0)?;
+                let rt = self.plan.runtime();
+                let (_, emit_end, _) = self.plan.window_for(usize::MAX);
+                let mut collected = Vec::new();
+                let mut scan = self.scan(
+                    &mut input,
+                    0,
+                    None,
+                    is_response,
+                    &rt,
+                    &mut |ordinal, bytes| {
+                        // Its global ordinal is at least `ordinal`, so later ones cannot be in the window.
+                        if ordinal < emit_end {
+                            collected.push((ordinal, bytes.to_vec()));
+                        }
+                        Ok(())
+                    },
+                )?;
+                scan.collected = collected;
+                Ok(scan)
+            });
+            self.apply_first_half(open()?, split, is_response, second, out)
+        })
+    }
+
+    /// The first thread of [`StreamPlan::apply_file`]: reads from the start up to `split`,
+    /// then merges the second thread's result (or reads on when the split was not a
+    /// record boundary).
+    fn apply_first_half<W: Write>(
+        &self,
+        file: File,
+        split: u64,
+        is_response: bool,
+        second: std::thread::ScopedJoinHandle<'_, Result<Scan, EvalError>>,
+        out: &mut W,
+    ) -> Result<StreamMode, EvalError> {
+        let mut input = Input {
+            reader: file,
+            read_size: self.read_size,
+            buffer: Vec::new(),
+            base: 0,
+            eof: false,
+        };
+        input.refill(0)?;
+        let prefix = loop {
+            match self.read_prefix(&input.buffer) {
+                Err(JsonError::Incomplete) if input.refill(0)? => continue,
+                other => break other,
+            }
+        };
+        let (records_at, context) = match prefix {
+            Ok(Some(found)) => found,
+            Ok(None) | Err(JsonError::Invalid(..) | JsonError::Incomplete) => {
+                let _ = second.join();
+                input.read_to_end()?;
+                return self.materialize(&input.buffer, out);
+            }
+            Err(error) => return Err(self.json_error(error, input.base)),
+        };
+        let rt = self.plan.runtime();
+        let (emit_start, emit_end, _) = self.plan.window_for(usize::MAX);
+        let mut collected = Vec::new();
+        let first = self.scan(
+            &mut input,
+            records_at,
+            Some(split),
+            is_response,
+            &rt,
+            &mut |ordinal, bytes| {
+                if (emit_start..emit_end).contains(&ordinal) {
+                    collected.push((ordinal, bytes.to_vec()));
+                }
+                Ok(())
+            },
+        );
+        let joined = second
+            .join()
+            .unwrap_or_else(|_| Err(EvalError::Invalid("the second reader thread failed".into())));
+        let mut first = first?;
+        first.collected = collected;
+        let second = if first.stopped { Some(joined?) } else { None };
+
+        // Merge: the second half's matches follow the first half's.
+        let offset = first.matches;
+        let matches = offset + second.as_ref().map_or(0, |s| s.matches);
+        let (start, end, next_offset) = self.plan.window_for(matches);
+        let mut items = Vec::new();
+        let mut emitted = 0usize;
+        let mut sink: Sink<'_, W> = Sink::Buffered(Vec::new());
+        if self.plan.orders() {
+            let mut values = first.kept_values;
+            let mut raw = first.kept_bytes;
+            if let Some(second) = second {
+                values.extend(second.kept_values);
+                raw.extend(second.kept_bytes);
+            }
+            let order = self.plan.order_prefix(&values, end, &rt)?;
+            for &position in order.get(start..).unwrap_or(&[]) {
+                if let Some(bytes) = raw.get(position) {
+                    self.emit(bytes, emitted, &mut sink)?;
+                    emitted += 1;
+                }
+            }
+        } else {
+            let later = second.map(|s| s.collected).unwrap_or_default();
+            let all = first.collected.into_iter().chain(
+                later
+                    .into_iter()
+                    .map(|(ordinal, bytes)| (ordinal + offset, bytes)),
+            );
+            for (ordinal, bytes) in all {
+                if (start..end).contains(&ordinal) {
+                    self.emit(&bytes, emitted, &mut sink)?;
+                    emitted += 1;
+                }
+            }
+        }
+        if let Sink::Buffered(buffer) = sink {
+            items = buffer;
+        }
+        let next_link = next_offset.map(|offset| self.plan.next_link_at(offset));
+        let count = self.plan.counts().then_some(matches);
+        write_envelope(out, context.as_ref(), count, &items, next_link)?;
         Ok(StreamMode::Streamed)
     }
 
@@ -268,21 +440,63 @@ impl StreamPlan {
     fn records<R: Read, W: Write>(
         &self,
         input: &mut Input<R>,
-        mut at: usize,
+        at: usize,
         is_response: bool,
         sink: &mut Sink<'_, W>,
     ) -> Result<(usize, Option<String>), EvalError> {
         let rt = self.plan.runtime();
-        let ordered = self.plan.orders();
         // Without $orderby the window is known up front: the matches numbered start..end.
         let (emit_start, emit_end, _) = self.plan.window_for(usize::MAX);
-        // With $orderby and a bounded window, only the best `bound` matches are kept.
-        let bound = if ordered { emit_end } else { 0 };
-        let mut kept_values: Vec<Value> = Vec::new();
-        let mut kept_bytes: Vec<Vec<u8>> = Vec::new();
-        let mut matches = 0usize;
-        let mut first = true;
         let mut emitted = 0usize;
+        let scan = self.scan(input, at, None, is_response, &rt, &mut |ordinal, bytes| {
+            if (emit_start..emit_end).contains(&ordinal) {
+                self.emit(bytes, emitted, sink)?;
+                emitted += 1;
+            }
+            Ok(())
+        })?;
+        let (start, end, next_offset) = self.plan.window_for(scan.matches);
+        if self.plan.orders() {
+            let order = self.plan.order_prefix(&scan.kept_values, end, &rt)?;
+            for &position in order.get(start..).unwrap_or(&[]) {
+                if let Some(bytes) = scan.kept_bytes.get(position) {
+                    self.emit(bytes, emitted, sink)?;
+                    emitted += 1;
+                }
+            }
+        }
+        Ok((
+            scan.matches,
+            next_offset.map(|offset| self.plan.next_link_at(offset)),
+        ))
+    }
+
+    /// Reads records from `at` (a record start, or the first record after the collection's
+    /// `[`), counting matches. Without `$orderby`, calls `on_match` with each match's
+    /// ordinal and bytes; with it, keeps the matches (cut back to the window when it is
+    /// bounded). With `stop_at`, stops before a record that starts at that absolute
+    /// position (`Scan::stopped`); a record that starts beyond it cancels the stop.
+    fn scan<R: Read>(
+        &self,
+        input: &mut Input<R>,
+        mut at: usize,
+        mut stop_at: Option<u64>,
+        is_response: bool,
+        rt: &crate::eval::Runtime<'_>,
+        on_match: &mut OnMatch<'_>,
+    ) -> Result<Scan, EvalError> {
+        let ordered = self.plan.orders();
+        // With $orderby and a bounded window, only the best `bound` matches are kept.
+        let bound = if ordered {
+            self.plan.window_for(usize::MAX).1
+        } else {
+            0
+        };
+        let mut scan = Scan::default();
+        let mut first = true;
+        // With a bounded window that is full: the last kept match. A later match that does
+        // not sort strictly before it can never enter the window (ties keep input order).
+        let mut threshold: Option<Value> = None;
         loop {
             // One step: the separator before a record (or the end), then the record.
             let step = {
@@ -306,42 +520,48 @@ impl StreamPlan {
                 at = next_at;
                 break;
             };
+            if let Some(stop) = stop_at {
+                let absolute = input.base + record_start as u64;
+                if absolute == stop {
+                    scan.stopped = true;
+                    return Ok(scan);
+                }
+                if absolute > stop {
+                    stop_at = None;
+                }
+            }
             let bytes = &input.buffer[record_start..next_at];
             at = next_at;
-            if !self.plan.matches_with(&value, &rt)? {
+            if !self.plan.matches_with(&value, rt)? {
                 continue;
             }
-            let ordinal = matches;
-            matches += 1;
+            let ordinal = scan.matches;
+            scan.matches += 1;
             if ordered {
-                kept_values.push(value);
-                kept_bytes.push(bytes.to_vec());
-                if bound < usize::MAX / 2
-                    && kept_values.len() > COMPACT_AT.max(bound.saturating_mul(2))
-                {
-                    let best = self.plan.order_prefix(&kept_values, bound, &rt)?;
-                    (kept_values, kept_bytes) = take_positions(kept_values, kept_bytes, &best);
+                if let Some(last) = &threshold {
+                    if !self.plan.precedes(&value, last, rt)? {
+                        continue;
+                    }
                 }
-            } else if (emit_start..emit_end).contains(&ordinal) {
-                self.emit(bytes, emitted, sink)?;
-                emitted += 1;
+                scan.kept_values.push(value);
+                scan.kept_bytes.push(bytes.to_vec());
+                if bound < usize::MAX / 2
+                    && scan.kept_values.len() > COMPACT_AT.max(bound.saturating_mul(2))
+                {
+                    let best = self.plan.order_prefix(&scan.kept_values, bound, rt)?;
+                    let values = std::mem::take(&mut scan.kept_values);
+                    let raw = std::mem::take(&mut scan.kept_bytes);
+                    (scan.kept_values, scan.kept_bytes) = take_positions(values, raw, &best);
+                    if scan.kept_values.len() == bound {
+                        threshold = scan.kept_values.last().cloned();
+                    }
+                }
+            } else {
+                on_match(ordinal, bytes)?;
             }
         }
         self.finish(input, at, is_response)?;
-        let (start, end, next_offset) = self.plan.window_for(matches);
-        if ordered {
-            let order = self.plan.order_prefix(&kept_values, end, &rt)?;
-            for &position in order.get(start..).unwrap_or(&[]) {
-                if let Some(bytes) = kept_bytes.get(position) {
-                    self.emit(bytes, emitted, sink)?;
-                    emitted += 1;
-                }
-            }
-        }
-        Ok((
-            matches,
-            next_offset.map(|offset| self.plan.next_link_at(offset)),
-        ))
+        Ok(scan)
     }
 
     /// Reads the separator before a record (none before the first) and the record:
@@ -443,6 +663,103 @@ impl StreamPlan {
             .map_err(|e| EvalError::Input(format!("cannot write the response: {e}")))?;
         Ok(StreamMode::Materialized)
     }
+}
+
+/// Called with each match's ordinal and bytes when there is no `$orderby`.
+type OnMatch<'f> = dyn FnMut(usize, &[u8]) -> Result<(), EvalError> + 'f;
+
+/// What [`StreamPlan::scan`] found.
+#[derive(Debug, Default)]
+struct Scan {
+    /// The number of matching records.
+    matches: usize,
+    /// With `$orderby`: the read parts of the kept matches, in input order or cut back.
+    kept_values: Vec<Value>,
+    /// With `$orderby`: the bytes of the kept matches, parallel to `kept_values`.
+    kept_bytes: Vec<Vec<u8>>,
+    /// Whether the scan stopped at the requested position.
+    stopped: bool,
+    /// Matches collected by the caller, with their ordinals (two-thread reads).
+    collected: Vec<(usize, Vec<u8>)>,
+}
+
+/// Writes a whole response whose items are already serialised.
+fn write_envelope<W: Write>(
+    out: &mut W,
+    context: Option<&Value>,
+    count: Option<usize>,
+    items: &[u8],
+    next_link: Option<String>,
+) -> Result<(), EvalError> {
+    let write = || -> std::io::Result<()> {
+        out.write_all(b"{")?;
+        if let Some(context) = context {
+            write!(out, "\"@odata.context\":{context},")?;
+        }
+        if let Some(count) = count {
+            write!(out, "\"@odata.count\":{count},")?;
+        }
+        out.write_all(b"\"value\":[")?;
+        out.write_all(items)?;
+        out.write_all(b"]")?;
+        if let Some(link) = next_link {
+            write!(out, ",\"@odata.nextLink\":{}", Value::String(link))?;
+        }
+        out.write_all(b"}")
+    };
+    write().map_err(|e| write_error(&e))
+}
+
+/// Files of at least this size are read by two threads.
+const PARALLEL_MIN: u64 = 16 << 20;
+
+/// A likely record boundary near the middle of the file: the `{` of `,{` (with optional
+/// whitespace between), and whether the document is an object. `None` when there is none
+/// in a window around the middle.
+fn split_point(file: &File, size: u64) -> Result<Option<(u64, bool)>, EvalError> {
+    const WINDOW: usize = 1 << 20;
+    let mut file = file;
+    let mut head = [0u8; 64];
+    file.seek(SeekFrom::Start(0)).map_err(|e| io_error(&e))?;
+    let n = file.read(&mut head).map_err(|e| io_error(&e))?;
+    let is_response = head[..n].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    let middle = size / 2;
+    file.seek(SeekFrom::Start(middle))
+        .map_err(|e| io_error(&e))?;
+    let mut window = vec![0u8; WINDOW];
+    let mut filled = 0;
+    while filled < WINDOW {
+        match file.read(&mut window[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(io_error(&e)),
+        }
+    }
+    file.seek(SeekFrom::Start(0)).map_err(|e| io_error(&e))?;
+    let window = &window[..filled];
+    // Prefer `,` newline `{` (one record per line, as most generators write), else any `,{`.
+    let mut fallback = None;
+    for (i, &byte) in window.iter().enumerate() {
+        if byte != b',' {
+            continue;
+        }
+        let gap = window[i + 1..]
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .map_or(window.len(), |p| i + 1 + p);
+        if window.get(gap) == Some(&b'{') && gap + 1 < window.len() {
+            let candidate = middle + gap as u64;
+            if window[i + 1..gap].contains(&b'\n') {
+                return Ok(Some((candidate, is_response)));
+            }
+            fallback.get_or_insert(candidate);
+        }
+    }
+    if let Some(candidate) = fallback {
+        return Ok(Some((candidate, is_response)));
+    }
+    Ok(None)
 }
 
 /// Keeps the items at `positions`, in that order.

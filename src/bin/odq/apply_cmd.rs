@@ -36,6 +36,9 @@ pub(crate) fn run(query: &str, file: Option<&str>, pretty: bool) -> ExitCode {
     let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let result = match file {
         Some("-") => evaluate(&plan, io::stdin().lock(), &mut out, pretty),
+        Some(path) if !pretty => plan
+            .apply_file(std::path::Path::new(path), &mut out)
+            .map(|_| ()),
         Some(path) => match std::fs::File::open(path) {
             Ok(file) => evaluate(&plan, file, &mut out, pretty),
             Err(e) => return error_exit(&input_error(format!("cannot read {path}: {e}")), 2),
