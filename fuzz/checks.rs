@@ -42,3 +42,44 @@ pub fn check_query(data: &[u8]) {
 pub fn check_filter(data: &[u8]) {
     check_rule(Rule::Filter, data);
 }
+
+/// Target `parse_eval`: `QUERY \0 JSON`. Parses the query, compiles it and applies it to
+/// the document on both the `Value` path and the streaming path; they must agree (same
+/// response after normalisation, or both an error). Documents that serde_json rejects are
+/// still run through the streaming path, which must not panic.
+pub fn check_eval(data: &[u8]) {
+    use odata_query::eval::EvalOptions;
+    use odata_query::stream::StreamPlan;
+    use odata_query::Query;
+
+    let split = data.iter().position(|&b| b == 0).unwrap_or(data.len());
+    let Ok(query_text) = std::str::from_utf8(&data[..split]) else {
+        return;
+    };
+    let document = data.get(split + 1..).unwrap_or_default();
+    let Ok(query) = Query::parse(query_text) else {
+        return;
+    };
+    let mut options = EvalOptions::default();
+    options.limits.max_eval_steps = 100_000;
+    let Ok(stream) = StreamPlan::new(&query, &options) else {
+        return;
+    };
+    let mut out = Vec::new();
+    let streamed = stream.with_read_size(7).apply_bytes(document, &mut out);
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(document) else {
+        return;
+    };
+    let stream = StreamPlan::new(&query, &options).expect("compiled once already");
+    let expected = stream.plan().apply(&value);
+    match (expected, streamed) {
+        (Ok(expected), Ok(_)) => {
+            let got: serde_json::Value =
+                serde_json::from_slice(&out).expect("the streaming response is JSON");
+            assert_eq!(got, expected, "paths disagree for {query_text:?}");
+        }
+        (Err(_), Err(_)) => {}
+        (Ok(expected), Err(e)) => panic!("only the streaming path failed for {query_text:?}: {e} (value path: {expected})"),
+        (Err(e), Ok(_)) => panic!("only the value path failed for {query_text:?}: {e}"),
+    }
+}

@@ -50,3 +50,9 @@ fn parse_filter_inputs() {
     let n = replay("parse_filter", checks::check_filter);
     assert!(n > 0, "no inputs for parse_filter");
 }
+
+#[test]
+fn parse_eval_inputs() {
+    let n = replay("parse_eval", checks::check_eval);
+    assert!(n > 0, "no inputs for parse_eval");
+}

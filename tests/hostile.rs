@@ -6,28 +6,36 @@
 use std::fs;
 use std::path::Path;
 
-use odata_query::{parse_rule, ParseOptions, Rule};
+use odata_query::eval::EvalOptions;
+use odata_query::stream::StreamPlan;
+use odata_query::{parse_rule, ParseOptions, Query, Rule};
+use serde_json::Value;
 
-/// Expands `{N*TEXT}` into TEXT repeated N times.
+/// Expands `{N*TEXT*}` into TEXT repeated N times; any other `{` is kept.
 fn expand_template(template: &str) -> String {
     let mut out = String::new();
     let mut rest = template;
     while let Some(start) = rest.find('{') {
-        let Some(end) = rest[start..].find('}') else {
-            break;
-        };
-        let inner = &rest[start + 1..start + end];
-        match inner
-            .split_once('*')
-            .and_then(|(n, text)| Some((n.parse::<usize>().ok()?, text)))
-        {
-            Some((count, text)) => {
-                out.push_str(&rest[..start]);
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let parsed = (digits > 0 && after[digits..].starts_with('*'))
+            .then(|| {
+                let body = &after[digits + 1..];
+                let end = body.find("*}")?;
+                Some((after[..digits].parse::<usize>().ok()?, &body[..end], &body[end + 2..]))
+            })
+            .flatten();
+        match parsed {
+            Some((count, text, remainder)) => {
                 out.push_str(&text.repeat(count));
+                rest = remainder;
             }
-            None => out.push_str(&rest[..start + end + 1]),
+            None => {
+                out.push('{');
+                rest = after;
+            }
         }
-        rest = &rest[start + end + 1..];
     }
     out.push_str(rest);
     out
@@ -101,8 +109,78 @@ fn hostile_parse_cases() {
     });
 }
 
+/// Runs one evaluator case on both paths; `Ok(count)` or `Err(message)`.
+fn evaluate(query: &str, document: &str) -> Result<Option<u64>, String> {
+    let query = Query::parse(query).map_err(|e| e.to_string())?;
+    let mut options = EvalOptions::default();
+    options.limits.max_eval_steps = 10_000_000;
+    let stream = StreamPlan::new(&query, &options).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    let streamed = stream.apply_bytes(document.as_bytes(), &mut out);
+    let parsed: Result<Value, String> = serde_json::from_str(document).map_err(|e| e.to_string());
+    let by_value = parsed.and_then(|v| stream.plan().apply(&v).map_err(|e| e.to_string()));
+    match (by_value, streamed) {
+        (Ok(expected), Ok(_)) => {
+            let got: Value = serde_json::from_slice(&out).map_err(|e| e.to_string())?;
+            if got != expected {
+                return Err(format!("paths disagree: {got} vs {expected}"));
+            }
+            Ok(expected["@odata.count"].as_u64())
+        }
+        (Err(a), Err(b)) => Err(format!("{a} | {b}")),
+        (Ok(_), Err(e)) => Err(format!("only the streaming path failed: {e}")),
+        (Err(e), Ok(_)) => Err(format!("only the value path failed: {e}")),
+    }
+}
+
+#[test]
+fn hostile_eval_cases() {
+    run_on_small_stack(|| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/hostile/eval.txt");
+        let text = fs::read_to_string(path).expect("case file");
+        let mut failures = Vec::new();
+        for line in text.lines() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let fields: Vec<&str> = line.split(" | ").map(str::trim).collect();
+            let [name, query, document, expect] = fields[..] else {
+                panic!("bad case line: {line}");
+            };
+            let result = evaluate(&expand_template(query), &expand_template(document));
+            let outcome = match (&result, expect) {
+                (Ok(_), "ok") => Ok(()),
+                (Ok(count), expect) if expect.starts_with("count=") => {
+                    let want = expect.trim_start_matches("count=").parse::<u64>().ok();
+                    if *count == want {
+                        Ok(())
+                    } else {
+                        Err(format!("want {expect}, got count {count:?}"))
+                    }
+                }
+                (Ok(_), _) => Err(format!("want {expect}, got an answer")),
+                (Err(e), expect) if expect.starts_with("error") => {
+                    let wanted = expect.trim_start_matches("error").trim();
+                    if e.contains(wanted) {
+                        Ok(())
+                    } else {
+                        Err(format!("want error containing {wanted:?}, got {e}"))
+                    }
+                }
+                (Err(e), _) => Err(format!("want {expect}, got error {e}")),
+            };
+            if let Err(why) = outcome {
+                failures.push(format!("{name}: {why}"));
+            }
+        }
+        assert!(failures.is_empty(), "hostile eval cases failed:\n{}", failures.join("\n"));
+    });
+}
+
 #[test]
 fn template_expansion() {
-    assert_eq!(expand_template("a{3*(}b{2*)}"), "a(((b))");
+    assert_eq!(expand_template("a{3*(*}b{2*)*}"), "a(((b))");
     assert_eq!(expand_template("{x}"), "{x}");
+    assert_eq!(expand_template(r#"[{2*{"v":1},*}]"#), r#"[{"v":1},{"v":1},]"#);
 }
