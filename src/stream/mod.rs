@@ -164,6 +164,10 @@ impl StreamPlan {
     /// Evaluates the query over the JSON document read from `reader` (a collection: a
     /// top-level array, or an OData response object with a `value` array; or a single
     /// entity) and writes the compact OData JSON response to `out`.
+    ///
+    /// Without `$count=true` the response is written while the input is read, so when the
+    /// input turns out to be invalid JSON halfway, `out` holds the start of a response when
+    /// the error is returned; callers that must not show it should write to a buffer.
     pub fn apply_reader<R: Read, W: Write>(
         &self,
         reader: R,

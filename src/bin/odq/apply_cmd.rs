@@ -32,8 +32,9 @@ pub(crate) fn run(query: &str, file: Option<&str>, pretty: bool) -> ExitCode {
         Ok(plan) => plan,
         Err(error) => return error_exit(&error.to_odata_error(), 1),
     };
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    // The response is collected first so that a failure prints the error and nothing
+    // else (the library streams; a half-written response is no use to a shell user).
+    let mut out: Vec<u8> = Vec::new();
     let result = match file {
         Some("-") => evaluate(&plan, io::stdin().lock(), &mut out, pretty),
         Some(path) if !pretty => plan
@@ -52,10 +53,12 @@ pub(crate) fn run(query: &str, file: Option<&str>, pretty: bool) -> ExitCode {
         },
     };
     if let Err(error) = result {
-        drop(out);
         return error_exit(&error.to_odata_error(), 1);
     }
-    if writeln!(out).and_then(|()| out.flush()).is_err() {
+    out.push(b'\n');
+    let stdout = io::stdout();
+    let mut stdout = stdout.lock();
+    if stdout.write_all(&out).and_then(|()| stdout.flush()).is_err() {
         return ExitCode::from(2);
     }
     ExitCode::SUCCESS
