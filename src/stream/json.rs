@@ -31,8 +31,8 @@ pub(crate) struct Reader<'a> {
     max_depth: usize,
 }
 
-/// The position of the first byte in `bytes` that ends a plain run of string text: `"`,
-/// `\\` or a control character. Eight bytes at a time: for each condition the classic
+/// The position of the first byte in `bytes` that ends a plain ASCII run of string text:
+/// `"`, `\\`, a control character or a non-ASCII byte. Eight bytes at a time: for each condition the classic
 /// "has zero byte" bit trick flags the first matching byte exactly (borrows only reach
 /// bytes above a match), so the lowest flag is the first special byte.
 fn find_string_special(bytes: &[u8]) -> Option<usize> {
@@ -46,7 +46,8 @@ fn find_string_special(bytes: &[u8]) -> Option<usize> {
         let backslash = x ^ (ONES * u64::from(b'\\'));
         let flags = ((quote.wrapping_sub(ONES) & !quote)
             | (backslash.wrapping_sub(ONES) & !backslash)
-            | (x.wrapping_sub(ONES * 0x20) & !x))
+            | (x.wrapping_sub(ONES * 0x20) & !x)
+            | x)
             & HIGH;
         if flags != 0 {
             return Some(offset + (flags.trailing_zeros() / 8) as usize);
@@ -56,8 +57,46 @@ fn find_string_special(bytes: &[u8]) -> Option<usize> {
     chunks
         .remainder()
         .iter()
-        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .position(|&b| b == b'"' || b == b'\\' || !(0x20..0x80).contains(&b))
         .map(|i| offset + i)
+}
+
+/// A stack of booleans that needs no allocation for the first 128 entries.
+#[derive(Debug, Default)]
+struct OpenStack {
+    bits: u128,
+    len: usize,
+    spill: Vec<bool>,
+}
+
+impl OpenStack {
+    fn push(&mut self, value: bool) {
+        if self.len < 128 {
+            self.bits = (self.bits & !(1 << self.len)) | (u128::from(value) << self.len);
+        } else {
+            self.spill.push(value);
+        }
+        self.len += 1;
+    }
+
+    fn pop(&mut self) {
+        if self.len > 128 {
+            self.spill.pop();
+        }
+        self.len = self.len.saturating_sub(1);
+    }
+
+    fn last(&self) -> Option<bool> {
+        match self.len {
+            0 => None,
+            n if n <= 128 => Some(self.bits >> (n - 1) & 1 == 1),
+            _ => self.spill.last().copied(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
 }
 
 /// Bytes that end a number or literal.
@@ -236,33 +275,54 @@ impl<'a> Reader<'a> {
     /// `\\`, checking for control characters; returns the run and the byte that ended it.
     fn string_run(&mut self) -> Result<(&'a [u8], u8), JsonError> {
         let bytes: &'a [u8] = self.bytes;
-        let rest = bytes.get(self.pos..).unwrap_or_default();
-        let Some(length) = find_string_special(rest) else {
-            return Err(JsonError::Incomplete);
-        };
-        let end = rest[length];
-        if end < 0x20 {
-            return Err(JsonError::Invalid(
-                "control character in a string",
-                self.pos + length,
-            ));
+        let start = self.pos;
+        loop {
+            let rest = bytes.get(self.pos..).unwrap_or_default();
+            let Some(length) = find_string_special(rest) else {
+                return Err(JsonError::Incomplete);
+            };
+            self.pos += length;
+            let end = rest[length];
+            if end >= 0x80 {
+                // Validate one UTF-8 character and go on.
+                let width = match end {
+                    0xC2..=0xDF => 2,
+                    0xE0..=0xEF => 3,
+                    0xF0..=0xF4 => 4,
+                    _ => return self.invalid("invalid UTF-8 in a string"),
+                };
+                match bytes.get(self.pos..self.pos + width) {
+                    Some(char_bytes) if std::str::from_utf8(char_bytes).is_ok() => {
+                        self.pos += width;
+                        continue;
+                    }
+                    Some(_) => return self.invalid("invalid UTF-8 in a string"),
+                    None => {
+                        // Cut at the end of the input: incomplete if what is there could
+                        // start the character.
+                        let tail = &bytes[self.pos..];
+                        return if tail.iter().skip(1).all(|&b| (0x80..0xC0).contains(&b)) {
+                            Err(JsonError::Incomplete)
+                        } else {
+                            self.invalid("invalid UTF-8 in a string")
+                        };
+                    }
+                }
+            }
+            if end < 0x20 {
+                return self.invalid("control character in a string");
+            }
+            return Ok((&bytes[start..self.pos], end));
         }
-        self.pos += length;
-        Ok((&rest[..length], end))
     }
 
     /// Skips a string (at `"`), validating escapes and UTF-8.
     fn skip_string(&mut self) -> Result<(), JsonError> {
         self.pos += 1;
-        let start = self.pos;
         loop {
             let (_, end) = self.string_run()?;
             self.pos += 1;
             if end == b'"' {
-                let text = &self.bytes[start..self.pos - 1];
-                if !text.is_ascii() && std::str::from_utf8(text).is_err() {
-                    return Err(JsonError::Invalid("invalid UTF-8 in a string", start));
-                }
                 return Ok(());
             }
             self.escape(&mut None)?;
@@ -384,7 +444,7 @@ impl<'a> Reader<'a> {
     /// are tracked on an explicit stack, so skipping uses no stack per nesting level.
     pub(crate) fn skip(&mut self, depth: usize) -> Result<(), JsonError> {
         // The open containers: true for an object, false for an array.
-        let mut open: Vec<bool> = Vec::new();
+        let mut open = OpenStack::default();
         loop {
             // A value is expected here.
             match self.peek()? {
@@ -426,7 +486,7 @@ impl<'a> Reader<'a> {
             }
             // After a value: close containers or move to the next member or element.
             loop {
-                let Some(&is_object) = open.last() else {
+                let Some(is_object) = open.last() else {
                     return Ok(());
                 };
                 match (is_object, self.peek()?) {
@@ -639,7 +699,7 @@ mod tests {
     #[test]
     fn finds_string_specials_at_every_position() {
         for length in 0..40 {
-            for special in [b'"', b'\\', 0x01, 0x1f] {
+            for special in [b'"', b'\\', 0x01, 0x1f, 0x80, 0xff] {
                 for at in 0..length {
                     let mut bytes = vec![b'a'; length];
                     bytes[at] = special;
@@ -654,9 +714,47 @@ mod tests {
                 .filter(|&b| b != b'"' && b != b'\\')
                 .collect();
             assert_eq!(find_string_special(&plain), None);
-            let high = vec![0xe9u8; length];
-            assert_eq!(find_string_special(&high), None);
+            if length > 0 {
+                let high = vec![0xe9u8; length];
+                assert_eq!(find_string_special(&high), Some(0));
+            }
         }
+    }
+
+    #[test]
+    fn invalid_utf8_is_rejected_read_or_skipped() {
+        for bytes in [
+            &b"[\"\xff\"]"[..],
+            b"[\"\xc0\x80\"]",
+            b"[\"\xed\xa0\x80\"]",
+            b"[\"a\xe9b\"]",
+            b"[\"\xf5\x80\x80\x80\"]",
+        ] {
+            assert!(serde_json::from_slice::<Value>(bytes).is_err());
+            for need in [Some(&Need::All), None] {
+                let mut reader = Reader::new(bytes, 0, 128);
+                assert!(
+                    matches!(reader.value(need, 0), Err(JsonError::Invalid(..))),
+                    "{bytes:?}"
+                );
+            }
+        }
+        let mut reader = Reader::new("[\"é😀\"]".as_bytes(), 0, 128);
+        assert_eq!(
+            reader.value(Some(&Need::All), 0).unwrap(),
+            Some(json!(["é😀"]))
+        );
+        // A character cut by the end of the buffer is incomplete, not invalid.
+        let mut reader = Reader::new(&"[\"é".as_bytes()[..3], 0, 128);
+        assert_eq!(reader.value(None, 0), Err(JsonError::Incomplete));
+    }
+
+    #[test]
+    fn skips_deeper_than_the_inline_stack() {
+        let deep = "[".repeat(300) + &"]".repeat(300);
+        let mut reader = Reader::new(deep.as_bytes(), 0, 400);
+        assert_eq!(reader.value(None, 0), Ok(None));
+        assert_eq!(reader.pos, deep.len());
     }
 
     #[test]

@@ -57,7 +57,9 @@ const COMPACT_AT: usize = 1 << 14;
 struct Input<R> {
     reader: R,
     read_size: usize,
+    /// Allocated (and zeroed) once; `buffer[..filled]` holds data.
     buffer: Vec<u8>,
+    filled: usize,
     /// Absolute offset of `buffer[0]` in the stream.
     base: u64,
     eof: bool,
@@ -68,42 +70,64 @@ fn io_error(e: &std::io::Error) -> EvalError {
 }
 
 impl<R: Read> Input<R> {
-    /// Drops `buffer[..keep_from]` and reads more; `false` at the end of the stream.
+    fn new(reader: R, read_size: usize, base: u64) -> Input<R> {
+        Input {
+            reader,
+            read_size,
+            buffer: Vec::new(),
+            filled: 0,
+            base,
+            eof: false,
+        }
+    }
+
+    /// The bytes read and not yet dropped.
+    fn data(&self) -> &[u8] {
+        &self.buffer[..self.filled]
+    }
+
+    /// Drops `data()[..keep_from]` and reads more; `false` at the end of the stream.
     fn refill(&mut self, keep_from: usize) -> Result<bool, EvalError> {
         if self.eof {
             return Ok(false);
         }
+        let keep_from = keep_from.min(self.filled);
         if keep_from > 0 {
-            self.buffer.drain(..keep_from);
+            self.buffer.copy_within(keep_from..self.filled, 0);
+            self.filled -= keep_from;
             self.base += keep_from as u64;
         }
-        let len = self.buffer.len();
-        let grow = self.read_size.max(len);
-        self.buffer.resize(len + grow, 0);
-        let mut filled = len;
-        while filled < self.buffer.len() {
-            match self.reader.read(&mut self.buffer[filled..]) {
+        // Grow only when less than half a read fits: a record larger than the buffer
+        // doubles it, so reading stays linear.
+        if self.buffer.len() - self.filled < self.read_size / 2 + 1 {
+            let grow = self.read_size.max(self.buffer.len());
+            self.buffer.resize(self.buffer.len() + grow, 0);
+        }
+        let before = self.filled;
+        while self.filled < self.buffer.len() {
+            match self.reader.read(&mut self.buffer[self.filled..]) {
                 Ok(0) => {
                     self.eof = true;
                     break;
                 }
-                Ok(n) => filled += n,
+                Ok(n) => self.filled += n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(io_error(&e)),
             }
         }
-        self.buffer.truncate(filled);
-        Ok(filled > len || !self.eof)
+        Ok(self.filled > before || !self.eof)
     }
 
     /// Reads the rest of the stream into the buffer.
     fn read_to_end(&mut self) -> Result<(), EvalError> {
+        self.buffer.truncate(self.filled);
         if !self.eof {
             self.reader
                 .read_to_end(&mut self.buffer)
                 .map_err(|e| io_error(&e))?;
             self.eof = true;
         }
+        self.filled = self.buffer.len();
         Ok(())
     }
 }
@@ -173,28 +197,22 @@ impl StreamPlan {
         reader: R,
         out: &mut W,
     ) -> Result<StreamMode, EvalError> {
-        let mut input = Input {
-            reader,
-            read_size: self.read_size,
-            buffer: Vec::new(),
-            base: 0,
-            eof: false,
-        };
+        let mut input = Input::new(reader, self.read_size, 0);
         input.refill(0)?;
         // The prefix up to the collection's `[` stays in the buffer, so the whole document
         // can still be parsed if it turns out to be an entity.
         let prefix = loop {
-            match self.read_prefix(&input.buffer) {
+            match self.read_prefix(input.data()) {
                 Err(JsonError::Incomplete) if input.refill(0)? => continue,
                 other => break other,
             }
         };
-        let is_response = input.buffer.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+        let is_response = input.data().iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
         let (records_at, context) = match prefix {
             Ok(Some(found)) if self.plan.is_streamable() => found,
             Ok(_) | Err(JsonError::Invalid(..) | JsonError::Incomplete) => {
                 input.read_to_end()?;
-                return self.materialize(&input.buffer, out);
+                return self.materialize(input.data(), out);
             }
             Err(error) => return Err(self.json_error(error, input.base)),
         };
@@ -256,13 +274,7 @@ impl StreamPlan {
                 let mut file = open()?;
                 file.seek(SeekFrom::Start(split))
                     .map_err(|e| io_error(&e))?;
-                let mut input = Input {
-                    reader: file,
-                    read_size: self.read_size,
-                    buffer: Vec::new(),
-                    base: split,
-                    eof: false,
-                };
+                let mut input = Input::new(file, self.read_size, split);
                 input.refill(0)?;
                 let rt = self.plan.runtime();
                 let (_, emit_end, _) = self.plan.window_for(usize::MAX);
@@ -299,16 +311,10 @@ impl StreamPlan {
         second: std::thread::ScopedJoinHandle<'_, Result<Scan, EvalError>>,
         out: &mut W,
     ) -> Result<StreamMode, EvalError> {
-        let mut input = Input {
-            reader: file,
-            read_size: self.read_size,
-            buffer: Vec::new(),
-            base: 0,
-            eof: false,
-        };
+        let mut input = Input::new(file, self.read_size, 0);
         input.refill(0)?;
         let prefix = loop {
-            match self.read_prefix(&input.buffer) {
+            match self.read_prefix(input.data()) {
                 Err(JsonError::Incomplete) if input.refill(0)? => continue,
                 other => break other,
             }
@@ -318,7 +324,7 @@ impl StreamPlan {
             Ok(None) | Err(JsonError::Invalid(..) | JsonError::Incomplete) => {
                 let _ = second.join();
                 input.read_to_end()?;
-                return self.materialize(&input.buffer, out);
+                return self.materialize(input.data(), out);
             }
             Err(error) => return Err(self.json_error(error, input.base)),
         };
@@ -504,7 +510,7 @@ impl StreamPlan {
         loop {
             // One step: the separator before a record (or the end), then the record.
             let step = {
-                let mut reader = Reader::new(&input.buffer, at, self.max_json_depth);
+                let mut reader = Reader::new(input.data(), at, self.max_json_depth);
                 self.read_record(&mut reader, first)
                     .map(|record| (record, reader.pos))
             };
@@ -534,7 +540,7 @@ impl StreamPlan {
                     stop_at = None;
                 }
             }
-            let bytes = &input.buffer[record_start..next_at];
+            let bytes = &input.data()[record_start..next_at];
             at = next_at;
             if !self.plan.matches_with(&value, rt)? {
                 continue;
@@ -599,7 +605,7 @@ impl StreamPlan {
         is_response: bool,
     ) -> Result<(), EvalError> {
         input.read_to_end()?;
-        let mut reader = Reader::new(&input.buffer, at, self.max_json_depth);
+        let mut reader = Reader::new(input.data(), at, self.max_json_depth);
         let result = (|| {
             if is_response {
                 loop {
@@ -625,7 +631,7 @@ impl StreamPlan {
                 }
             }
             reader.skip_whitespace();
-            if reader.pos != input.buffer.len() {
+            if reader.pos != input.filled {
                 return Err(JsonError::Invalid(
                     "unexpected text after the document",
                     reader.pos,

@@ -127,7 +127,12 @@ impl Collector<'_> {
                 self.expr(left, scope);
                 self.expr(right, scope);
             }
-            Expr::List(items) => items.iter().for_each(|item| self.expr(item, scope)),
+            Expr::List(items) | Expr::Array(items) => {
+                items.iter().for_each(|item| self.expr(item, scope));
+            }
+            Expr::Object(members) => members
+                .iter()
+                .for_each(|member| self.expr(&member.value, scope)),
         }
     }
 
