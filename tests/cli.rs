@@ -195,3 +195,31 @@ fn apply_reads_a_file_and_piped_stdin() {
     let response: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(response["@odata.count"], 2);
 }
+
+#[test]
+fn parse_lines_prints_one_json_result_per_line() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_odq"))
+        .args(["parse", "--lines", "--rule", "filter"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"a eq 1\nsize gt\nnot true\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "one line was rejected");
+    let lines: Vec<Value> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each line is JSON"))
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert!(lines[0].get("Binary").is_some());
+    assert_eq!(lines[1]["error"]["offset"], 7);
+    assert!(lines[2].get("Unary").is_some());
+}
