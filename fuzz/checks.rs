@@ -79,7 +79,9 @@ pub fn check_eval(data: &[u8]) {
             assert_eq!(got, expected, "paths disagree for {query_text:?}");
         }
         (Err(_), Err(_)) => {}
-        (Ok(expected), Err(e)) => panic!("only the streaming path failed for {query_text:?}: {e} (value path: {expected})"),
+        (Ok(expected), Err(e)) => panic!(
+            "only the streaming path failed for {query_text:?}: {e} (value path: {expected})"
+        ),
         (Err(e), Ok(_)) => panic!("only the value path failed for {query_text:?}: {e}"),
     }
 }

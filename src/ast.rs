@@ -310,6 +310,23 @@ pub enum Expr {
     },
     /// `(1,2,3)`: a parenthesised list, the right operand of `in`.
     List(Vec<Expr>),
+    /// `[FirstName,'x',1]`: a JSON array in the URL with at least one element that is not
+    /// a JSON constant (constant arrays are [`Literal::Json`]). A JSON string element is
+    /// a [`Literal::String`].
+    Array(Vec<Expr>),
+    /// `{"name":Customer/Name}`: a JSON object in the URL with at least one member that is
+    /// not a JSON constant (constant objects are [`Literal::Json`]).
+    Object(Vec<JsonMember>),
+}
+
+/// `"name":value` in an [`Expr::Object`].
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
+pub struct JsonMember {
+    /// The member name (decoded).
+    pub name: String,
+    /// The member value.
+    pub value: Expr,
 }
 
 /// `condition:value` in `case(...)`.
@@ -1175,7 +1192,13 @@ impl Query {
         }
         for custom in &self.custom {
             sep(f)?;
-            write_url_text(f, &custom.name)?;
+            // A `=` in the name (decoded from `%3D`) would end it: keep it encoded.
+            for (i, part) in custom.name.split('=').enumerate() {
+                if i > 0 {
+                    f.write_str("%3D")?;
+                }
+                write_url_text(f, part)?;
+            }
             if let Some(value) = &custom.value {
                 f.write_str("=")?;
                 write_url_text(f, value)?;
@@ -1249,6 +1272,9 @@ impl Search {
 impl Display for Search {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match self {
+            // The word `NOT` followed by an operand would read as the operator: a group
+            // keeps it a word.
+            Search::Term(word) if word == "NOT" => f.write_str("(NOT)"),
             Search::Term(word) => {
                 // A literal `;` ends a word (it separates nested options); `%3B` does not.
                 for (i, part) in word.split(';').enumerate() {
@@ -1431,14 +1457,17 @@ impl Display for Expr {
                     f.write_str("not ")?;
                     operand.write_operand(f, UNARY_PRECEDENCE)
                 }
+                // Parentheses only where precedence needs them: each pair costs a level of
+                // the depth limit, so the canonical text must not add any the input did not
+                // have (`--a`, not `-(-a)`). A number or date after the sign would merge
+                // with it (`-5` is a literal): a space keeps them apart (`- 5`).
                 UnaryOp::Neg => {
-                    f.write_str("-")?;
-                    if operand.starts_with_mergeable_literal()
-                        || operand.precedence() <= UNARY_PRECEDENCE
-                    {
-                        write!(f, "({operand})")
+                    if operand.precedence() < UNARY_PRECEDENCE {
+                        write!(f, "-({operand})")
+                    } else if operand.starts_with_mergeable_literal() {
+                        write!(f, "- {operand}")
                     } else {
-                        operand.fmt(f)
+                        write!(f, "-{operand}")
                     }
                 }
             },
@@ -1452,6 +1481,25 @@ impl Display for Expr {
                 f.write_str("(")?;
                 write_list(f, items, ",")?;
                 f.write_str(")")
+            }
+            Expr::Array(items) => {
+                f.write_str("[")?;
+                write_list(f, items, ",")?;
+                f.write_str("]")
+            }
+            Expr::Object(members) => {
+                f.write_str("{")?;
+                for (i, member) in members.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(",")?;
+                    }
+                    write_url_text(
+                        f,
+                        &serde_json::Value::from(member.name.as_str()).to_string(),
+                    )?;
+                    write!(f, ":{}", member.value)?;
+                }
+                f.write_str("}")
             }
         }
     }

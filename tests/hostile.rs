@@ -23,7 +23,11 @@ fn expand_template(template: &str) -> String {
             .then(|| {
                 let body = &after[digits + 1..];
                 let end = body.find("*}")?;
-                Some((after[..digits].parse::<usize>().ok()?, &body[..end], &body[end + 2..]))
+                Some((
+                    after[..digits].parse::<usize>().ok()?,
+                    &body[..end],
+                    &body[end + 2..],
+                ))
             })
             .flatten();
         match parsed {
@@ -174,7 +178,11 @@ fn hostile_eval_cases() {
                 failures.push(format!("{name}: {why}"));
             }
         }
-        assert!(failures.is_empty(), "hostile eval cases failed:\n{}", failures.join("\n"));
+        assert!(
+            failures.is_empty(),
+            "hostile eval cases failed:\n{}",
+            failures.join("\n")
+        );
     });
 }
 
@@ -182,5 +190,8 @@ fn hostile_eval_cases() {
 fn template_expansion() {
     assert_eq!(expand_template("a{3*(*}b{2*)*}"), "a(((b))");
     assert_eq!(expand_template("{x}"), "{x}");
-    assert_eq!(expand_template(r#"[{2*{"v":1},*}]"#), r#"[{"v":1},{"v":1},]"#);
+    assert_eq!(
+        expand_template(r#"[{2*{"v":1},*}]"#),
+        r#"[{"v":1},{"v":1},]"#
+    );
 }

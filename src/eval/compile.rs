@@ -244,12 +244,17 @@ impl<'q> Compiler<'q> {
                 }
             }
             Expr::Binary { op, left, right } => self.binary(*op, left, right, expr)?,
-            Expr::List(items) => {
+            Expr::List(items) | Expr::Array(items) => {
                 let mut nodes = Vec::with_capacity(items.len());
                 for item in items {
                     nodes.push(self.expr(item)?);
                 }
                 Node::List(nodes)
+            }
+            Expr::Object(_) => {
+                return Err(EvalError::NotSupported(
+                    "JSON objects with expression members".into(),
+                ))
             }
         })
     }

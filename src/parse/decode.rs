@@ -5,13 +5,15 @@
 //! spaces are kept, so the grammar can read them as `+` where only a plus sign can stand
 //! (a time-zone offset, an exponent sign).
 
+use std::borrow::Cow;
+
 use crate::error::{ParseError, ParseErrorKind};
 
 /// Decoded text of one name or value.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Decoded {
-    /// The decoded text.
-    pub(crate) text: String,
+pub(crate) struct Decoded<'r> {
+    /// The decoded text: borrowed from the raw text when there was nothing to decode.
+    pub(crate) text: Cow<'r, str>,
     /// Decoded byte offsets of spaces that were a raw `+`, ascending.
     pub(crate) raw_plus: Vec<usize>,
     /// `(decoded offset, raw offset)` after each escape, ascending; raw offsets are
@@ -19,11 +21,11 @@ pub(crate) struct Decoded {
     breakpoints: Vec<(usize, usize)>,
 }
 
-impl Decoded {
+impl<'r> Decoded<'r> {
     /// Text taken as it is (already decoded by the caller).
-    pub(crate) fn verbatim(text: &str) -> Decoded {
+    pub(crate) fn verbatim(text: &'r str) -> Decoded<'r> {
         Decoded {
-            text: text.to_owned(),
+            text: Cow::Borrowed(text),
             raw_plus: Vec::new(),
             breakpoints: Vec::new(),
         }
@@ -56,19 +58,34 @@ fn hex_value(byte: u8) -> Option<u8> {
     }
 }
 
+/// True when `bytes` holds `a` or `b`. Checks 16 bytes at a time without branching inside
+/// a block, which the compiler turns into vector code: most values need no decoding, and
+/// this scan is all they cost.
+fn contains_either(bytes: &[u8], a: u8, b: u8) -> bool {
+    let mut blocks = bytes.chunks_exact(16);
+    for block in &mut blocks {
+        if block
+            .iter()
+            .fold(false, |found, &c| found | (c == a) | (c == b))
+        {
+            return true;
+        }
+    }
+    blocks.remainder().iter().any(|&c| c == a || c == b)
+}
+
 /// Decodes `raw`, a slice of `full_raw` starting at byte `base`. `plus_is_space` turns a
 /// raw `+` into a space. Errors carry offsets into `full_raw`.
-pub(crate) fn decode(
-    raw: &str,
+pub(crate) fn decode<'r>(
+    raw: &'r str,
     full_raw: &str,
     base: usize,
     plus_is_space: bool,
-) -> Result<Decoded, ParseError> {
+) -> Result<Decoded<'r>, ParseError> {
     let bytes = raw.as_bytes();
-    if !bytes
-        .iter()
-        .any(|&b| b == b'%' || (plus_is_space && b == b'+'))
-    {
+    let plus = if plus_is_space { b'+' } else { b'%' };
+    if !contains_either(bytes, b'%', plus) {
+        // Nothing to decode: borrow, no copy.
         return Ok(Decoded::verbatim(raw));
     }
     let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
@@ -107,7 +124,7 @@ pub(crate) fn decode(
     }
     match String::from_utf8(out) {
         Ok(text) => Ok(Decoded {
-            text,
+            text: Cow::Owned(text),
             raw_plus,
             breakpoints,
         }),
@@ -141,6 +158,20 @@ mod tests {
         assert_eq!(decoded.raw_offset(2), 4);
         assert_eq!(decoded.raw_offset(4), 8);
         assert_eq!(decoded.raw_offset(5), 9);
+    }
+
+    #[test]
+    fn finds_escapes_anywhere() {
+        for length in 0..40 {
+            let plain = "a".repeat(length);
+            assert!(!contains_either(plain.as_bytes(), b'%', b'+'));
+            for at in 0..length {
+                let mut text = plain.clone().into_bytes();
+                text[at] = b'+';
+                assert!(contains_either(&text, b'%', b'+'));
+                assert!(!contains_either(&text, b'%', b'%'));
+            }
+        }
     }
 
     #[test]

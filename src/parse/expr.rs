@@ -21,6 +21,14 @@
 //!   [`Literal::Duration`](crate::ast::Literal::Duration).
 //! - In lenient (default) mode a `$filter` value may have whitespace around it, and `not`
 //!   may be followed directly by `(`; strict mode follows the ABNF.
+//! - Whitespace is allowed after `(`, around `,` and before `)` in every parenthesised
+//!   construct (calls, lists, keys, lambdas), but never between a function name and `(`.
+//! - `in (...)` holds literals or aliases (an [`Expr::List`]); `in (expr)` with one
+//!   non-literal item is a parenthesised expression.
+//! - JSON arrays and objects must be constant ([`Literal::Json`]); members that are
+//!   expressions (`[FirstName,LastName]`) are rejected, as the AST cannot hold them.
+//! - Trees are at most [`crate::Limits::max_depth`] high, so a chain of more than that many
+//!   operators (`a or b or ...`) is rejected.
 
 mod call;
 mod geo;
@@ -28,7 +36,9 @@ mod json;
 mod literal;
 mod member;
 
-use super::lexical::{bws, identifier, is_identifier_char, keyword_ci};
+use super::lexical::{
+    bws, dotted_name, first_identifier, identifier, is_identifier_char, keyword_ci,
+};
 use super::{error, fail_expected, failure, Ctx, DepthGuard, PError, PResult};
 use crate::ast::{BinaryOp, Expr, Literal, UnaryOp};
 use crate::error::{Expected, ParseErrorKind};
@@ -78,8 +88,8 @@ fn enter_levels<'c, 'i>(
     ctx: &'c Ctx<'_>,
     at: &'i str,
     levels: usize,
-) -> Result<Vec<DepthGuard<'c>>, nom::Err<PError<'i>>> {
-    (0..levels).map(|_| ctx.enter(at)).collect()
+) -> Result<DepthGuard<'c>, nom::Err<PError<'i>>> {
+    ctx.enter_by(at, levels)
 }
 
 /// Fails with [`Limit::Depth`] when a tree would be taller than allowed.
@@ -117,13 +127,58 @@ fn node<'a>(
 /// operator left-associative. The operator stack holds strictly increasing precedences, so
 /// it never has more than a handful of entries.
 fn expression<'a>(ctx: &Ctx<'a>, i: &'a str, min_precedence: u8) -> PResult<'a, Node> {
-    let (mut rest, first) = unary(ctx, i)?;
-    let mut operands: Vec<Node> = vec![first];
-    let mut operators: Vec<(BinaryOp, &'a str)> = Vec::new();
-    while let Some((op, at, after)) = binary_operator(rest)? {
-        if op.precedence() < min_precedence {
-            break;
-        }
+    let (rest, first) = unary(ctx, i)?;
+    // Most expressions have no operator (function arguments, `$orderby` keys, ...) or one
+    // (`a eq 1`): those need no stacks.
+    match next_operator(rest, min_precedence)? {
+        None => Ok((rest, first)),
+        Some(found) => operators_after(ctx, i, min_precedence, first, found),
+    }
+}
+
+/// The operators and operands after the first operand of [`expression`]. Out of line, as
+/// is [`chain`], so that the frame [`expression`] keeps on the stack for each level of
+/// nesting stays small.
+#[inline(never)]
+#[allow(clippy::type_complexity)]
+fn operators_after<'a>(
+    ctx: &Ctx<'a>,
+    i: &'a str,
+    min_precedence: u8,
+    first: Node,
+    (op, at, after): (BinaryOp, &'a str, &'a str),
+) -> PResult<'a, Node> {
+    let (rest, right) = operand(ctx, op, after)?;
+    match next_operator(rest, min_precedence)? {
+        None => Ok((rest, binary_node(ctx, op, first, right, at)?)),
+        Some(next) => chain(ctx, i, min_precedence, [first, right], (op, at), next),
+    }
+}
+
+/// The rest of an operator chain with more than one operator, after `first op right` where
+/// `next` follows (a separate function, so that the common case keeps a small stack frame).
+///
+/// Operator-precedence parsing with explicit stacks: an operator is reduced as soon as the
+/// next one binds no tighter, which makes every operator left-associative. The operator
+/// stack holds strictly increasing precedences, so it never has more than a handful of
+/// entries.
+#[inline(never)]
+#[allow(clippy::type_complexity)]
+fn chain<'a>(
+    ctx: &Ctx<'a>,
+    i: &'a str,
+    min_precedence: u8,
+    first_operands: [Node; 2],
+    first_operator: (BinaryOp, &'a str),
+    mut next: (BinaryOp, &'a str, &'a str),
+) -> PResult<'a, Node> {
+    let mut operands: Vec<Node> = Vec::with_capacity(4);
+    operands.extend(first_operands);
+    let mut operators: Vec<(BinaryOp, &'a str)> = Vec::with_capacity(4);
+    operators.push(first_operator);
+    let mut rest;
+    loop {
+        let (op, at, after) = next;
         while let Some(&(top, top_at)) = operators.last() {
             if top.precedence() < op.precedence() {
                 break;
@@ -131,14 +186,14 @@ fn expression<'a>(ctx: &Ctx<'a>, i: &'a str, min_precedence: u8) -> PResult<'a, 
             operators.pop();
             reduce(ctx, &mut operands, top, top_at)?;
         }
-        let (after_operand, right) = if op == BinaryOp::In {
-            in_operand(ctx, after)?
-        } else {
-            unary(ctx, after)?
-        };
+        let (after_operand, right) = operand(ctx, op, after)?;
         operators.push((op, at));
         operands.push(right);
         rest = after_operand;
+        match next_operator(rest, min_precedence)? {
+            Some(found) => next = found,
+            None => break,
+        }
     }
     while let Some((op, at)) = operators.pop() {
         reduce(ctx, &mut operands, op, at)?;
@@ -146,6 +201,25 @@ fn expression<'a>(ctx: &Ctx<'a>, i: &'a str, min_precedence: u8) -> PResult<'a, 
     match operands.pop() {
         Some(result) => Ok((rest, result)),
         None => error(i, Expected::Expression),
+    }
+}
+
+/// The binary operator after an operand at `rest`, if there is one that binds at least as
+/// tightly as `min_precedence` (see [`binary_operator`]).
+#[allow(clippy::type_complexity)]
+fn next_operator<'a>(
+    rest: &'a str,
+    min_precedence: u8,
+) -> Result<Option<(BinaryOp, &'a str, &'a str)>, nom::Err<PError<'a>>> {
+    Ok(binary_operator(rest)?.filter(|(op, _, _)| op.precedence() >= min_precedence))
+}
+
+/// The right operand of `op`, at `after`.
+fn operand<'a>(ctx: &Ctx<'a>, op: BinaryOp, after: &'a str) -> PResult<'a, Node> {
+    if op == BinaryOp::In {
+        in_operand(ctx, after)
+    } else {
+        unary(ctx, after)
     }
 }
 
@@ -162,14 +236,25 @@ fn reduce<'a>(
             kind: ParseErrorKind::Syntax(Expected::Expression),
         }));
     };
+    operands.push(binary_node(ctx, op, left, right, at)?);
+    Ok(())
+}
+
+/// The node `left op right`, counted and checked; `at` is where the operator is.
+fn binary_node<'a>(
+    ctx: &Ctx<'a>,
+    op: BinaryOp,
+    left: Node,
+    right: Node,
+    at: &'a str,
+) -> Result<Node, nom::Err<PError<'a>>> {
     let height = left.1.max(right.1) + 1;
     let expr = Expr::Binary {
         op,
         left: Box::new(left.0),
         right: Box::new(right.0),
     };
-    operands.push(node(ctx, expr, height, at)?);
-    Ok(())
+    node(ctx, expr, height, at)
 }
 
 /// `RWS op RWS` after an operand. Returns the operator, where its keyword starts and the
@@ -186,7 +271,7 @@ fn binary_operator<'a>(
     let Ok((after_word, word)) = identifier(spaced) else {
         return Ok(None);
     };
-    let Some(op) = BinaryOp::from_keyword(word) else {
+    let Some(op) = operator_keyword(word) else {
         return Ok(None);
     };
     let after = bws(after_word);
@@ -197,6 +282,35 @@ fn binary_operator<'a>(
         return fail(after_word, Expected::Token(" "));
     }
     Ok(Some((op, spaced, after)))
+}
+
+/// The binary operator a word names, case-insensitively (as [`BinaryOp::from_keyword`],
+/// without trying every operator in turn: this runs after every operand).
+fn operator_keyword(word: &str) -> Option<BinaryOp> {
+    let mut buffer = [0u8; 5];
+    let lower = buffer.get_mut(..word.len())?;
+    for (slot, byte) in lower.iter_mut().zip(word.bytes()) {
+        *slot = byte.to_ascii_lowercase();
+    }
+    Some(match &*lower {
+        b"or" => BinaryOp::Or,
+        b"and" => BinaryOp::And,
+        b"eq" => BinaryOp::Eq,
+        b"ne" => BinaryOp::Ne,
+        b"gt" => BinaryOp::Gt,
+        b"ge" => BinaryOp::Ge,
+        b"lt" => BinaryOp::Lt,
+        b"le" => BinaryOp::Le,
+        b"add" => BinaryOp::Add,
+        b"sub" => BinaryOp::Sub,
+        b"mul" => BinaryOp::Mul,
+        b"div" => BinaryOp::Div,
+        b"divby" => BinaryOp::DivBy,
+        b"mod" => BinaryOp::Mod,
+        b"has" => BinaryOp::Has,
+        b"in" => BinaryOp::In,
+        _ => return None,
+    })
 }
 
 /// The right operand of `in`: a parenthesised list of literals `(1,2,'x')` (an
@@ -296,6 +410,10 @@ fn unary<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Node> {
 /// `not eq 1` compares a property named `not`: a binary operator after the whitespace means
 /// the word is not the prefix operator.
 fn not_keyword<'a>(ctx: &Ctx<'a>, i: &'a str) -> Option<&'a str> {
+    // Checked before every operand: rule most out on the first byte.
+    if !i.starts_with(['n', 'N']) {
+        return None;
+    }
     let (after, _) = keyword_ci("not", i).ok()?;
     let spaced = bws(after);
     if spaced.len() < after.len() {
@@ -334,6 +452,11 @@ fn primary<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Node> {
             Ok((rest, node(ctx, Expr::Literal(literal), 1, i)?))
         }
         Some(c) if is_identifier_char(c) => {
+            if c.is_ascii_alphabetic() || c == '_' {
+                if let Some(result) = word_primary(ctx, i)? {
+                    return Ok(result);
+                }
+            }
             match parse_literal(ctx, i) {
                 Ok((rest, literal)) => {
                     return Ok((rest, node(ctx, Expr::Literal(literal), 1, i)?));
@@ -348,6 +471,39 @@ fn primary<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Node> {
         }
         Some(_) => error(i, Expected::Expression),
     }
+}
+
+/// The common primaries that start with a name, dispatched after one scan of the name:
+/// a call or keyed path (`name(`), or a plain path (`name`, `name/...`). `Ok(None)` for
+/// everything else (literals, casts, qualified names, ...), which [`primary`] tries in
+/// turn: literals, calls, member expressions. The result is the same as that order
+/// gives, because none of these inputs can be a literal.
+fn word_primary<'a>(
+    ctx: &Ctx<'a>,
+    i: &'a str,
+) -> Result<Option<(&'a str, Node)>, nom::Err<PError<'a>>> {
+    let Ok((after, name)) = dotted_name(i) else {
+        return Ok(None);
+    };
+    let word = first_identifier(name);
+    // The words that start literals (`true`, `null`, `INF`, ...) even when more follows.
+    let is_literal_word = matches!(word, "null" | "INF" | "NaN")
+        || word.eq_ignore_ascii_case("true")
+        || word.eq_ignore_ascii_case("false");
+    if is_literal_word {
+        return Ok(None);
+    }
+    if after.starts_with('(') {
+        if let Some(result) = call::call_named(ctx, i, name, after)? {
+            return Ok(Some(result));
+        }
+        return member::member_expr(ctx, i).map(Some);
+    }
+    // `'` starts a prefixed literal (`binary'...'`), `-` may continue a GUID, `.` a name.
+    if word.len() == name.len() && !after.starts_with(['\'', '.', '-']) {
+        return member::plain_member(ctx, i, after, name).map(Some);
+    }
+    Ok(None)
 }
 
 /// `( BWS commonExpr BWS )`: parentheses add no node.

@@ -4,11 +4,15 @@ use super::{error, Ctx, PResult};
 use crate::error::Expected;
 
 /// `BWS`: optional spaces and tabs (`%20`/`%09` are decoded already).
+#[inline]
 pub(crate) fn bws(i: &str) -> &str {
-    i.trim_start_matches([' ', '\t'])
+    // Bytes, not chars: both are ASCII, so the cut is always at a character boundary.
+    let skipped = i.bytes().take_while(|&b| b == b' ' || b == b'\t').count();
+    &i[skipped..]
 }
 
 /// `RWS`: at least one space or tab.
+#[inline]
 pub(crate) fn rws(i: &str) -> PResult<'_, ()> {
     let rest = bws(i);
     if rest.len() == i.len() {
@@ -51,17 +55,58 @@ pub(crate) fn token_name(c: char) -> &'static str {
 
 /// True for characters that may start an `odataIdentifier` (a letter or `_`; Unicode
 /// letters are allowed).
+#[inline]
 pub(crate) fn is_identifier_start(c: char) -> bool {
     c == '_' || c.is_alphabetic()
 }
 
 /// True for characters that may continue an `odataIdentifier`.
+#[inline]
 pub(crate) fn is_identifier_char(c: char) -> bool {
     c == '_' || c.is_alphanumeric()
 }
 
+/// ASCII bytes that continue an identifier (letters, digits, `_`), as a table: the
+/// identifier scan is the parser's innermost loop.
+static IDENTIFIER_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = b.is_ascii_alphanumeric() || b == b'_';
+        byte += 1;
+    }
+    table
+};
+
 /// `odataIdentifier`: a letter or `_`, then up to 127 letters, digits or `_`.
+#[inline]
 pub(crate) fn identifier(i: &str) -> PResult<'_, &str> {
+    // Fast path: identifiers are almost always ASCII, so scan bytes and fall back to
+    // characters only at the first non-ASCII byte.
+    let bytes = i.as_bytes();
+    match bytes.first() {
+        Some(&b) if b.is_ascii_alphabetic() || b == b'_' => {}
+        Some(&b) if b.is_ascii() => return error(i, Expected::Identifier),
+        None => return error(i, Expected::Identifier),
+        Some(_) => return identifier_unicode(i),
+    }
+    let ascii_end = bytes
+        .iter()
+        .position(|&b| !IDENTIFIER_BYTE[usize::from(b)])
+        .unwrap_or(bytes.len());
+    if bytes.get(ascii_end).is_some_and(|b| !b.is_ascii()) {
+        return identifier_unicode(i);
+    }
+    // All ASCII: bytes are characters.
+    if ascii_end > 128 {
+        return error(i, Expected::Identifier);
+    }
+    Ok((&i[ascii_end..], &i[..ascii_end]))
+}
+
+/// [`identifier`] for names with non-ASCII characters (Unicode letters and digits).
+fn identifier_unicode(i: &str) -> PResult<'_, &str> {
     let mut chars = i.char_indices();
     match chars.next() {
         Some((_, c)) if is_identifier_start(c) => {}
@@ -77,6 +122,7 @@ pub(crate) fn identifier(i: &str) -> PResult<'_, &str> {
 }
 
 /// `namespace "." name`, or a plain identifier: identifiers joined by `.`. Returns the text.
+#[inline]
 pub(crate) fn dotted_name(i: &str) -> PResult<'_, &str> {
     let (mut rest, _) = identifier(i)?;
     while let Some(after_dot) = rest.strip_prefix('.') {
@@ -88,7 +134,24 @@ pub(crate) fn dotted_name(i: &str) -> PResult<'_, &str> {
     Ok((rest, &i[..i.len() - rest.len()]))
 }
 
+/// The first identifier of a [`dotted_name`] (all of it when it has no dot).
+#[inline]
+pub(crate) fn first_identifier(name: &str) -> &str {
+    match name.bytes().position(|b| b == b'.') {
+        Some(dot) => &name[..dot],
+        None => name,
+    }
+}
+
+/// True when a [`dotted_name`] has a dot (a qualified name). A byte loop: names are short,
+/// and `str::contains` would set up a substring search.
+#[inline]
+pub(crate) fn is_qualified(name: &str) -> bool {
+    name.bytes().any(|b| b == b'.')
+}
+
 /// A keyword compared case-insensitively, not followed by an identifier character.
+#[inline]
 pub(crate) fn keyword_ci<'i>(word: &'static str, i: &'i str) -> PResult<'i, &'i str> {
     let n = word.len();
     match i.get(..n) {
@@ -103,6 +166,7 @@ pub(crate) fn keyword_ci<'i>(word: &'static str, i: &'i str) -> PResult<'i, &'i 
 }
 
 /// A keyword compared case-sensitively, not followed by an identifier character.
+#[inline]
 pub(crate) fn keyword<'i>(word: &'static str, i: &'i str) -> PResult<'i, &'i str> {
     match i.strip_prefix(word) {
         Some(rest) if !rest.starts_with(|c: char| is_identifier_char(c)) => {
@@ -135,6 +199,15 @@ mod tests {
         assert!(identifier("1abc").is_err());
         assert_eq!(dotted_name("Ns.Sub.Type/x").unwrap(), ("/x", "Ns.Sub.Type"));
         assert_eq!(dotted_name("a.").unwrap(), (".", "a"));
+        assert_eq!(identifier("näme_1é x").unwrap(), (" x", "näme_1é"));
+        assert_eq!(identifier("ab\u{e9}").unwrap(), ("", "ab\u{e9}"));
+        assert_eq!(identifier("ab\u{2013}").unwrap(), ("\u{2013}", "ab"));
+        assert!(identifier("\u{e9}t\u{e9}").is_ok());
+        assert!(identifier("\u{2013}a").is_err());
+        assert!(identifier(&"a".repeat(128)).is_ok());
+        assert!(identifier(&"a".repeat(129)).is_err());
+        assert!(identifier(&format!("{}\u{e9}", "a".repeat(127))).is_ok());
+        assert!(identifier(&format!("{}\u{e9}", "a".repeat(128))).is_err());
     }
 
     #[test]

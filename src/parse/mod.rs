@@ -127,19 +127,21 @@ pub(crate) struct Ctx<'a> {
     expand_depth: Cell<usize>,
     lambda_depth: Cell<usize>,
     nodes: Cell<usize>,
-    /// Lambda variables in scope, innermost last.
-    pub(crate) lambda_variables: RefCell<Vec<String>>,
+    /// Lambda variables in scope, innermost last (slices of the text: no copies).
+    pub(crate) lambda_variables: RefCell<Vec<&'a str>>,
 }
 
 /// Leaves one nesting level when dropped (see [`Ctx::enter`]).
 #[derive(Debug)]
 pub(crate) struct DepthGuard<'c> {
     counter: &'c Cell<usize>,
+    /// How many levels this guard entered.
+    levels: usize,
 }
 
 impl Drop for DepthGuard<'_> {
     fn drop(&mut self) {
-        self.counter.set(self.counter.get() - 1);
+        self.counter.set(self.counter.get() - self.levels);
     }
 }
 
@@ -192,14 +194,44 @@ impl<'a> Ctx<'a> {
         max: usize,
         at: &'i str,
     ) -> Result<DepthGuard<'c>, nom::Err<PError<'i>>> {
-        if counter.get() >= max {
+        self.enter_counter_by(counter, 1, limit, max, at)
+    }
+
+    /// Enters `levels` levels of `counter` at once; fails (entering none) when that would
+    /// go past `max`, exactly as entering them one by one would.
+    fn enter_counter_by<'c, 'i>(
+        &'c self,
+        counter: &'c Cell<usize>,
+        levels: usize,
+        limit: Limit,
+        max: usize,
+        at: &'i str,
+    ) -> Result<DepthGuard<'c>, nom::Err<PError<'i>>> {
+        let entered = counter.get().saturating_add(levels);
+        if entered > max {
             return Err(nom::Err::Failure(PError {
                 at,
                 kind: ParseErrorKind::LimitExceeded { limit, max },
             }));
         }
-        counter.set(counter.get() + 1);
-        Ok(DepthGuard { counter })
+        counter.set(entered);
+        Ok(DepthGuard { counter, levels })
+    }
+
+    /// Enters `levels` levels of syntax nesting at once (see [`Ctx::enter`]), for
+    /// constructs whose recursion passes through several parser frames.
+    pub(crate) fn enter_by<'c, 'i>(
+        &'c self,
+        at: &'i str,
+        levels: usize,
+    ) -> Result<DepthGuard<'c>, nom::Err<PError<'i>>> {
+        self.enter_counter_by(
+            &self.depth,
+            levels,
+            Limit::Depth,
+            self.options.limits.max_depth,
+            at,
+        )
     }
 
     /// Enters one level of syntax nesting (parentheses, operands, calls, nested options);
@@ -287,7 +319,7 @@ pub(crate) fn parse_undecoded<T>(
 }
 
 fn run_grammar<T>(
-    decoded: &decode::Decoded,
+    decoded: &decode::Decoded<'_>,
     full_raw: &str,
     base: usize,
     option: &str,
@@ -450,7 +482,7 @@ impl std::fmt::Display for Parsed {
 /// Parses raw URL `text` with `rule`. For option rules, `text` is the option's value.
 pub fn parse_rule(rule: Rule, text: &str, options: &ParseOptions) -> Result<Parsed, ParseError> {
     if rule == Rule::Query {
-        return query::parse_query(text, options).map(|q| Parsed::Query(Box::new(q)));
+        return query::parse_query_boxed(text, options).map(Parsed::Query);
     }
     check_length(text, options)?;
     let name = rule.option_name();

@@ -92,10 +92,34 @@ impl OptionName {
             Some(bare) => (true, bare),
             None => (false, name),
         };
-        OptionName::ALL.into_iter().find(|option| {
-            option.canonical()[1..].eq_ignore_ascii_case(bare)
-                && (dollar || !matches!(option, OptionName::SkipToken | OptionName::DeltaToken))
-        })
+        // Lower-case the name into a small buffer and match it: no search through the
+        // table. No option name is longer than 13 letters.
+        let mut buffer = [0u8; 13];
+        let lower = buffer.get_mut(..bare.len())?;
+        for (slot, byte) in lower.iter_mut().zip(bare.bytes()) {
+            *slot = byte.to_ascii_lowercase();
+        }
+        let option = match &*lower {
+            b"apply" => OptionName::Apply,
+            b"compute" => OptionName::Compute,
+            b"search" => OptionName::Search,
+            b"filter" => OptionName::Filter,
+            b"count" => OptionName::Count,
+            b"orderby" => OptionName::OrderBy,
+            b"skip" => OptionName::Skip,
+            b"top" => OptionName::Top,
+            b"expand" => OptionName::Expand,
+            b"select" => OptionName::Select,
+            b"levels" => OptionName::Levels,
+            b"format" => OptionName::Format,
+            b"index" => OptionName::Index,
+            b"schemaversion" => OptionName::SchemaVersion,
+            b"skiptoken" if dollar => OptionName::SkipToken,
+            b"deltatoken" if dollar => OptionName::DeltaToken,
+            b"id" => OptionName::Id,
+            _ => return None,
+        };
+        Some(option)
     }
 
     /// True when `query` already has a value for this option.
@@ -215,7 +239,10 @@ pub(crate) fn parse_option_value<'a>(
     i: &'a str,
     option: OptionName,
 ) -> PResult<'a, OptionValue> {
-    if i.is_empty() || i.starts_with([';', ')']) {
+    // A `;` or `)` here ends an empty value in a nested list; a `%3B` is text (a `$search`
+    // word may start with it).
+    let ends = i.starts_with(')') || (i.starts_with(';') && !ctx.is_escaped(i));
+    if i.is_empty() || ends {
         return fail_expected(i, Expected::Value);
     }
     Ok(match option {
@@ -435,7 +462,8 @@ pub(crate) fn comma_list<'a, T>(
     item: impl Fn(&Ctx<'a>, &'a str) -> PResult<'a, T>,
 ) -> PResult<'a, Vec<T>> {
     let (mut rest, first) = item(ctx, bws(i))?;
-    let mut items = vec![first];
+    let mut items = Vec::with_capacity(4);
+    items.push(first);
     loop {
         let spaced = bws(rest);
         let Some(after) = spaced.strip_prefix(',') else {
@@ -479,7 +507,7 @@ pub(crate) fn parse_nested_options<'a>(
     ctx: &Ctx<'a>,
     i: &'a str,
     place: Place,
-) -> PResult<'a, Query> {
+) -> PResult<'a, Box<Query>> {
     let Some(inner) = i.strip_prefix('(') else {
         return error(i, Expected::Token("("));
     };
@@ -489,7 +517,8 @@ pub(crate) fn parse_nested_options<'a>(
     } else {
         None
     };
-    let mut query = Query::default();
+    // Boxed from the start: the AST keeps it boxed, and `Query` is large to move.
+    let mut query = Box::<Query>::default();
     let mut rest = bws(inner);
     loop {
         let (after, ()) = nested_option(ctx, rest, place, &mut query)?;
@@ -591,6 +620,21 @@ mod tests {
         );
         assert_eq!(OptionName::lookup("skiptoken"), None);
         assert_eq!(OptionName::lookup("$frob"), None);
+        assert_eq!(
+            OptionName::lookup("$schemaVersion"),
+            Some(OptionName::SchemaVersion)
+        );
+        assert_eq!(OptionName::lookup("$schemaversions"), None);
+        assert_eq!(
+            OptionName::lookup("$DeltaToken"),
+            Some(OptionName::DeltaToken)
+        );
+        assert_eq!(OptionName::lookup("deltatoken"), None);
+        assert_eq!(OptionName::lookup("$"), None);
+        assert_eq!(OptionName::lookup("$fi\u{e9}ter"), None);
+        for option in OptionName::ALL {
+            assert_eq!(OptionName::lookup(option.canonical()), Some(option));
+        }
     }
 
     fn parse_with(

@@ -23,6 +23,15 @@ use crate::error::{Expected, ParseError, ParseErrorKind};
 
 /// Parses a raw query string (the text after `?`).
 pub(crate) fn parse_query(raw: &str, options: &ParseOptions) -> Result<Query, ParseError> {
+    parse_query_boxed(raw, options).map(|query| *query)
+}
+
+/// [`parse_query`], built in a box from the start (`Query` is large to move; `Parsed`
+/// keeps it boxed).
+pub(crate) fn parse_query_boxed(
+    raw: &str,
+    options: &ParseOptions,
+) -> Result<Box<Query>, ParseError> {
     super::check_length(raw, options)?;
     if options.strict {
         // A raw `#` ends the query part of a URL; inside a query it must be `%23`.
@@ -30,19 +39,17 @@ pub(crate) fn parse_query(raw: &str, options: &ParseOptions) -> Result<Query, Pa
             return Err(ParseError::new(ParseErrorKind::BadEscape, raw, offset));
         }
     }
-    let mut query = Query::default();
-    let mut start = 0;
-    for piece in raw.split('&') {
-        let piece_start = start;
-        start += piece.len() + 1;
-        if piece.is_empty() {
-            continue;
-        }
-        let (name_raw, value_raw) = match piece.split_once('=') {
-            Some((name, value)) => (name, Some(value)),
-            None => (piece, None),
+    let mut query = Box::<Query>::default();
+    for (piece_start, name_raw, value_raw) in pieces(raw) {
+        // Option names rarely need decoding: skip the decoder for plain ASCII names.
+        let plain = name_raw
+            .bytes()
+            .all(|b| b.is_ascii() && b != b'%' && b != b'+');
+        let name = if plain {
+            std::borrow::Cow::Borrowed(name_raw)
+        } else {
+            decode::decode(name_raw, raw, piece_start, !options.strict)?.text
         };
-        let name = decode::decode(name_raw, raw, piece_start, !options.strict)?.text;
         let value_start = piece_start + name_raw.len() + 1;
         let option = Piece {
             name: &name,
@@ -56,6 +63,30 @@ pub(crate) fn parse_query(raw: &str, options: &ParseOptions) -> Result<Query, Pa
         add_option(&mut query, option, raw, options)?;
     }
     Ok(query)
+}
+
+/// The non-empty `name[=value]` pieces of a raw query string, split at every `&` and at
+/// the first `=` of each piece: `(offset of the piece, name, value)`.
+fn pieces(raw: &str) -> impl Iterator<Item = (usize, &str, Option<&str>)> {
+    let mut start = 0;
+    std::iter::from_fn(move || loop {
+        let rest = raw.get(start..)?;
+        let piece_start = start;
+        let piece = match rest.find('&') {
+            Some(end) => &rest[..end],
+            None => rest,
+        };
+        // Past the end when the last piece is done: `get` above then ends the iteration.
+        start += piece.len() + 1;
+        if piece.is_empty() {
+            continue;
+        }
+        // Names are short: a plain byte loop finds the `=` sooner than a substring search.
+        return Some(match piece.bytes().position(|b| b == b'=') {
+            Some(at) => (piece_start, &piece[..at], Some(&piece[at + 1..])),
+            None => (piece_start, piece, None),
+        });
+    })
 }
 
 /// Builds a query from `(name, value)` pairs a framework has already decoded. Nothing is
@@ -114,6 +145,7 @@ struct RawValue<'r> {
 }
 
 /// What a name stands for.
+#[derive(Clone, Copy)]
 enum Kind<'n> {
     System(OptionName),
     Alias(&'n str),
@@ -133,13 +165,19 @@ fn classify(name: &str) -> Kind<'_> {
 }
 
 /// Checks the name and the presence of a value; returns the error for a bad piece.
-fn check_piece(query: &Query, option: &Piece<'_>, raw: &str) -> Result<(), ParseError> {
+/// `kind` is `classify(option.name)`.
+fn check_piece(
+    query: &Query,
+    option: &Piece<'_>,
+    kind: Kind<'_>,
+    raw: &str,
+) -> Result<(), ParseError> {
     let error_at = |kind: ParseErrorKind, offset: usize| {
         Err(ParseError::new(kind, raw, offset).in_option(option.name))
     };
-    let needs_value = !matches!(classify(option.name), Kind::Custom);
+    let needs_value = !matches!(kind, Kind::Custom);
     let empty = option.value.map_or(true, |value| value.text.is_empty());
-    match classify(option.name) {
+    match kind {
         Kind::System(OptionName::Levels) => {
             let kind = ParseErrorKind::OptionNotAllowed("$levels".to_owned());
             return error_at(kind, option.name_offset);
@@ -188,9 +226,10 @@ fn add_option(
     raw: &str,
     options: &ParseOptions,
 ) -> Result<(), ParseError> {
-    check_piece(query, &option, raw)?;
+    let kind = classify(option.name);
+    check_piece(query, &option, kind, raw)?;
     let value = option.value;
-    match classify(option.name) {
+    match kind {
         Kind::System(name) => {
             let value = value.unwrap_or(RawValue {
                 text: "",
@@ -230,7 +269,8 @@ fn add_option(
                 Some(value) => Some(
                     decode::decode(value.text, raw, value.offset, !options.strict)
                         .map_err(|e| e.in_option(option.name))?
-                        .text,
+                        .text
+                        .into_owned(),
                 ),
                 None => None,
             };
@@ -253,7 +293,7 @@ fn add_pair(
     let kind = classify(option.name);
     if !matches!(kind, Kind::Custom) {
         // Name errors point into the name, value errors into the value.
-        check_piece(query, &option, option.name).map_err(|mut e| {
+        check_piece(query, &option, kind, option.name).map_err(|mut e| {
             if matches!(e.kind, ParseErrorKind::Syntax(Expected::Value)) {
                 e = ParseError::new(e.kind, value_text, 0).in_option(option.name);
             }
@@ -315,6 +355,22 @@ mod tests {
 
     fn parse(raw: &str) -> Result<Query, ParseError> {
         parse_query(raw, &ParseOptions::default())
+    }
+
+    #[test]
+    fn pieces_split_at_ampersands_and_the_first_equals() {
+        let found: Vec<_> = pieces("&a=1&&b&c=x=y&=z&").collect();
+        assert_eq!(
+            found,
+            vec![
+                (1, "a", Some("1")),
+                (6, "b", None),
+                (8, "c", Some("x=y")),
+                (14, "", Some("z")),
+            ]
+        );
+        assert_eq!(pieces("").count(), 0);
+        assert_eq!(pieces("é=è").collect::<Vec<_>>(), vec![(0, "é", Some("è"))]);
     }
 
     #[test]

@@ -58,7 +58,11 @@ pub(crate) fn run(query: &str, file: Option<&str>, pretty: bool) -> ExitCode {
     out.push(b'\n');
     let stdout = io::stdout();
     let mut stdout = stdout.lock();
-    if stdout.write_all(&out).and_then(|()| stdout.flush()).is_err() {
+    if stdout
+        .write_all(&out)
+        .and_then(|()| stdout.flush())
+        .is_err()
+    {
         return ExitCode::from(2);
     }
     ExitCode::SUCCESS

@@ -6,7 +6,7 @@
 //! is checked against [`Function::arity`]: too many is reported at the first extra
 //! argument, too few at the closing parenthesis.
 
-use super::super::lexical::{bws, dotted_name};
+use super::super::lexical::{bws, dotted_name, is_qualified};
 use super::super::{fail_expected, failure, Ctx, PError};
 use super::{check_height, enter_levels, expression, node, Node};
 use crate::ast::{CaseArm, Expr, Function};
@@ -21,10 +21,20 @@ pub(super) fn call<'a>(ctx: &Ctx<'a>, i: &'a str) -> Call<'a> {
     let Ok((after_name, name)) = dotted_name(i) else {
         return Ok(None);
     };
+    call_named(ctx, i, name, after_name)
+}
+
+/// [`call`] when the name at `i` is already scanned: `name`, then `after_name`.
+pub(super) fn call_named<'a>(
+    ctx: &Ctx<'a>,
+    i: &'a str,
+    name: &'a str,
+    after_name: &'a str,
+) -> Call<'a> {
     let Some(after_open) = after_name.strip_prefix('(') else {
         return Ok(None);
     };
-    let qualified = name.contains('.');
+    let qualified = is_qualified(name);
     if !qualified {
         let special = if name.eq_ignore_ascii_case("cast") {
             Some(true)
@@ -40,10 +50,17 @@ pub(super) fn call<'a>(ctx: &Ctx<'a>, i: &'a str) -> Call<'a> {
             return case(ctx, i, after_open).map(Some);
         }
     }
-    let Some(function) = Function::from_name(name) else {
+    let Some(function) = function_by_name(name) else {
         return Ok(None);
     };
     canonical(ctx, i, after_name, function).map(Some)
+}
+
+/// [`Function::from_name`], comparing lengths before letters: most names fail on length.
+fn function_by_name(name: &str) -> Option<Function> {
+    Function::ALL
+        .into_iter()
+        .find(|f| f.name().len() == name.len() && f.name().eq_ignore_ascii_case(name))
 }
 
 /// `name ( [ arg *( , arg ) ] )` for a canonical function; `open` starts at `(`.
@@ -55,12 +72,16 @@ fn canonical<'a>(
 ) -> Result<(&'a str, Node), nom::Err<PError<'a>>> {
     let _guard = enter_levels(ctx, i, 2)?;
     let mut rest = bws(&open[1..]);
-    let mut args = Vec::new();
-    let mut starts = Vec::new();
+    let (_, max) = function.arity();
+    let mut args = Vec::with_capacity(max.min(4));
+    // Where the first argument beyond the maximum starts (where too many is reported).
+    let mut first_extra = None;
     let mut height = 0;
     if !rest.starts_with(')') {
         loop {
-            starts.push(rest);
+            if args.len() == max {
+                first_extra = Some(rest);
+            }
             let (after, (arg, arg_height)) = expression(ctx, rest, 0)?;
             args.push(arg);
             height = height.max(arg_height);
@@ -80,7 +101,7 @@ fn canonical<'a>(
     let (min, max) = function.arity();
     if args.len() < min || args.len() > max {
         let at = if args.len() > max {
-            starts.get(max).copied().unwrap_or(rest)
+            first_extra.unwrap_or(rest)
         } else {
             rest
         };
@@ -177,6 +198,24 @@ fn case<'a>(
             return Ok((next, node(ctx, Expr::Case(arms), height + 1, i)?));
         } else {
             return fail_expected(after, Expected::Token(")"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn function_names_match_the_ast_table() {
+        for function in Function::ALL {
+            let name = function.name();
+            assert_eq!(function_by_name(name), Some(function));
+            let upper = name.to_ascii_uppercase();
+            assert_eq!(function_by_name(&upper), Function::from_name(&upper));
+        }
+        for name in ["", "x", "contain", "containss", "geo.distanc", "now"] {
+            assert_eq!(function_by_name(name), Function::from_name(name));
         }
     }
 }

@@ -1,8 +1,10 @@
 //! JSON arrays and objects in URLs (ABNF section 5): `[1,2]`, `{"a":"x"}`, `["a",'b']`.
 //!
 //! A small reader of our own, so that nesting counts against the depth limit. Strings are
-//! JSON strings in double quotes; any other value is a `commonExpr` that must be constant
-//! (a literal: `'single-quoted'` strings, numbers, `true`, `null`, dates as their text).
+//! JSON strings in double quotes; any other value is a `commonExpr`. When every member is a
+//! constant (a literal: `'single-quoted'` strings, numbers, `true`, `null`, dates as their
+//! text), the whole is a [`Literal::Json`]; otherwise it is an [`Expr::Array`] or
+//! [`Expr::Object`] of expressions (`[FirstName,LastName]`, `{"c":$root/Countries('DE')}`).
 //! Whitespace is allowed around brackets, braces, commas and colons.
 
 use serde_json::{Map, Number, Value};
@@ -10,33 +12,40 @@ use serde_json::{Map, Number, Value};
 use super::super::lexical::bws;
 use super::super::{fail_expected, Ctx, PResult};
 use super::{check_height, node, Node};
-use crate::ast::{Expr, Literal};
+use crate::ast::{Expr, JsonMember, Literal};
 use crate::error::Expected;
 
-/// A JSON array or object, as an [`Expr::Literal`] holding [`Literal::Json`].
+/// A JSON array or object: a [`Literal::Json`] when constant, else an [`Expr::Array`] or
+/// [`Expr::Object`].
 pub(super) fn array_or_object<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Node> {
-    let (rest, (value, height)) = value(ctx, i)?;
-    Ok((
-        rest,
-        node(ctx, Expr::Literal(Literal::Json(value)), height, i)?,
-    ))
+    let (rest, (item, height)) = value(ctx, i)?;
+    Ok((rest, node(ctx, item.expr, height, i)?))
+}
+
+/// One member of a JSON array or object: its expression, and its JSON value when it is a
+/// constant.
+struct Item {
+    expr: Expr,
+    constant: Option<Value>,
 }
 
 /// Any JSON value (`valueInUrl`) and its nesting height.
-fn value<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, (Value, usize)> {
+fn value<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, (Item, usize)> {
     match i.chars().next() {
         Some('[') => array(ctx, i),
         Some('{') => object(ctx, i),
         Some('"') => {
             let (rest, text) = string(i)?;
-            Ok((rest, (Value::String(text), 1)))
+            let item = Item {
+                expr: Expr::Literal(Literal::String(text.clone())),
+                constant: Some(Value::String(text)),
+            };
+            Ok((rest, (item, 1)))
         }
         _ => {
-            let (rest, (expr, _)) = super::expression(ctx, i, 0)?;
-            match constant(&expr) {
-                Some(value) => Ok((rest, (value, 1))),
-                None => fail_expected(i, Expected::Literal("JSON")),
-            }
+            let (rest, (expr, height)) = super::expression(ctx, i, 0)?;
+            let constant = constant(&expr);
+            Ok((rest, (Item { expr, constant }, height.max(1))))
         }
     }
 }
@@ -65,14 +74,61 @@ fn constant(expr: &Expr) -> Option<Value> {
     })
 }
 
+/// Builds an array from its items: a JSON constant when every item is one.
+fn finish_array(items: Vec<Item>) -> Item {
+    if items.iter().all(|item| item.constant.is_some()) {
+        let values: Vec<Value> = items.into_iter().filter_map(|item| item.constant).collect();
+        let value = Value::Array(values);
+        Item {
+            expr: Expr::Literal(Literal::Json(value.clone())),
+            constant: Some(value),
+        }
+    } else {
+        Item {
+            expr: Expr::Array(items.into_iter().map(|item| item.expr).collect()),
+            constant: None,
+        }
+    }
+}
+
+/// Builds an object from its members: a JSON constant when every member is one.
+fn finish_object(members: Vec<(String, Item)>) -> Item {
+    if members.iter().all(|(_, item)| item.constant.is_some()) {
+        let mut map = Map::new();
+        for (name, item) in members {
+            if let Some(value) = item.constant {
+                map.insert(name, value);
+            }
+        }
+        let value = Value::Object(map);
+        Item {
+            expr: Expr::Literal(Literal::Json(value.clone())),
+            constant: Some(value),
+        }
+    } else {
+        Item {
+            expr: Expr::Object(
+                members
+                    .into_iter()
+                    .map(|(name, item)| JsonMember {
+                        name,
+                        value: item.expr,
+                    })
+                    .collect(),
+            ),
+            constant: None,
+        }
+    }
+}
+
 /// `[ value *( , value ) ]` with whitespace around the punctuation.
-fn array<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, (Value, usize)> {
+fn array<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, (Item, usize)> {
     let _guard = ctx.enter(i)?;
     let mut rest = bws(&i[1..]);
     let mut items = Vec::new();
     let mut height = 1;
     if let Some(after) = rest.strip_prefix(']') {
-        return Ok((after, (Value::Array(items), height)));
+        return Ok((after, (finish_array(items), height)));
     }
     loop {
         let (after, (item, item_height)) = value(ctx, rest)?;
@@ -84,7 +140,7 @@ fn array<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, (Value, usize)> {
         if let Some(next) = after.strip_prefix(',') {
             rest = bws(next);
         } else if let Some(next) = after.strip_prefix(']') {
-            return Ok((next, (Value::Array(items), height)));
+            return Ok((next, (finish_array(items), height)));
         } else {
             return fail_expected(after, Expected::Token("]"));
         }
@@ -92,13 +148,13 @@ fn array<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, (Value, usize)> {
 }
 
 /// `{ "name" : value *( , "name" : value ) }` with whitespace around the punctuation.
-fn object<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, (Value, usize)> {
+fn object<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, (Item, usize)> {
     let _guard = ctx.enter(i)?;
     let mut rest = bws(&i[1..]);
-    let mut members = Map::new();
+    let mut members = Vec::new();
     let mut height = 1;
     if let Some(after) = rest.strip_prefix('}') {
-        return Ok((after, (Value::Object(members), height)));
+        return Ok((after, (finish_object(members), height)));
     }
     loop {
         if !rest.starts_with('"') {
@@ -112,14 +168,14 @@ fn object<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, (Value, usize)> {
         let at = bws(after_colon);
         let (after, (item, item_height)) = value(ctx, at)?;
         ctx.count_nodes(1, at)?;
-        members.insert(name, item);
+        members.push((name, item));
         height = height.max(item_height + 1);
         check_height(ctx, height, at)?;
         let after = bws(after);
         if let Some(next) = after.strip_prefix(',') {
             rest = bws(next);
         } else if let Some(next) = after.strip_prefix('}') {
-            return Ok((next, (Value::Object(members), height)));
+            return Ok((next, (finish_object(members), height)));
         } else {
             return fail_expected(after, Expected::Token("}"));
         }

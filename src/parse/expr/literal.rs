@@ -8,7 +8,9 @@
 //! Temporal kinds are tried before numbers, so `2026-01-01` is a date; a GUID is tried
 //! before both (`12345678-...` would otherwise start a date).
 
-use super::super::lexical::{dotted_name, identifier, is_identifier_char, keyword};
+use super::super::lexical::{
+    dotted_name, first_identifier, identifier, is_identifier_char, keyword,
+};
 use super::super::{error, fail_expected, failure, Ctx, PError, PResult};
 use super::{fail, geo};
 use crate::ast::Literal;
@@ -34,29 +36,30 @@ pub(crate) fn parse_literal<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Litera
         }
         return number(ctx, i);
     }
-    if let Ok((rest, _)) = keyword("null", i) {
+    // One scan of the (possibly dotted) name serves every word-shaped literal; the checks
+    // on its first identifier are those of a plain word.
+    let Ok((after_name, name)) = dotted_name(i) else {
+        return error(i, Expected::Expression);
+    };
+    let word = first_identifier(name);
+    let rest = &i[word.len()..];
+    if word == "null" {
         return Ok((rest, Literal::Null));
     }
-    if let Ok((rest, word)) = identifier(i) {
-        if word.eq_ignore_ascii_case("true") {
-            return Ok((rest, Literal::Boolean(true)));
-        }
-        if word.eq_ignore_ascii_case("false") {
-            return Ok((rest, Literal::Boolean(false)));
-        }
-        if word == "INF" || word == "NaN" {
-            return Ok((rest, Literal::Double(word.to_owned())));
-        }
-        if let Some(quoted) = rest.strip_prefix('\'') {
+    if word.eq_ignore_ascii_case("true") {
+        return Ok((rest, Literal::Boolean(true)));
+    }
+    if word.eq_ignore_ascii_case("false") {
+        return Ok((rest, Literal::Boolean(false)));
+    }
+    if word == "INF" || word == "NaN" {
+        return Ok((rest, Literal::Double(word.to_owned())));
+    }
+    if let Some(quoted) = after_name.strip_prefix('\'') {
+        if word.len() == name.len() {
             return prefixed(ctx, word, quoted);
         }
-    }
-    if let Ok((rest, name)) = dotted_name(i) {
-        if name.contains('.') {
-            if let Some(quoted) = rest.strip_prefix('\'') {
-                return enumeration(name, quoted);
-            }
-        }
+        return enumeration(name, quoted);
     }
     error(i, Expected::Expression)
 }
@@ -85,8 +88,16 @@ fn prefixed<'a>(ctx: &Ctx<'a>, word: &str, quoted: &'a str) -> PResult<'a, Liter
 
 /// `stringLiteral`: `'` text `'`, with `''` for a quote. Returns the undoubled content.
 pub(super) fn string(i: &str) -> PResult<'_, String> {
+    let body = i.get(1..).unwrap_or("");
+    // Most strings have no doubled quote: copy them in one go.
+    if let Some(end) = body.find('\'') {
+        let after = &body[end + 1..];
+        if !after.starts_with('\'') {
+            return Ok((after, body[..end].to_owned()));
+        }
+    }
     let mut text = String::new();
-    let mut rest = i.get(1..).unwrap_or("");
+    let mut rest = body;
     loop {
         match rest.find('\'') {
             None => return fail_expected(&rest[rest.len()..], Expected::Token("'")),
@@ -157,7 +168,8 @@ fn temporal<'a>(
             return Ok(Some((after_date, Literal::Date(date_text.to_owned()))));
         };
         let (after_time, ()) = time_of_day(after_t, "dateTimeOffset")?;
-        let mut text = i[..i.len() - after_time.len()].to_owned();
+        let mut text = String::with_capacity(i.len() - after_time.len() + 6);
+        text.push_str(&i[..i.len() - after_time.len()]);
         let rest = time_zone(ctx, after_time, &mut text)?;
         return Ok(Some((rest, Literal::DateTimeOffset(text))));
     }
@@ -286,11 +298,6 @@ fn number<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Literal> {
     if integer_digits == 0 {
         return error(i, Expected::Expression);
     }
-    let mut text = String::new();
-    if negative {
-        text.push('-');
-    }
-    text.push_str(&unsigned[..integer_digits]);
     let mut rest = &unsigned[integer_digits..];
     let mut fraction = false;
     if let Some(after_dot) = rest.strip_prefix('.') {
@@ -298,39 +305,46 @@ fn number<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Literal> {
         if count == 0 {
             return fail_expected(after_dot, Expected::Literal("decimal"));
         }
-        text.push('.');
-        text.push_str(&after_dot[..count]);
         rest = &after_dot[count..];
         fraction = true;
     }
     let mut exponent = false;
+    // Where the exponent's sign was a raw `+` that lenient decoding made a space.
+    let mut plus_as_space = None;
     if let Some(after_e) = rest.strip_prefix(['e', 'E']) {
-        let (sign, unsigned_exponent) = match after_e.chars().next() {
-            Some('+') => (Some('+'), &after_e[1..]),
-            Some('-') => (Some('-'), &after_e[1..]),
-            Some(' ') if ctx.is_raw_plus(after_e) => (Some('+'), &after_e[1..]),
-            _ => (None, after_e),
+        let unsigned_exponent = match after_e.as_bytes().first() {
+            Some(b'+' | b'-') => &after_e[1..],
+            Some(b' ') if ctx.is_raw_plus(after_e) => {
+                plus_as_space = Some(after_e);
+                &after_e[1..]
+            }
+            _ => after_e,
         };
         let count = digits(unsigned_exponent);
         if count == 0 {
             return fail_expected(unsigned_exponent, Expected::Literal("double"));
         }
-        text.push(rest.as_bytes()[0] as char);
-        if let Some(sign) = sign {
-            text.push(sign);
-        }
-        text.push_str(&unsigned_exponent[..count]);
         rest = &unsigned_exponent[count..];
         exponent = true;
     }
+    // The literal's text: the input read, without a leading `+` (a `-` is kept).
+    let body = if negative { i } else { unsigned };
+    let text = &body[..body.len() - rest.len()];
     let literal = if exponent {
+        let text = match plus_as_space {
+            Some(space) => {
+                let before = text.len() - (space.len() - rest.len());
+                format!("{}+{}", &text[..before], &text[before + 1..])
+            }
+            None => text.to_owned(),
+        };
         Literal::Double(text)
     } else if fraction {
-        Literal::Decimal(text)
+        Literal::Decimal(text.to_owned())
     } else {
         match text.parse::<i64>() {
             Ok(value) => Literal::Int(value),
-            Err(_) => Literal::Decimal(text),
+            Err(_) => Literal::Decimal(text.to_owned()),
         }
     };
     Ok((rest, literal))

@@ -14,7 +14,7 @@
 //! - A qualified name not followed by `(` is a type cast; as the first segment it must be
 //!   followed by `/` (`Ns.Type/name`).
 
-use super::super::lexical::{bws, dotted_name, identifier, keyword, keyword_ci};
+use super::super::lexical::{bws, dotted_name, identifier, is_qualified, keyword, keyword_ci};
 use super::super::{error, fail_expected, failure, Ctx, PError, PResult};
 use super::{check_height, enter_levels, expression, node, parse_literal, Node};
 use crate::ast::{
@@ -26,30 +26,67 @@ use crate::error::{Expected, ParseErrorKind};
 pub(super) fn member_expr<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Node> {
     let mut segments = Vec::new();
     let mut height = 1;
-    let (mut rest, root) = root(ctx, i, &mut segments, &mut height)?;
+    let (rest, root) = root(ctx, i, &mut segments, &mut height)?;
     let root = match root {
         Root::Path(root) => root,
         Root::Alias(name) => return Ok((rest, node(ctx, Expr::Alias(name), 1, i)?)),
     };
+    path_rest(ctx, i, rest, root, segments, height)
+}
+
+/// The common case of a member expression: `name` or `name/...`, where `name` (already
+/// scanned; `after` follows it) is a plain identifier that [`super::word_primary`] found
+/// followed by none of `(`, `'`, `.`, `-` and not a literal word. Gives what
+/// [`member_expr`] gives for such input, without scanning the name again.
+pub(super) fn plain_member<'a>(
+    ctx: &Ctx<'a>,
+    i: &'a str,
+    after: &'a str,
+    name: &'a str,
+) -> PResult<'a, Node> {
+    let mut segments = Vec::with_capacity(2);
+    let root = if ctx.lambda_variables.borrow().contains(&name) {
+        PathRoot::Variable(name.to_owned())
+    } else {
+        segments.push(Segment::Property(name.to_owned()));
+        PathRoot::Implicit
+    };
+    path_rest(ctx, i, after, root, segments, 1)
+}
+
+/// The segments after the root of a member expression that started at `i`; `rest` follows
+/// the root, `segments` holds those read so far.
+fn path_rest<'a>(
+    ctx: &Ctx<'a>,
+    i: &'a str,
+    mut rest: &'a str,
+    root: PathRoot,
+    mut segments: Vec<Segment>,
+    mut height: usize,
+) -> PResult<'a, Node> {
+    ctx.count_nodes(segments.len(), i)?;
     loop {
         if is_terminal(segments.last()) {
             break;
         }
+        let counted = segments.len();
+        let at = rest;
         if rest.starts_with('(') && accepts_key(segments.last()) {
             let (after, key) = cut_key(ctx, rest)?;
             segments.push(key);
             height = height.max(2);
             rest = after;
-            continue;
-        }
-        let Some(after_slash) = rest.strip_prefix('/') else {
+        } else if let Some(after_slash) = rest.strip_prefix('/') {
+            let (after, segment_height) =
+                segment(ctx, after_slash, Place::AfterSlash, &mut segments)?;
+            height = height.max(segment_height);
+            rest = after;
+        } else {
             break;
-        };
-        let (after, segment_height) = segment(ctx, after_slash, Place::AfterSlash, &mut segments)?;
-        height = height.max(segment_height);
-        rest = after;
+        }
+        // Counted as they come, so that a path too long fails where it becomes too long.
+        ctx.count_nodes(segments.len() - counted, at)?;
     }
-    ctx.count_nodes(segments.len(), i)?;
     let path = MemberPath { root, segments };
     Ok((rest, node(ctx, Expr::Path(path), height, i)?))
 }
@@ -92,7 +129,7 @@ fn root<'a>(
         let Ok((after, name)) = dotted_name(after_at) else {
             return fail_expected(after_at, Expected::Identifier);
         };
-        if name.contains('.') || after.starts_with('#') {
+        if is_qualified(name) || after.starts_with('#') {
             let (rest, annotation) = annotation(i)?;
             segments.push(Segment::Annotation(annotation));
             return Ok((rest, Root::Path(PathRoot::Implicit)));
@@ -103,8 +140,8 @@ fn root<'a>(
         return Ok((after, Root::Alias(name.to_owned())));
     }
     if let Ok((after, name)) = identifier(i) {
-        let is_variable = !after.starts_with(['(', '.', '\''])
-            && ctx.lambda_variables.borrow().iter().any(|v| v == name);
+        let is_variable =
+            !after.starts_with(['(', '.', '\'']) && ctx.lambda_variables.borrow().contains(&name);
         if is_variable {
             return Ok((after, Root::Path(PathRoot::Variable(name.to_owned()))));
         }
@@ -190,7 +227,7 @@ fn segment<'a>(
     let Ok((after, name)) = dotted_name(i) else {
         return fail_expected(i, Expected::Identifier);
     };
-    if name.contains('.') {
+    if is_qualified(name) {
         if after.starts_with('(') {
             let (rest, (args, height)) = function_args(ctx, after)?;
             segments.push(Segment::Function {
@@ -363,7 +400,7 @@ fn lambda<'a>(
     let Some(after_colon) = colon.strip_prefix(':') else {
         return fail_expected(colon, Expected::LambdaVariable);
     };
-    ctx.lambda_variables.borrow_mut().push(variable.to_owned());
+    ctx.lambda_variables.borrow_mut().push(variable);
     let result = expression(ctx, bws(after_colon), 0);
     ctx.lambda_variables.borrow_mut().pop();
     let (after_predicate, (predicate, height)) = result?;

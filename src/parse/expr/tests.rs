@@ -268,3 +268,120 @@ fn no_input_prefix_panics() {
         }
     }
 }
+
+/// A small deterministic generator (xorshift), so the test needs no extra crates.
+struct Random(u64);
+
+impl Random {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn pick<'t>(&mut self, items: &[&'t str]) -> &'t str {
+        let index = usize::try_from(self.next() % items.len() as u64).unwrap_or(0);
+        items[index]
+    }
+}
+
+#[test]
+fn random_token_soup_never_panics_and_accepted_text_round_trips() {
+    const TOKENS: &[&str] = &[
+        "a",
+        "b",
+        "x",
+        "f",
+        "$it",
+        "$this",
+        "$root/",
+        "@p",
+        "@Ns.t",
+        "%23q",
+        "/",
+        "(",
+        ")",
+        ",",
+        ":",
+        ";",
+        " ",
+        "  ",
+        "eq",
+        "and",
+        "or",
+        "not",
+        "-",
+        "add",
+        "in",
+        "has",
+        "1",
+        "-2",
+        "3.5",
+        "1e+3",
+        "'s'",
+        "''",
+        "null",
+        "true",
+        "INF",
+        "NaN",
+        "2026-01-01",
+        "T10:00Z",
+        "10:00:00",
+        "01234567-89ab-cdef-0123-456789abcdef",
+        "binary'Zg'",
+        "duration'P1D'",
+        "Ns.E'A'",
+        "geography'Point(1 2)'",
+        "[",
+        "]",
+        "{",
+        "}",
+        "\"k\"",
+        "any(",
+        "all(",
+        "$count",
+        "($filter=",
+        "$filter(",
+        "contains(",
+        "substring(",
+        "now()",
+        "cast(",
+        "isof(",
+        "Edm.Int32",
+        "case(",
+        "Ns.F(",
+        "=",
+        "+",
+        "#",
+    ];
+    let mut random = Random(0x9E37_79B9_7F4A_7C15);
+    let mut accepted = 0;
+    for _ in 0..20_000 {
+        let length = 1 + random.next() % 12;
+        let text: String = (0..length).map(|_| random.pick(TOKENS)).collect();
+        let _ = parse_with(&text, &ParseOptions::strict());
+        if let Ok(expr) = parse(&text) {
+            accepted += 1;
+            let printed = expr.to_string();
+            let again = parse(&printed).unwrap_or_else(|e| panic!("{text} -> {printed}: {e}"));
+            assert_eq!(again, expr, "{text} -> {printed}");
+        }
+    }
+    assert!(accepted > 100, "only {accepted} accepted");
+}
+
+#[test]
+fn operator_keywords_match_the_ast_table() {
+    for op in BinaryOp::ALL {
+        assert_eq!(super::operator_keyword(op.keyword()), Some(op));
+        let upper = op.keyword().to_ascii_uppercase();
+        assert_eq!(
+            super::operator_keyword(&upper),
+            BinaryOp::from_keyword(&upper)
+        );
+    }
+    for word in ["", "o", "andx", "divbyy", "x", "Eq", "DivBy", "\u{e9}q"] {
+        assert_eq!(super::operator_keyword(word), BinaryOp::from_keyword(word));
+    }
+}

@@ -2,7 +2,7 @@
 //! with type casts, complex-property prefixes and annotations, `/$ref` and `/$count`, and
 //! nested options to any depth (bounded by [`crate::Limits::max_expand_depth`]).
 
-use super::super::lexical::{bws, dotted_name, is_identifier_char};
+use super::super::lexical::{bws, dotted_name, is_identifier_char, is_qualified};
 use super::super::{error, fail_expected, Ctx, PResult};
 use super::{annotation, fail_at, parse_nested_options, Place};
 use crate::ast::{ExpandItem, ExpandKind, ExpandPath, PathSegment, Query};
@@ -44,7 +44,7 @@ fn expand_item<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, ExpandItem> {
         if !after.starts_with(is_identifier_char) {
             return Ok((
                 after,
-                item(ExpandPath::Value, ExpandKind::Entities, Query::default()),
+                item(ExpandPath::Value, ExpandKind::Entities, Box::default()),
             ));
         }
     }
@@ -59,7 +59,7 @@ fn expand_item<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, ExpandItem> {
             (after, PathSegment::Annotation(annotation))
         } else {
             match dotted_name(rest) {
-                Ok((after, name)) if name.contains('.') => {
+                Ok((after, name)) if is_qualified(name) => {
                     (after, PathSegment::TypeCast(name.to_owned()))
                 }
                 Ok((after, name)) => (after, PathSegment::Property(name.to_owned())),
@@ -106,24 +106,21 @@ fn expand_item<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, ExpandItem> {
         let (after, options) = parse_nested_options(ctx, spaced, place)?;
         return Ok((after, item(path, kind, options)));
     }
-    Ok((after_kind, item(path, kind, Query::default())))
+    Ok((after_kind, item(path, kind, Box::default())))
 }
 
 /// After `*` (alone or after a complex path): nothing, `/$ref`, or `($levels=...)`.
 fn star_suffix<'a>(ctx: &Ctx<'a>, i: &'a str, path: ExpandPath) -> PResult<'a, ExpandItem> {
     let after_star = &i[1..];
     if let Some(after) = keyword_segment(after_star, "/$ref") {
-        return Ok((after, item(path, ExpandKind::Ref, Query::default())));
+        return Ok((after, item(path, ExpandKind::Ref, Box::default())));
     }
     let spaced = bws(after_star);
     if spaced.starts_with('(') {
         let (after, options) = parse_nested_options(ctx, spaced, Place::Star)?;
         return Ok((after, item(path, ExpandKind::Entities, options)));
     }
-    Ok((
-        after_star,
-        item(path, ExpandKind::Entities, Query::default()),
-    ))
+    Ok((after_star, item(path, ExpandKind::Entities, Box::default())))
 }
 
 /// `/$ref` or `/$count` as a whole segment; returns the input after it.
@@ -132,10 +129,10 @@ fn keyword_segment<'a>(i: &'a str, segment: &str) -> Option<&'a str> {
     (!after.starts_with(is_identifier_char)).then_some(after)
 }
 
-fn item(path: ExpandPath, kind: ExpandKind, options: Query) -> ExpandItem {
+fn item(path: ExpandPath, kind: ExpandKind, options: Box<Query>) -> ExpandItem {
     ExpandItem {
         path,
         kind,
-        options: Box::new(options),
+        options,
     }
 }

@@ -2,7 +2,7 @@
 //! annotations, operations (`Ns.Action`, `Ns.Func(p1,p2)`), and nested options
 //! (`addresses($filter=...;$top=2)`, 4.01).
 
-use super::super::lexical::{bws, dotted_name, identifier};
+use super::super::lexical::{bws, dotted_name, identifier, is_qualified};
 use super::super::{error, fail_expected, Ctx, PResult};
 use super::{annotation, comma_list, parse_nested_options, Place};
 use crate::ast::{PathSegment, SelectItem};
@@ -35,7 +35,7 @@ fn select_item<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, SelectItem> {
                     return fail_expected(after, Expected::Token("/"));
                 }
                 return Ok((after_star, SelectItem::AllOperations(name.to_owned())));
-            } else if !name.contains('.') {
+            } else if !is_qualified(name) {
                 (after, PathSegment::Property(name.to_owned()))
             } else if after.starts_with('/') {
                 (after, PathSegment::TypeCast(name.to_owned()))
@@ -102,7 +102,7 @@ fn select_item<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, SelectItem> {
         after,
         SelectItem::Path {
             segments,
-            options: Some(Box::new(options)),
+            options: Some(options),
         },
     ))
 }
