@@ -625,6 +625,8 @@ mod tests {
             "[]",
             " [ 1 , 2 ] ",
             "[12345678901234567890123]",
+            // Correctly rounded on both sides (serde_json's `float_roundtrip` feature).
+            "[94e25,0.1,2.2250738585072014e-308,1.7976931348623157e308]",
             r#""\/\b\f\r\t""#,
         ] {
             let ours = read_all(text).unwrap();
