@@ -309,7 +309,32 @@ fn walk<'a>(
     let mut current = start;
     // The object holding the last property, for `prop@term` annotations.
     let mut holder: Option<(&'a Value, &'a str)> = None;
-    for step in steps {
+    // Fast path: leading property steps over borrowed JSON objects (most paths) walk the
+    // `Value`s directly, converting only the result.
+    let mut leading = 0;
+    if let Val::Json(mut value) = current {
+        while let Some(Step::Property(name)) = steps.get(leading) {
+            let Value::Object(map) = value else {
+                break;
+            };
+            holder = Some((value, name.as_str()));
+            leading += 1;
+            match map.get(name) {
+                Some(next) => value = next,
+                None => {
+                    value = &Value::Null;
+                    break;
+                }
+            }
+        }
+        rt.tick(leading as u64)?;
+        current = if leading > 0 {
+            Val::from_json(value)
+        } else {
+            Val::Json(value)
+        };
+    }
+    for step in &steps[leading..] {
         rt.tick(1)?;
         let next_holder;
         current = match step {
