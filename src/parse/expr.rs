@@ -92,20 +92,7 @@ fn enter_levels<'c, 'i>(
     ctx.enter_by(at, levels)
 }
 
-/// Fails with [`Limit::Depth`] when a tree would be taller than allowed.
-fn check_height<'a>(ctx: &Ctx<'a>, height: usize, at: &'a str) -> Result<(), nom::Err<PError<'a>>> {
-    let max = ctx.options.limits.max_depth;
-    if height > max {
-        return Err(nom::Err::Failure(PError {
-            at,
-            kind: ParseErrorKind::LimitExceeded {
-                limit: Limit::Depth,
-                max,
-            },
-        }));
-    }
-    Ok(())
-}
+pub(crate) use super::check_height;
 
 /// Counts one node of height `height`, checking the node and height limits.
 fn node<'a>(

@@ -1,6 +1,6 @@
 //! Lexical rules: whitespace, identifiers, qualified names, keywords, and literals.
 
-use super::{error, Ctx, PResult};
+use super::{error, fail_expected, Ctx, PResult};
 use crate::error::Expected;
 
 /// `BWS`: optional spaces and tabs (`%20`/`%09` are decoded already).
@@ -186,6 +186,37 @@ pub(crate) fn unsigned<'i>(ctx: &Ctx<'_>, i: &'i str) -> PResult<'i, u64> {
     match i[..end].parse::<u64>() {
         Ok(n) => Ok((&i[end..], n)),
         Err(_) => super::failure(i, crate::error::ParseErrorKind::OutOfRange("the integer")),
+    }
+}
+
+/// `'` text `'` with `''` for a quote (`stringLiteral`, and `$search`'s incomplete
+/// expression); `i` starts at the opening quote. Returns the undoubled content.
+pub(crate) fn single_quoted(i: &str) -> PResult<'_, String> {
+    let body = i.get(1..).unwrap_or("");
+    // Most strings have no doubled quote: copy them in one go.
+    if let Some(end) = body.find('\'') {
+        let after = &body[end + 1..];
+        if !after.starts_with('\'') {
+            return Ok((after, body[..end].to_owned()));
+        }
+    }
+    let mut text = String::new();
+    let mut rest = body;
+    loop {
+        match rest.find('\'') {
+            None => return fail_expected(&rest[rest.len()..], Expected::Token("'")),
+            Some(end) => {
+                text.push_str(&rest[..end]);
+                let after = &rest[end + 1..];
+                match after.strip_prefix('\'') {
+                    Some(after_pair) => {
+                        text.push('\'');
+                        rest = after_pair;
+                    }
+                    None => return Ok((after, text)),
+                }
+            }
+        }
     }
 }
 

@@ -292,7 +292,26 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// Decodes `raw` (a slice of `full_raw` at byte `base`), runs `grammar` over the whole
+/// Fails with [`Limit::Depth`] when a tree would be taller than allowed (trees built in
+/// loops, such as operator chains, count their height rather than nesting).
+pub(crate) fn check_height<'a>(
+    ctx: &Ctx<'a>,
+    height: usize,
+    at: &'a str,
+) -> Result<(), nom::Err<PError<'a>>> {
+    let max = ctx.options.limits.max_depth;
+    if height > max {
+        return Err(nom::Err::Failure(PError {
+            at,
+            kind: ParseErrorKind::LimitExceeded {
+                limit: Limit::Depth,
+                max,
+            },
+        }));
+    }
+    Ok(())
+}
+
 /// decoded text and maps errors back to raw offsets, naming `option`.
 pub(crate) fn parse_decoded<T>(
     raw: &str,

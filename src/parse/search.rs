@@ -16,10 +16,9 @@
 //! `%28`/`%29` are parentheses, which the ABNF treats exactly like their literal forms.
 
 use super::lexical::bws;
-use super::{error, fail_expected, Ctx, PError, PResult};
+use super::{check_height, error, fail_expected, Ctx, PError, PResult};
 use crate::ast::Search;
-use crate::error::{Expected, ParseErrorKind};
-use crate::limits::Limit;
+use crate::error::Expected;
 
 /// A `$search` value, with optional whitespace around it; also the operand of `search(...)`
 /// in `$apply` and of `$search=` in nested option lists.
@@ -40,21 +39,6 @@ pub(crate) fn parse_search<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Search>
 /// A parsed node and the height of its tree (a leaf is 1), so that left-associative chains,
 /// which the parser builds in a loop, are bounded by [`crate::Limits::max_depth`] too.
 type Node = (Search, usize);
-
-/// Fails with [`Limit::Depth`] when a tree would be taller than allowed.
-fn check_height<'a>(ctx: &Ctx<'a>, height: usize, at: &'a str) -> Result<(), nom::Err<PError<'a>>> {
-    let max = ctx.options.limits.max_depth;
-    if height > max {
-        return Err(nom::Err::Failure(PError {
-            at,
-            kind: ParseErrorKind::LimitExceeded {
-                limit: Limit::Depth,
-                max,
-            },
-        }));
-    }
-    Ok(())
-}
 
 /// Builds a binary node from two operands, checking the height and counting the node.
 fn binary<'a>(
@@ -155,24 +139,7 @@ fn phrase(i: &str) -> PResult<'_, &str> {
 
 /// `searchExpr-incomplete`: `'` text with `''` for a quote `'`. Returns the undoubled text.
 fn incomplete(i: &str) -> PResult<'_, String> {
-    let mut text = String::new();
-    let mut rest = &i[1..];
-    loop {
-        match rest.find('\'') {
-            None => return fail_expected(&rest[rest.len()..], Expected::Token("'")),
-            Some(end) => {
-                text.push_str(&rest[..end]);
-                let after = &rest[end + 1..];
-                match after.strip_prefix('\'') {
-                    Some(after_pair) => {
-                        text.push('\'');
-                        rest = after_pair;
-                    }
-                    None => return Ok((after, text)),
-                }
-            }
-        }
-    }
+    super::lexical::single_quoted(i)
 }
 
 /// Characters of a `searchWord`: anything but whitespace, parentheses, double quotes and
@@ -280,7 +247,10 @@ mod tests {
     fn long_chains_hit_the_depth_limit() {
         let text = vec!["a"; 500].join(" ");
         let error = parse(&text).unwrap_err();
-        assert!(matches!(error.kind, ParseErrorKind::LimitExceeded { .. }));
+        assert!(matches!(
+            error.kind,
+            crate::error::ParseErrorKind::LimitExceeded { .. }
+        ));
         let nested = format!("{}a{}", "(".repeat(500), ")".repeat(500));
         assert!(parse(&nested).is_err());
     }

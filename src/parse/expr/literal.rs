@@ -88,32 +88,7 @@ fn prefixed<'a>(ctx: &Ctx<'a>, word: &str, quoted: &'a str) -> PResult<'a, Liter
 
 /// `stringLiteral`: `'` text `'`, with `''` for a quote. Returns the undoubled content.
 pub(super) fn string(i: &str) -> PResult<'_, String> {
-    let body = i.get(1..).unwrap_or("");
-    // Most strings have no doubled quote: copy them in one go.
-    if let Some(end) = body.find('\'') {
-        let after = &body[end + 1..];
-        if !after.starts_with('\'') {
-            return Ok((after, body[..end].to_owned()));
-        }
-    }
-    let mut text = String::new();
-    let mut rest = body;
-    loop {
-        match rest.find('\'') {
-            None => return fail_expected(&rest[rest.len()..], Expected::Token("'")),
-            Some(end) => {
-                text.push_str(&rest[..end]);
-                let after = &rest[end + 1..];
-                match after.strip_prefix('\'') {
-                    Some(after_pair) => {
-                        text.push('\'');
-                        rest = after_pair;
-                    }
-                    None => return Ok((after, text)),
-                }
-            }
-        }
-    }
+    super::super::lexical::single_quoted(i)
 }
 
 /// The number of leading ASCII digits of `i`.
