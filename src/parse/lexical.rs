@@ -11,24 +11,6 @@ pub(crate) fn bws(i: &str) -> &str {
     &i[skipped..]
 }
 
-/// `RWS`: at least one space or tab.
-#[inline]
-pub(crate) fn rws(i: &str) -> PResult<'_, ()> {
-    let rest = bws(i);
-    if rest.len() == i.len() {
-        return error(i, Expected::Token(" "));
-    }
-    Ok((rest, ()))
-}
-
-/// A single expected character.
-pub(crate) fn char_token(c: char) -> impl Fn(&str) -> PResult<'_, char> {
-    move |i: &str| match i.strip_prefix(c) {
-        Some(rest) => Ok((rest, c)),
-        None => error(i, Expected::Token(token_name(c))),
-    }
-}
-
 /// The static name of a punctuation token, for [`Expected::Token`].
 pub(crate) fn token_name(c: char) -> &'static str {
     match c {

@@ -12,9 +12,6 @@
 //! suffix of the decoded option value held by [`Ctx`], so the byte offset of any position is
 //! `ctx.text.len() - rest.len()`, which [`decode::Decoded`] maps back to the raw input.
 
-// Scaffolding: some helpers are used only once every grammar module has landed.
-#![allow(dead_code)]
-
 pub(crate) mod apply;
 pub(crate) mod decode;
 pub(crate) mod expr;

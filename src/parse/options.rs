@@ -42,6 +42,7 @@ pub(crate) enum OptionName {
 }
 
 impl OptionName {
+    #[cfg(test)]
     const ALL: [OptionName; 17] = [
         OptionName::Apply,
         OptionName::Compute,
