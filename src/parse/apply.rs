@@ -9,8 +9,7 @@
 mod aggregate;
 mod hierarchy;
 
-// For `/aggregate(...)` in expressions, once the AST has a node for it.
-#[allow(unused_imports)]
+// `/aggregate(...)` in expressions reuses the aggregate grammar.
 pub(crate) use aggregate::parse_aggregate_function;
 
 use super::lexical::{bws, dotted_name, identifier, is_identifier_char};

@@ -127,7 +127,7 @@ fn expression<'a>(ctx: &Ctx<'a>, i: &'a str, min_precedence: u8) -> PResult<'a, 
 /// is [`chain`], so that the frame [`expression`] keeps on the stack for each level of
 /// nesting stays small.
 #[inline(never)]
-#[allow(clippy::type_complexity)]
+#[allow(clippy::type_complexity)] // the nom result of an (expression, height) pair
 fn operators_after<'a>(
     ctx: &Ctx<'a>,
     i: &'a str,
@@ -150,7 +150,7 @@ fn operators_after<'a>(
 /// stack holds strictly increasing precedences, so it never has more than a handful of
 /// entries.
 #[inline(never)]
-#[allow(clippy::type_complexity)]
+#[allow(clippy::type_complexity)] // the nom result of an (expression, height) pair
 fn chain<'a>(
     ctx: &Ctx<'a>,
     i: &'a str,
@@ -193,7 +193,7 @@ fn chain<'a>(
 
 /// The binary operator after an operand at `rest`, if there is one that binds at least as
 /// tightly as `min_precedence` (see [`binary_operator`]).
-#[allow(clippy::type_complexity)]
+#[allow(clippy::type_complexity)] // the nom result of an (expression, height) pair
 fn next_operator<'a>(
     rest: &'a str,
     min_precedence: u8,
@@ -247,7 +247,7 @@ fn binary_node<'a>(
 /// `RWS op RWS` after an operand. Returns the operator, where its keyword starts and the
 /// input after the second whitespace; `None` (nothing consumed) when no operator follows.
 /// A keyword not followed by whitespace is an error: `size gt` ends where an operand is due.
-#[allow(clippy::type_complexity)]
+#[allow(clippy::type_complexity)] // the nom result of an (expression, height) pair
 fn binary_operator<'a>(
     i: &'a str,
 ) -> Result<Option<(BinaryOp, &'a str, &'a str)>, nom::Err<PError<'a>>> {
