@@ -124,7 +124,7 @@ fn guid(i: &str) -> Option<(&str, &str)> {
 
 /// Dates, date-time offsets and times of day. `Ok(None)` when `i` does not look like one;
 /// once it does (`year-` or `hh:`), the literal must be complete and valid.
-#[allow(clippy::type_complexity)] // the nom result of an (expression, height) pair
+#[allow(clippy::type_complexity)] // an optional nom result: "not a temporal literal" is not an error
 fn temporal<'a>(
     ctx: &Ctx<'a>,
     i: &'a str,
