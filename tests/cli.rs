@@ -13,6 +13,24 @@ fn odq(args: &[&str]) -> Output {
         .expect("odq runs")
 }
 
+/// Runs `odq` with `input` piped to its stdin.
+fn odq_with_stdin(args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_odq"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("odq runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(input)
+        .expect("odq reads stdin");
+    child.wait_with_output().expect("odq finishes")
+}
+
 /// `odq apply QUERY` over the embedded sample, as JSON.
 fn apply_sample(query: &str) -> Value {
     let output = odq(&["apply", query]);
@@ -178,40 +196,20 @@ fn apply_reads_a_file_and_piped_stdin() {
     assert_eq!(response["value"].as_array().unwrap().len(), 1);
     assert_eq!(response["value"][0]["status"], "failed");
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_odq"))
-        .args(["apply", "$count=true&$top=0", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(br#"[{"a":1},{"a":2}]"#)
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = odq_with_stdin(
+        &["apply", "$count=true&$top=0", "-"],
+        br#"[{"a":1},{"a":2}]"#,
+    );
     let response: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(response["@odata.count"], 2);
 }
 
 #[test]
 fn parse_lines_prints_one_json_result_per_line() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_odq"))
-        .args(["parse", "--lines", "--rule", "filter"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"a eq 1\nsize gt\nnot true\n")
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = odq_with_stdin(
+        &["parse", "--lines", "--rule", "filter"],
+        b"a eq 1\nsize gt\nnot true\n",
+    );
     assert_eq!(output.status.code(), Some(1), "one line was rejected");
     let lines: Vec<Value> = String::from_utf8(output.stdout)
         .unwrap()

@@ -160,17 +160,7 @@ fn compare_keys(
     directions: &[SortDirection],
     max_depth: usize,
 ) -> Ordering {
-    for ((x, y), direction) in a.1.iter().zip(&b.1).zip(directions) {
-        let ordering = total_cmp(x, y, 0, max_depth);
-        let ordering = match direction {
-            SortDirection::Asc => ordering,
-            SortDirection::Desc => ordering.reverse(),
-        };
-        if ordering != Ordering::Equal {
-            return ordering;
-        }
-    }
-    a.0.cmp(&b.0)
+    compare_key_values(&a.1, &b.1, directions, max_depth).then(a.0.cmp(&b.0))
 }
 
 /// Sorts `rows` by their `keys` (one vector per row), keeping only the first `limit`
