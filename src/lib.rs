@@ -88,6 +88,7 @@ pub mod error;
 pub mod eval;
 pub mod limits;
 pub mod parse;
+#[cfg(feature = "sample")]
 pub mod sample;
 pub mod stream;
 

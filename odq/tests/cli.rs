@@ -1,5 +1,5 @@
 //! The `odq` command: exit codes, output shapes, and the seed document's example requests
-//! answered over the embedded sample (eight upload sessions; see `src/sample/`).
+//! answered over the embedded sample (eight upload sessions; see the library's `src/sample/`).
 
 use std::process::{Command, Output, Stdio};
 
@@ -184,7 +184,7 @@ fn seed_expand_files_by_name_and_by_date() {
 fn apply_reads_a_file_and_piped_stdin() {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/src/sample/upload-sessions.json"
+        "/../src/sample/upload-sessions.json"
     );
     let output = odq(&[
         "apply",
