@@ -9,6 +9,12 @@
 //!  "page_size": 2, "max_eval_steps": 100, "max_json_depth": 4, "sql_null_semantics": true}
 //! ```
 //!
+//! Every case runs on both evaluation paths: [`Plan::apply`] over the `Value`, and
+//! [`StreamPlan::apply_bytes`] over the same document serialised; both must meet the
+//! expectation.
+//!
+//! [`Plan::apply`]: odata_query::Plan::apply
+//!
 //! `input_file` is relative to `tests/cases/eval/`. `now()` is fixed at
 //! `2026-06-01T12:00:00Z`. `page_size` sets `EvalOptions::max_page_size`.
 //!
@@ -19,6 +25,7 @@ use std::path::{Path, PathBuf};
 
 use odata_query::ast::Query;
 use odata_query::eval::EvalOptions;
+use odata_query::stream::StreamPlan;
 use serde_json::Value;
 
 fn cases_dir() -> PathBuf {
@@ -88,6 +95,23 @@ fn run_case(case: &Value) -> Result<(), String> {
         .map_err(|e| e.to_string())
         .and_then(|query| query.compile(&options).map_err(|e| e.to_string()))
         .and_then(|plan| plan.apply(&input).map_err(|e| e.to_string()));
+    check_outcome(case, result).map_err(|message| format!("(Value path) {message}"))?;
+    // The streaming path must give the same answer over the same document as bytes.
+    let bytes = serde_json::to_vec(&input).map_err(|e| e.to_string())?;
+    let streamed = Query::parse(query_text)
+        .map_err(|e| e.to_string())
+        .and_then(|query| StreamPlan::new(&query, &options).map_err(|e| e.to_string()))
+        .and_then(|plan| {
+            let mut out = Vec::new();
+            plan.apply_bytes(&bytes, &mut out)
+                .map_err(|e| e.to_string())?;
+            serde_json::from_slice(&out).map_err(|e| format!("invalid streamed JSON: {e}"))
+        });
+    check_outcome(case, streamed).map_err(|message| format!("(streaming path) {message}"))
+}
+
+/// Compares one path's result with the case's `expected` or `error`.
+fn check_outcome(case: &Value, result: Result<Value, String>) -> Result<(), String> {
     match (
         result,
         case.get("expected"),

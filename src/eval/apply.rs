@@ -3,8 +3,13 @@
 //! fails with [`EvalError::NotSupported`] naming the transformation.
 //!
 //! Semantic choices:
-//! - `sum` of no values is 0; `min`, `max`, `average` of no values are null; null values
-//!   are skipped by every method; `countdistinct` counts distinct non-null values;
+//! - `sum`, `min`, `max` and `average` of no values are null ("null if there are no
+//!   values"); null values are skipped by every method; `countdistinct` counts distinct
+//!   non-null values (0 when there are none);
+//! - an aggregated property path that passes through collections (`orders/amount`,
+//!   `info/orders/lines/qty`) aggregates the values of every related item, as Data
+//!   Aggregation §3.2.1 defines it; so does `orders/lines/$count`. A collection-valued
+//!   property at the end of the path contributes each of its members;
 //! - `sum`/`average` are exact for integers and decimals (`average` is a decimal
 //!   division); `min`/`max` use the `$orderby` total order;
 //! - `groupby` keeps groups in order of first appearance; each output row holds the
@@ -17,8 +22,8 @@ use std::collections::{HashMap, HashSet};
 use serde_json::{Map, Value};
 
 use crate::ast::{
-    AggregateExpr, AggregateMethod, BinaryOp, GroupByElement, PathSegment, Search, SortDirection,
-    Transformation,
+    AggregateExpr, AggregateMethod, BinaryOp, Expr, GroupByElement, MemberPath, PathRoot,
+    PathSegment, Search, Segment, SortDirection, Transformation,
 };
 use crate::error::EvalError;
 
@@ -55,9 +60,52 @@ pub(crate) struct Aggregate {
 
 #[derive(Debug)]
 enum AggregateKind {
+    /// An expression evaluated once per input item.
     With(Node, AggregateMethod),
+    /// A property path, gathered through collections.
+    PathWith(Vec<String>, AggregateMethod),
     Count,
     PathCount(Vec<String>),
+}
+
+/// The property names of `expr` when it is a plain property path (`a/b/c`).
+fn property_path(expr: &Expr) -> Option<Vec<String>> {
+    let Expr::Path(MemberPath {
+        root: PathRoot::Implicit,
+        segments,
+    }) = expr
+    else {
+        return None;
+    };
+    segments
+        .iter()
+        .map(|segment| match segment {
+            Segment::Property(name) => Some(name.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Gathers the values at `path` below `value`. A collection met on the way contributes
+/// each of its members, so a path through collections reaches every related item; with
+/// `flatten_end`, so does a collection at the end. Nulls and missing properties
+/// contribute nothing.
+fn gather<'v>(value: &'v Value, path: &[String], flatten_end: bool) -> Vec<&'v Value> {
+    let mut current = vec![value];
+    for (step, name) in path.iter().enumerate() {
+        let flatten = flatten_end || step + 1 < path.len();
+        let mut next = Vec::with_capacity(current.len());
+        for child in current.into_iter().filter_map(|value| value.get(name)) {
+            match child {
+                Value::Array(members) if flatten => next.extend(members),
+                Value::Null => {}
+                other => next.push(other),
+            }
+        }
+        current = next;
+    }
+    current.retain(|value| !value.is_null());
+    current
 }
 
 fn path_names(segments: &[PathSegment]) -> Result<Vec<String>, EvalError> {
@@ -144,7 +192,10 @@ fn compile_one<'q>(c: &mut Compiler<'q>, step: &'q Transformation) -> Result<Ste
                                 "the aggregation method {name}"
                             )));
                         }
-                        AggregateKind::With(c.expr(expr)?, method.clone())
+                        match property_path(expr) {
+                            Some(path) => AggregateKind::PathWith(path, method.clone()),
+                            None => AggregateKind::With(c.expr(expr)?, method.clone()),
+                        }
                     }
                     AggregateExpr::Count => AggregateKind::Count,
                     AggregateExpr::PathCount(path) => AggregateKind::PathCount(path_names(path)?),
@@ -344,12 +395,19 @@ fn aggregate(
             AggregateKind::PathCount(path) => Value::from(
                 items
                     .iter()
-                    .map(|item| match lookup(item, path) {
-                        Some(Value::Array(members)) => members.len(),
-                        _ => 0,
-                    })
+                    .flat_map(|item| gather(item, path, false))
+                    .map(|value| value.as_array().map_or(0, Vec::len))
                     .sum::<usize>(),
             ),
+            AggregateKind::PathWith(path, method) => {
+                let mut values = Vec::new();
+                for item in items {
+                    let gathered = gather(item, path, true);
+                    rt.tick(gathered.len() as u64)?;
+                    values.extend(gathered.into_iter().cloned());
+                }
+                aggregate_values(method, &values, rt)?
+            }
             AggregateKind::With(node, method) => {
                 let mut values = Vec::with_capacity(items.len());
                 for item in items {
@@ -387,10 +445,10 @@ fn aggregate_values(
                 }
                 total = value::arithmetic(BinaryOp::Add, total, operand.clone())?;
             }
-            if *method == AggregateMethod::Sum {
-                total.to_json()
-            } else if operands.is_empty() {
+            if operands.is_empty() {
                 Value::Null
+            } else if *method == AggregateMethod::Sum {
+                total.to_json()
             } else {
                 let count = Val::Num(Num::Int(operands.len() as i128));
                 value::arithmetic(BinaryOp::DivBy, total, count)?.to_json()

@@ -84,10 +84,12 @@
 //! - **`$select`/`$expand`** (§9, §10): see the `project` module: annotations kept,
 //!   missing selected properties are null, expanded properties always returned, `/$ref`
 //!   gives `{"@odata.id": <@odata.id or id>}`, `/$count` replaces the array by
-//!   `name@odata.count`, a failing nested `$filter` on a single-valued navigation gives
+//!   `name@odata.count`, `$count=true` on a null or missing collection counts 0,
+//!   selecting into a complex value keeps its `@` annotations, a failing nested `$filter` on a single-valued navigation gives
 //!   null, `$levels=max` means [`EvalOptions::max_levels`].
-//! - **`$apply`**: `sum` of nothing is 0, `min`/`max`/`average` of nothing null; nulls are
-//!   skipped; groups keep first-appearance order; other transformations are
+//! - **`$apply`**: `sum`/`min`/`max`/`average` of no values are null, `countdistinct` 0;
+//!   nulls are skipped; a property path through collections (`orders/amount`) aggregates
+//!   every related item; groups keep first-appearance order; other transformations are
 //!   [`EvalError::NotSupported`].
 //! - **Paging** (§14): `$skiptoken` is `<offset>.<hash of the query text>`; the next link is
 //!   [`EvalOptions::next_link_base`] `?` canonical query `&$skiptoken=...`.

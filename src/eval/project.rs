@@ -199,11 +199,7 @@ fn project_with<'a>(
             all
         }
         Some(entries) => {
-            let mut selected: Map<String, Value> = source
-                .iter()
-                .filter(|(key, _)| key.starts_with('@'))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
+            let mut selected = instance_annotations(source);
             for &index in &shape.selected_computed {
                 if let (Some(name), Some(value)) =
                     (shape.computed.get(index), row.computed.get(index))
@@ -253,19 +249,17 @@ fn select_path<'a>(
             (None, _) => Value::Null,
         };
         target.insert(first.clone(), projected);
-        let prefix = format!("{first}@");
-        for (key, annotation) in source {
-            if key.starts_with(&prefix) {
-                target.insert(key.clone(), annotation.clone());
-            }
-        }
+        copy_property_annotations(target, source, first);
         return Ok(());
     }
+    copy_property_annotations(target, source, first);
     match value {
         Some(Value::Object(inner_source)) => {
+            // A complex value keeps its control information (`@odata.type`, ...) whichever
+            // of its members are selected.
             let slot = target
                 .entry(first.clone())
-                .or_insert_with(|| Value::Object(Map::new()));
+                .or_insert_with(|| Value::Object(instance_annotations(inner_source)));
             if let Value::Object(inner_target) = slot {
                 select_path(inner_target, inner_source, rest, nested, ctx, rt)?;
             }
@@ -275,6 +269,31 @@ fn select_path<'a>(
         }
     }
     Ok(())
+}
+
+/// The instance annotations (`@term` members) of an object.
+fn instance_annotations(source: &Map<String, Value>) -> Map<String, Value> {
+    source
+        .iter()
+        .filter(|(key, _)| key.starts_with('@'))
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect()
+}
+
+/// Copies the annotations of property `name` (`name@term` members) from `source`.
+fn copy_property_annotations(
+    target: &mut Map<String, Value>,
+    source: &Map<String, Value>,
+    name: &str,
+) {
+    for (key, annotation) in source {
+        if key
+            .strip_prefix(name)
+            .is_some_and(|rest| rest.starts_with('@'))
+        {
+            target.insert(key.clone(), annotation.clone());
+        }
+    }
 }
 
 /// Applies a nested option list to a collection (or a single object): the projected
@@ -367,6 +386,10 @@ fn expand_path<'a>(
         return Ok(());
     };
     let Some(value) = source.get(first) else {
+        // A missing collection has no members: its count is 0, as `files/$count` is.
+        if rest.is_empty() && (entry.plan.count || entry.kind == ExpandKind::Count) {
+            target.insert(format!("{first}@odata.count"), Value::from(0));
+        }
         return Ok(());
     };
     if rest.is_empty() {
@@ -400,7 +423,8 @@ fn expand_one<'a>(
             let again = (levels > 1).then_some((entry, levels - 1));
             let (projected, count) = apply_nested_with(plan, value, ctx, rt, again)?;
             target.insert(key.to_string(), projected);
-            if plan.count && value.is_array() {
+            // A null collection has no members (count 0); a single entity has no count.
+            if plan.count && (value.is_array() || value.is_null()) {
                 target.insert(count_key, Value::from(count));
             }
         }
@@ -419,7 +443,8 @@ fn expand_one<'a>(
                 other => (other.clone(), 0),
             };
             target.insert(key.to_string(), projected);
-            if plan.count && value.is_array() {
+            // A null collection has no members (count 0); a single entity has no count.
+            if plan.count && (value.is_array() || value.is_null()) {
                 target.insert(count_key, Value::from(count));
             }
         }

@@ -168,7 +168,17 @@ impl Collector<'_> {
         for segment in &path.segments {
             match segment {
                 Segment::Property(name) => keys.push(name.clone()),
-                Segment::TypeCast(_) | Segment::Key(_) => {}
+                // A cast matches on the value's `@odata.type`.
+                Segment::TypeCast(_) => {
+                    let mut type_keys = keys.clone();
+                    type_keys.push("@odata.type".to_owned());
+                    self.need.insert(&type_keys, Need::All);
+                }
+                // A key predicate compares members' key properties, which may be any.
+                Segment::Key(_) => {
+                    self.need.insert(&keys, Need::All);
+                    return;
+                }
                 Segment::Count(None) | Segment::Any(None) => {
                     self.need.insert(&keys, Need::default());
                     return;
@@ -234,6 +244,21 @@ mod tests {
     fn search_and_unknown_shapes_need_everything() {
         assert_eq!(needs("$search=blue"), Need::All);
         assert_eq!(needs("$filter=isof(Ns.Type)"), Need::All);
+    }
+
+    #[test]
+    fn casts_read_the_type_and_keys_read_whole_members() {
+        assert_eq!(
+            needs("$filter=data/NS.Derived/reviewId eq 'x'"),
+            fields(&[(
+                "data",
+                fields(&[("@odata.type", Need::All), ("reviewId", Need::All)])
+            )])
+        );
+        assert_eq!(
+            needs("$filter=lines(q=5)/tags/$count eq 2"),
+            fields(&[("lines", Need::All)])
+        );
     }
 
     #[test]
