@@ -19,9 +19,9 @@ while [ $# -gt 0 ]; do
 done
 command -v jq >/dev/null || { echo "compare.sh: jq is not installed (apt-get install jq)" >&2; exit 2; }
 
-cargo build --release --quiet --bin odq --example gen_data
+cargo build --release --quiet -p odq
 data="${TMPDIR:-/tmp}/odq-compare-$records.json"
-[ -s "$data" ] || target/release/examples/gen_data "$records" "$data"
+[ -s "$data" ] || target/release/odq gen "$records" -o "$data"
 
 python3 - "$data" "$runs" <<'PY'
 import json, os, resource, shutil, statistics, subprocess, sys, time

@@ -281,6 +281,47 @@ impl fmt::Display for ParseError {
     }
 }
 
+/// A position in a JSON input: the 0-based byte offset, and the 1-based line and column
+/// (in bytes) when known. Displays as `line 3, column 17 (byte 245)`, or `byte 245`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JsonPosition {
+    /// 0-based byte offset from the start of the input.
+    pub byte: u64,
+    /// 1-based line, when known.
+    pub line: Option<u64>,
+    /// 1-based column in bytes, when known.
+    pub column: Option<u64>,
+}
+
+impl JsonPosition {
+    /// The position of byte `byte` of `input`, with its line and column.
+    pub fn in_bytes(input: &[u8], byte: u64) -> JsonPosition {
+        let end = usize::try_from(byte).map_or(input.len(), |b| b.min(input.len()));
+        let before = &input[..end];
+        let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        JsonPosition {
+            byte,
+            line: Some(line),
+            column: Some((end - line_start) as u64 + 1),
+        }
+    }
+}
+
+impl fmt::Display for JsonPosition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (Some(line), Some(column)) => {
+                write!(f, "line {line}, column {column} (byte {})", self.byte)
+            }
+            _ => write!(f, "byte {}", self.byte),
+        }
+    }
+}
+
 /// An error while compiling or applying a query.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
@@ -300,9 +341,18 @@ pub enum EvalError {
     /// An alias used but not defined, or similar naming problems (HTTP 400).
     #[error("{0}")]
     Invalid(String),
-    /// The input document is not a collection, an OData response or an entity (HTTP 400).
+    /// The input document is not a collection, an OData response or an entity, or it
+    /// cannot be read (HTTP 400).
     #[error("input: {0}")]
     Input(String),
+    /// The input is not valid JSON (HTTP 400): what is wrong, and where.
+    #[error("invalid JSON at {at}: {message}")]
+    Json {
+        /// What is wrong (`expected ',' or ']'`).
+        message: String,
+        /// Where.
+        at: JsonPosition,
+    },
     /// A configured limit was exceeded (HTTP 400).
     #[error("{} limit of {max} exceeded ({})", limit.describe(), limit.name())]
     LimitExceeded {

@@ -1,89 +1,329 @@
-//! `odq apply`: evaluate a query over a JSON document and print the OData response.
+//! `odq apply`: answer a query over JSON inputs and print the OData JSON response.
 //!
-//! The document is read into memory once and evaluated by the streaming path
-//! ([`StreamPlan::apply_bytes`]): records are scanned in place and only what the query reads
-//! is parsed. `--pretty` re-formats the response.
+//! Inputs are streamed ([`StreamPlan`]): records are read one at a time, only what the
+//! query reads is parsed, and the response is written while the input is read. Memory
+//! grows only with what `$orderby` (the window with `$top`, else every match) and
+//! `$count=true` (the response items, which follow the count) must hold. When the input
+//! turns out to be invalid halfway, the response printed so far is left incomplete and the
+//! error goes to stderr (exit 1).
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
+use clap::Args;
 use odata_query::eval::EvalOptions;
-use odata_query::sample::UPLOAD_SESSIONS;
 use odata_query::stream::StreamPlan;
-use odata_query::{EvalError, Query};
+use odata_query::{EvalError, ParseError, ParseOptions, Query};
 
-/// Prints an OData JSON error body on stderr and returns `status`.
-fn error_exit(body: &serde_json::Value, status: u8) -> ExitCode {
-    eprintln!("{body}");
-    ExitCode::from(status)
+use crate::input::{self, InputError, Prepared, ProgressChoice, ReadOptions, Source};
+use crate::output::{Formatter, Style};
+use crate::{fail, PrintArgs};
+
+#[derive(Args, Debug)]
+pub(crate) struct ApplyArgs {
+    /// The query string ('$filter=size gt 1000000&$top=5'), or a path and query ending in
+    /// '/$count' ('uploadSessions/$count?$filter=...') to print just the count.
+    query: String,
+    /// JSON inputs ('-' is stdin); several are read as one collection.
+    files: Vec<String>,
+    #[command(flatten)]
+    print: PrintArgs,
+    /// Print the items of the response's value one per line (JSON Lines); counts and
+    /// links are dropped.
+    #[arg(long)]
+    ndjson: bool,
+    /// Print a string result without quotes: the whole response, or with --ndjson each item
+    /// that is a string or an object with one property.
+    #[arg(short, long)]
+    raw: bool,
+    /// The inputs are JSON Lines (one record per line); otherwise detected per input
+    /// (a .jsonl or .ndjson name, or the content).
+    #[arg(long)]
+    lines: bool,
+    /// A parameter alias value, NAME=VALUE in URL syntax (`--alias p="'x'"` is `@p='x'`).
+    #[arg(long = "alias", value_name = "NAME=VALUE")]
+    aliases: Vec<String>,
+    /// Answer from the embedded sample (eight upload sessions).
+    #[arg(long, conflicts_with = "files")]
+    sample: bool,
+    /// Parse the query exactly as the ABNF says (a raw '+' is a plus sign).
+    #[arg(long)]
+    strict: bool,
+    /// Server-driven paging: at most N items, then @odata.nextLink.
+    #[arg(long, value_name = "N")]
+    page_size: Option<usize>,
+    /// Print errors as OData JSON error bodies.
+    #[arg(long)]
+    json_errors: bool,
+    /// A progress line on stderr (auto: for inputs over 100 MB when stderr is a terminal).
+    #[arg(long, value_enum, default_value_t = ProgressChoice::Auto)]
+    progress: ProgressChoice,
 }
 
-fn input_error(message: String) -> serde_json::Value {
-    serde_json::json!({ "error": { "code": "BadRequest", "message": message } })
-}
+/// Exit status for a rejected query or input.
+const REJECTED: u8 = 1;
 
-/// Runs `odq apply`.
-pub(crate) fn run(query: &str, file: Option<&str>, pretty: bool) -> ExitCode {
-    let parsed = match Query::parse(query) {
-        Ok(parsed) => parsed,
-        Err(error) => return error_exit(&error.to_odata_error(), 1),
+pub(crate) fn run(args: &ApplyArgs) -> ExitCode {
+    let (path, query_text) = split_target(&args.query);
+    let count_only =
+        path.is_some_and(|p| p.trim_end_matches('/').ends_with("/$count") || p == "$count");
+    let query_text = match with_aliases(query_text, &args.aliases) {
+        Ok(text) => text,
+        Err(message) => return fail(&message),
     };
-    let plan = match StreamPlan::new(&parsed, &EvalOptions::default()) {
+    let options = ParseOptions {
+        strict: args.strict,
+        ..ParseOptions::default()
+    };
+    let mut query = match Query::parse_with(&query_text, &options) {
+        Ok(query) => query,
+        Err(error) => return parse_failure(&error, args.json_errors),
+    };
+    if count_only {
+        // `/$count` counts what $filter and $search keep, whatever $top, $skip, $orderby,
+        // $expand and $select say (URL §4.8).
+        query.count = Some(true);
+        query.top = Some(0);
+        query.skip = None;
+        query.orderby.clear();
+        query.expand.clear();
+        query.select.clear();
+    }
+    let eval_options = EvalOptions {
+        max_page_size: args.page_size,
+        ..EvalOptions::default()
+    };
+    let plan = match StreamPlan::new(&query, &eval_options) {
         Ok(plan) => plan,
-        Err(error) => return error_exit(&error.to_odata_error(), 1),
+        Err(error) => return eval_failure(&error, args.json_errors),
     };
-    // The response is collected first so that a failure prints the error and nothing
-    // else (the library streams; a half-written response is no use to a shell user).
-    let mut out: Vec<u8> = Vec::new();
-    let result = match file {
-        Some("-") => evaluate(&plan, io::stdin().lock(), &mut out, pretty),
-        Some(path) if !pretty => plan
-            .apply_file(std::path::Path::new(path), &mut out)
-            .map(|_| ()),
-        Some(path) => match std::fs::File::open(path) {
-            Ok(file) => evaluate(&plan, file, &mut out, pretty),
-            Err(e) => return error_exit(&input_error(format!("cannot read {path}: {e}")), 2),
-        },
-        None => match super::read_piped_stdin() {
-            Ok(Some(bytes)) if !bytes.iter().all(u8::is_ascii_whitespace) => {
-                evaluate(&plan, bytes.as_slice(), &mut out, pretty)
-            }
-            Ok(_) => evaluate(&plan, UPLOAD_SESSIONS.as_bytes(), &mut out, pretty),
-            Err(e) => return error_exit(&input_error(format!("cannot read stdin: {e}")), 2),
-        },
+    let sources = match sources(args) {
+        Ok(sources) => sources,
+        Err(code) => return code,
     };
+    let read_options = ReadOptions {
+        lines: args.lines,
+        progress: args.progress,
+    };
+    let prepared = match input::prepare(&sources, read_options) {
+        Ok(prepared) => prepared,
+        Err(InputError::Io(message)) => return fail(&message),
+        Err(InputError::Rejected(message)) => {
+            return eval_failure(&EvalError::Input(message), args.json_errors)
+        }
+    };
+    if count_only {
+        return print_count(&plan, prepared, args);
+    }
+    let style = Style {
+        pretty: args.print.pretty && !args.print.compact,
+        color: args.print.color.enabled(),
+        ndjson: args.ndjson,
+        raw: args.raw,
+    };
+    let stdout = Watched::new(io::BufWriter::with_capacity(1 << 16, io::stdout().lock()));
+    let mut formatter = Formatter::new(stdout, style);
+    let result = evaluate(&plan, prepared, &mut formatter);
+    if formatter.inner().broken_pipe {
+        return ExitCode::SUCCESS;
+    }
     if let Err(error) = result {
-        return error_exit(&error.to_odata_error(), 1);
+        drop(formatter);
+        println!();
+        return eval_failure(&error, args.json_errors);
     }
-    out.push(b'\n');
-    let stdout = io::stdout();
-    let mut stdout = stdout.lock();
-    if stdout
-        .write_all(&out)
-        .and_then(|()| stdout.flush())
-        .is_err()
-    {
-        return ExitCode::from(2);
+    match formatter.finish() {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => fail(&format!("cannot write the response: {e}")),
     }
-    ExitCode::SUCCESS
 }
 
-/// Evaluates the plan over `input` and writes the response, re-formatted with `pretty`.
-fn evaluate(
-    plan: &StreamPlan,
-    input: impl io::Read,
-    out: &mut impl Write,
-    pretty: bool,
-) -> Result<(), EvalError> {
-    if !pretty {
-        return plan.apply_reader(input, out).map(|_| ());
+/// The resource path (if any) and the query string of QUERY: `set/$count?$filter=...`
+/// gives both; `$filter=...` or `?$filter=...` only the query.
+fn split_target(target: &str) -> (Option<&str>, &str) {
+    let target = target.trim_start();
+    if let Some(query) = target.strip_prefix('?') {
+        return (None, query);
     }
-    let mut buffer = Vec::new();
-    plan.apply_reader(input, &mut buffer)?;
-    let value: serde_json::Value =
-        serde_json::from_slice(&buffer).map_err(|e| EvalError::Input(format!("response: {e}")))?;
-    let text = serde_json::to_string_pretty(&value)
-        .map_err(|e| EvalError::Input(format!("response: {e}")))?;
-    out.write_all(text.as_bytes())
-        .map_err(|e| EvalError::Input(format!("cannot write the response: {e}")))
+    match target.split_once('?') {
+        Some((path, query)) if !path.contains('=') && !path.contains('&') => (Some(path), query),
+        _ if !target.contains('=') && (target.ends_with("/$count") || target == "$count") => {
+            (Some(target), "")
+        }
+        _ => (None, target),
+    }
+}
+
+/// Appends `--alias` values as `@name=value` options, percent-encoding what would end or
+/// change an option (`%`, `&`, `#`, `+`).
+fn with_aliases(query: &str, aliases: &[String]) -> Result<String, String> {
+    let mut text = query.to_owned();
+    for alias in aliases {
+        let Some((name, value)) = alias.split_once('=') else {
+            return Err(format!("apply: --alias takes NAME=VALUE, not {alias:?}"));
+        };
+        let name = name.trim_start_matches('@');
+        if name.is_empty() {
+            return Err(format!("apply: --alias {alias:?} has no name"));
+        }
+        if !text.is_empty() {
+            text.push('&');
+        }
+        text.push('@');
+        text.push_str(name);
+        text.push('=');
+        for c in value.chars() {
+            match c {
+                '%' => text.push_str("%25"),
+                '&' => text.push_str("%26"),
+                '#' => text.push_str("%23"),
+                '+' => text.push_str("%2B"),
+                other => text.push(other),
+            }
+        }
+    }
+    Ok(text)
+}
+
+/// The inputs: the FILE arguments, the sample, or stdin (the sample when stdin is a
+/// terminal and nothing was given).
+fn sources(args: &ApplyArgs) -> Result<Vec<Source>, ExitCode> {
+    if args.sample {
+        return Ok(vec![Source::Sample]);
+    }
+    if args.files.is_empty() {
+        if io::stdin().is_terminal() {
+            eprintln!(
+                "odq: no input given and stdin is a terminal: answering from the embedded sample \
+                 (eight upload sessions); give a FILE or pipe JSON in (--sample says this on purpose)"
+            );
+            return Ok(vec![Source::Sample]);
+        }
+        return Ok(vec![Source::Stdin]);
+    }
+    if args.files.iter().filter(|f| *f == "-").count() > 1 {
+        return Err(fail("apply: stdin ('-') can be given once"));
+    }
+    Ok(args
+        .files
+        .iter()
+        .map(|file| match file.as_str() {
+            "-" => Source::Stdin,
+            path => Source::File(Path::new(path).to_path_buf()),
+        })
+        .collect())
+}
+
+fn evaluate<W: Write>(plan: &StreamPlan, prepared: Prepared, out: &mut W) -> Result<(), EvalError> {
+    match prepared {
+        Prepared::File(path) => plan.apply_file(&path, out).map(|_| ()),
+        Prepared::Reader { reader, map } => {
+            plan.apply_reader(reader, out)
+                .map(|_| ())
+                .map_err(|error| match map {
+                    Some(map) => match map.lock() {
+                        Ok(map) => map.locate(error),
+                        Err(_) => error,
+                    },
+                    None => error,
+                })
+        }
+    }
+}
+
+/// `/$count`: prints the number alone, as a service answers `text/plain`.
+fn print_count(plan: &StreamPlan, prepared: Prepared, args: &ApplyArgs) -> ExitCode {
+    let mut response = Vec::new();
+    if let Err(error) = evaluate(plan, prepared, &mut response) {
+        return eval_failure(&error, args.json_errors);
+    }
+    let count = serde_json::from_slice::<serde_json::Value>(&response)
+        .ok()
+        .and_then(|value| value.get("@odata.count").cloned());
+    match count {
+        Some(count) => {
+            println!("{count}");
+            ExitCode::SUCCESS
+        }
+        None => fail("apply: the response has no count"),
+    }
+}
+
+fn parse_failure(error: &ParseError, json: bool) -> ExitCode {
+    if json {
+        eprintln!("{}", error.to_odata_error());
+    } else {
+        eprintln!("{error}");
+    }
+    ExitCode::from(REJECTED)
+}
+
+fn eval_failure(error: &EvalError, json: bool) -> ExitCode {
+    if json {
+        eprintln!("{}", error.to_odata_error());
+    } else {
+        eprintln!("odq: {error}");
+    }
+    ExitCode::from(REJECTED)
+}
+
+/// A writer that remembers whether the reader of its output went away (`| head`), so
+/// that ends quietly.
+pub(crate) struct Watched<W> {
+    inner: W,
+    pub(crate) broken_pipe: bool,
+}
+
+impl<W> Watched<W> {
+    fn new(inner: W) -> Watched<W> {
+        Watched {
+            inner,
+            broken_pipe: false,
+        }
+    }
+}
+
+impl<W: Write> Write for Watched<W> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.inner.write(bytes).inspect_err(|e| {
+            self.broken_pipe |= e.kind() == io::ErrorKind::BrokenPipe;
+        })
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush().inspect_err(|e| {
+            self.broken_pipe |= e.kind() == io::ErrorKind::BrokenPipe;
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_split_into_path_and_query() {
+        assert_eq!(split_target("$top=1"), (None, "$top=1"));
+        assert_eq!(split_target("?$top=1"), (None, "$top=1"));
+        assert_eq!(
+            split_target("uploadSessions/$count?$filter=a eq 1"),
+            (Some("uploadSessions/$count"), "$filter=a eq 1")
+        );
+        assert_eq!(
+            split_target("sessions/$count"),
+            (Some("sessions/$count"), "")
+        );
+        assert_eq!(split_target("$filter=a eq '?'"), (None, "$filter=a eq '?'"));
+    }
+
+    #[test]
+    fn aliases_are_appended_encoded() {
+        assert_eq!(
+            with_aliases("$filter=a eq @p", &["p='x&y+z'".into()]).unwrap(),
+            "$filter=a eq @p&@p='x%26y%2Bz'"
+        );
+        assert!(with_aliases("", &["novalue".into()]).is_err());
+    }
 }

@@ -1,25 +1,30 @@
-//! `odq`: parse and evaluate OData query options from the command line.
+//! `odq`: parse, check and answer OData v4.01 queries over JSON from the command line.
 //!
-//! - `odq parse [--rule R] [--strict] [--canonical] [--lines] [--] TEXT`
-//! - `odq apply [--pretty] QUERY [FILE|-]`
-//! - `odq bench-parse FILE [--runs N]`
-//!
-//! Exit status: 0 success, 1 the query (or input) was rejected, 2 any other failure.
+//! Exit status: 0 success; 1 the query or the input was rejected (syntax, type, invalid
+//! or empty JSON); 2 usage errors and I/O failures (a missing file, an unwritable output).
 
-use std::io::{self, BufRead, IsTerminal, Read, Write};
 use std::process::ExitCode;
-use std::time::Instant;
 
-use clap::{Parser, Subcommand, ValueEnum};
-use odata_query::{parse_rule, ParseError, ParseOptions, Parsed, Rule};
+use clap::{ArgAction, Parser, Subcommand, ValueEnum};
 
 mod apply_cmd;
+mod bench_cmd;
+mod gen_cmd;
+mod input;
+mod output;
+mod parse_cmd;
+mod splice;
 
 #[derive(Parser, Debug)]
 #[command(
     name = "odq",
     version,
-    about = "Parse and evaluate OData v4.01 query options"
+    about = "Parse and answer OData v4.01 queries over JSON",
+    after_help = "Examples:\n  \
+        odq apply '$filter=size gt 1000000&$top=5&$count=true' sessions.json\n  \
+        odq parse --canonical '$FILTER=name+eq+%27a%27'\n  \
+        odq gen 10000 > sessions.json\n\n\
+        Exit status: 0 success; 1 the query or the input was rejected; 2 usage or I/O errors."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -28,227 +33,86 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Parse TEXT (raw URL text; for option rules, the option's value) and print the AST
-    /// as JSON, or the canonical text with --canonical.
-    Parse {
-        /// The grammar rule.
-        #[arg(long, value_enum, default_value_t = RuleArg::Query)]
-        rule: RuleArg,
-        /// Follow the ABNF exactly: a raw '+' is a plus sign, never a space.
-        #[arg(long)]
-        strict: bool,
-        /// Print the canonical query text instead of JSON.
-        #[arg(long)]
-        canonical: bool,
-        /// Read one input per line from stdin; print one JSON result per line.
-        #[arg(long)]
-        lines: bool,
-        /// The text to parse (omit with --lines).
-        text: Option<String>,
-    },
-    /// Evaluate QUERY over a JSON collection and print the OData JSON response.
-    /// Without FILE, reads piped stdin; with no piped input, uses the embedded sample.
-    Apply {
-        /// Pretty-print the response.
-        #[arg(long)]
-        pretty: bool,
-        /// The query string (raw URL text, e.g. '$filter=size gt 1000000&$top=5').
-        query: String,
-        /// A JSON file, or '-' for stdin.
-        file: Option<String>,
-    },
-    /// Time the parser: parse every line of FILE (query rule) in-process.
-    BenchParse {
-        /// One query string per line.
-        file: String,
-        /// Timed passes over the accepted lines.
-        #[arg(long, default_value_t = 15)]
-        runs: usize,
-    },
+    /// Parse TEXT and print the AST as JSON, or its canonical text.
+    #[command(after_help = "Examples:\n  \
+        odq parse '$filter=size gt 1000000&$orderby=name desc'\n  \
+        odq parse --canonical '$FILTER=a+EQ+1&top=2'      # $filter=a eq 1&$top=2\n  \
+        odq parse --rule filter \"contains(name,'csv')\"\n  \
+        printf '%s\\n' 'a eq 1' 'b gt' | odq parse --lines --rule filter")]
+    Parse(parse_cmd::ParseArgs),
+    /// Answer QUERY over JSON collections and print the OData JSON response.
+    #[command(
+        after_help = "Inputs: FILE arguments ('-' is stdin) are JSON arrays, OData responses \
+        with \"value\", single entities, or JSON Lines (detected, or --lines); several inputs \
+        are read as one collection. With no FILE, stdin is read; when stdin is a terminal the \
+        embedded sample (eight upload sessions) is used, with a note on stderr.\n\n\
+        Examples:\n  \
+        odq apply '$filter=status eq '\\''failed'\\''&$select=id,status' sessions.json\n  \
+        odq apply --pretty '$expand=files($filter=size gt 1000000)&$top=2' --sample\n  \
+        odq apply --ndjson -r '$select=name' page1.json page2.json\n  \
+        odq apply 'uploadSessions/$count?$filter=isUploadDone eq false' sessions.json\n  \
+        odq apply --alias status=\"'failed'\" '$filter=status eq @status' < sessions.json"
+    )]
+    Apply(apply_cmd::ApplyArgs),
+    /// Write N generated upload sessions (an OData response, one record per line).
+    #[command(after_help = "Example:\n  odq gen 100000 --seed 7 > sessions.json")]
+    Gen(gen_cmd::GenArgs),
+    /// Time the parser over every line of FILE (query rule), in-process.
+    #[command(after_help = "Example:\n  odq bench-parse queries.txt --runs 15")]
+    BenchParse(bench_cmd::BenchArgs),
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum RuleArg {
-    Query,
-    Filter,
-    Orderby,
-    Expand,
-    Select,
-    Search,
-    Compute,
-    Apply,
-    Expr,
+/// When to colour output.
+#[derive(Clone, Copy, Debug, ValueEnum, Default)]
+pub(crate) enum ColorChoice {
+    /// When stdout is a terminal and `NO_COLOR` is not set.
+    #[default]
+    Auto,
+    Always,
+    Never,
 }
 
-impl RuleArg {
-    fn rule(self) -> Rule {
+impl ColorChoice {
+    pub(crate) fn enabled(self) -> bool {
+        use std::io::IsTerminal;
         match self {
-            RuleArg::Query => Rule::Query,
-            RuleArg::Filter => Rule::Filter,
-            RuleArg::Orderby => Rule::OrderBy,
-            RuleArg::Expand => Rule::Expand,
-            RuleArg::Select => Rule::Select,
-            RuleArg::Search => Rule::Search,
-            RuleArg::Compute => Rule::Compute,
-            RuleArg::Apply => Rule::Apply,
-            RuleArg::Expr => Rule::Expr,
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                // NO_COLOR set to anything but the empty string turns colour off.
+                let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+                std::io::stdout().is_terminal() && !no_color
+            }
         }
     }
+}
+
+/// Flags shared by the subcommands that print JSON.
+#[derive(clap::Args, Debug, Clone, Copy)]
+pub(crate) struct PrintArgs {
+    /// Indent the output (member order and number spelling are kept).
+    #[arg(short, long, action = ArgAction::SetTrue, overrides_with = "compact")]
+    pub(crate) pretty: bool,
+    /// Compact output (the default).
+    #[arg(short, long, action = ArgAction::SetTrue, overrides_with = "pretty")]
+    pub(crate) compact: bool,
+    /// Colour the output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub(crate) color: ColorChoice,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Parse {
-            rule,
-            strict,
-            canonical,
-            lines,
-            text,
-        } => {
-            let options = ParseOptions {
-                strict,
-                ..ParseOptions::default()
-            };
-            if lines {
-                parse_lines(rule.rule(), &options, canonical)
-            } else {
-                match text {
-                    Some(text) => parse_one(rule.rule(), &text, &options, canonical),
-                    None => fail("odq parse: give TEXT, or --lines to read stdin"),
-                }
-            }
-        }
-        Command::Apply {
-            pretty,
-            query,
-            file,
-        } => apply_cmd::run(&query, file.as_deref(), pretty),
-        Command::BenchParse { file, runs } => bench_parse(&file, runs),
+        Command::Parse(args) => parse_cmd::run(&args),
+        Command::Apply(args) => apply_cmd::run(&args),
+        Command::Gen(args) => gen_cmd::run(&args),
+        Command::BenchParse(args) => bench_cmd::run(&args),
     }
 }
 
-/// Prints a message on stderr and returns exit status 2.
-fn fail(message: &str) -> ExitCode {
-    eprintln!("{message}");
+/// Prints `odq: message` on stderr and returns exit status 2 (usage and I/O errors).
+pub(crate) fn fail(message: &str) -> ExitCode {
+    eprintln!("odq: {message}");
     ExitCode::from(2)
-}
-
-fn render(parsed: &Parsed, canonical: bool) -> Result<String, String> {
-    if canonical {
-        Ok(parsed.to_string())
-    } else {
-        serde_json::to_string(parsed).map_err(|e| format!("odq: cannot print the AST: {e}"))
-    }
-}
-
-fn parse_one(rule: Rule, text: &str, options: &ParseOptions, canonical: bool) -> ExitCode {
-    match parse_rule(rule, text, options) {
-        Ok(parsed) => match render(&parsed, canonical) {
-            Ok(out) => {
-                println!("{out}");
-                ExitCode::SUCCESS
-            }
-            Err(message) => fail(&message),
-        },
-        Err(error) => {
-            eprintln!("{error}");
-            ExitCode::from(1)
-        }
-    }
-}
-
-/// The JSON line printed for a rejected input in `--lines` mode.
-fn error_line(error: &ParseError) -> String {
-    let mut body = error.to_odata_error();
-    body["error"]["offset"] = serde_json::Value::from(error.offset);
-    body.to_string()
-}
-
-fn parse_lines(rule: Rule, options: &ParseOptions, canonical: bool) -> ExitCode {
-    let stdin = io::stdin();
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    let mut rejected = false;
-    for line in stdin.lock().lines() {
-        let line = match line {
-            Ok(line) => line,
-            Err(e) => return fail(&format!("odq: cannot read stdin: {e}")),
-        };
-        let printed = match parse_rule(rule, &line, options) {
-            Ok(parsed) => match render(&parsed, canonical) {
-                Ok(text) if canonical => serde_json::Value::String(text).to_string(),
-                Ok(text) => text,
-                Err(message) => return fail(&message),
-            },
-            Err(error) => {
-                rejected = true;
-                error_line(&error)
-            }
-        };
-        if writeln!(out, "{printed}").is_err() {
-            return ExitCode::from(2);
-        }
-    }
-    if out.flush().is_err() {
-        return ExitCode::from(2);
-    }
-    if rejected {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
-}
-
-fn bench_parse(file: &str, runs: usize) -> ExitCode {
-    let text = match std::fs::read_to_string(file) {
-        Ok(text) => text,
-        Err(e) => return fail(&format!("odq bench-parse: cannot read {file}: {e}")),
-    };
-    let options = ParseOptions::default();
-    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-    let accepted: Vec<&str> = lines
-        .iter()
-        .copied()
-        .filter(|line| parse_rule(Rule::Query, line, &options).is_ok())
-        .collect();
-    let runs = runs.max(1);
-    let mut per_query_us = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let start = Instant::now();
-        for line in &accepted {
-            std::hint::black_box(parse_rule(
-                Rule::Query,
-                std::hint::black_box(line),
-                &options,
-            ))
-            .ok();
-        }
-        let elapsed = start.elapsed().as_secs_f64() * 1e6;
-        per_query_us.push(elapsed / accepted.len().max(1) as f64);
-    }
-    per_query_us.sort_by(f64::total_cmp);
-    let median = per_query_us[per_query_us.len() / 2];
-    let result = serde_json::json!({
-        "unit": "us/query",
-        "median": median,
-        "min": per_query_us[0],
-        "max": per_query_us[per_query_us.len() - 1],
-        "runs": runs,
-        "accepted": accepted.len(),
-        "total": lines.len(),
-    });
-    println!("{result}");
-    ExitCode::SUCCESS
-}
-
-/// Reads the whole of stdin, or `None` when it is a terminal (nothing piped).
-fn read_piped_stdin() -> io::Result<Option<Vec<u8>>> {
-    let stdin = io::stdin();
-    if stdin.is_terminal() {
-        return Ok(None);
-    }
-    let mut bytes = Vec::new();
-    stdin.lock().read_to_end(&mut bytes)?;
-    Ok(Some(bytes))
 }

@@ -33,7 +33,7 @@ fn odq_with_stdin(args: &[&str], input: &[u8]) -> Output {
 
 /// `odq apply QUERY` over the embedded sample, as JSON.
 fn apply_sample(query: &str) -> Value {
-    let output = odq(&["apply", query]);
+    let output = odq(&["apply", "--sample", query]);
     assert!(
         output.status.success(),
         "odq apply {query} failed: {}",
@@ -91,18 +91,42 @@ fn parse_prints_json_or_canonical_text_and_exits_by_outcome() {
 }
 
 #[test]
-fn apply_reports_errors_as_odata_error_bodies() {
-    let output = odq(&["apply", "$filter=1 div 0 eq 1"]);
+fn apply_reports_errors_as_odata_error_bodies_on_request() {
+    let output = odq(&["apply", "--sample", "--json-errors", "$filter=1 div 0 eq 1"]);
     assert_eq!(output.status.code(), Some(1));
     let body: Value = serde_json::from_slice(&output.stderr).expect("error body is JSON");
     assert!(body["error"]["message"]
         .as_str()
         .unwrap()
         .contains("division by zero"));
-    let output = odq(&["apply", "$top=x"]);
+    let output = odq(&["apply", "--sample", "--json-errors", "$top=x"]);
     assert_eq!(output.status.code(), Some(1));
     let body: Value = serde_json::from_slice(&output.stderr).expect("error body is JSON");
     assert_eq!(body["error"]["target"], "$top");
+}
+
+#[test]
+fn apply_shows_the_caret_picture_for_syntax_errors() {
+    let output = odq(&["apply", "--sample", "$filter=size gt&$top=5"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty(), "nothing is printed on stdout");
+    let message = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<&str> = message.lines().collect();
+    assert!(
+        lines[0].contains("expected an expression at byte 15"),
+        "{message}"
+    );
+    let caret = lines
+        .iter()
+        .position(|l| l.trim() == "^")
+        .expect("a caret line");
+    let picture = lines[caret - 1];
+    let column = lines[caret].find('^').unwrap();
+    assert_eq!(
+        &picture[column - 15..column],
+        "$filter=size gt",
+        "the caret is under byte 15 of the query:\n{message}"
+    );
 }
 
 #[test]

@@ -22,7 +22,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::ast::Query;
-use crate::error::EvalError;
+use crate::error::{EvalError, JsonPosition};
 use crate::eval::{EvalOptions, Plan};
 use crate::limits::Limit;
 
@@ -63,6 +63,17 @@ struct Input<R> {
     /// Absolute offset of `buffer[0]` in the stream.
     base: u64,
     eof: bool,
+    /// Newlines in the bytes already dropped, when lines are tracked (for error positions
+    /// of inputs that cannot be read again).
+    lines: Option<DroppedLines>,
+}
+
+/// The newlines of the bytes an [`Input`] has dropped.
+#[derive(Debug, Clone, Copy, Default)]
+struct DroppedLines {
+    newlines: u64,
+    /// The absolute offset of the first byte after the last dropped newline.
+    line_start: u64,
 }
 
 fn io_error(e: &std::io::Error) -> EvalError {
@@ -78,6 +89,37 @@ impl<R: Read> Input<R> {
             filled: 0,
             base,
             eof: false,
+            lines: None,
+        }
+    }
+
+    /// Counts the newlines of dropped bytes, so that errors can name a line and column.
+    fn tracking_lines(mut self) -> Input<R> {
+        self.lines = Some(DroppedLines::default());
+        self
+    }
+
+    /// The position of `data()[at]`: the byte, and the line and column when tracked.
+    fn position(&self, at: usize) -> JsonPosition {
+        let at = at.min(self.filled);
+        let byte = self.base + at as u64;
+        let Some(dropped) = self.lines else {
+            return JsonPosition {
+                byte,
+                line: None,
+                column: None,
+            };
+        };
+        let before = &self.buffer[..at];
+        let newlines = memchr::memchr_iter(b'\n', before).count() as u64;
+        let line_start = match memchr::memrchr(b'\n', before) {
+            Some(i) => self.base + i as u64 + 1,
+            None => dropped.line_start,
+        };
+        JsonPosition {
+            byte,
+            line: Some(dropped.newlines + newlines + 1),
+            column: Some(byte - line_start + 1),
         }
     }
 
@@ -92,6 +134,13 @@ impl<R: Read> Input<R> {
             return Ok(false);
         }
         let keep_from = keep_from.min(self.filled);
+        if let Some(lines) = &mut self.lines {
+            let dropped = &self.buffer[..keep_from];
+            lines.newlines += memchr::memchr_iter(b'\n', dropped).count() as u64;
+            if let Some(i) = memchr::memrchr(b'\n', dropped) {
+                lines.line_start = self.base + i as u64 + 1;
+            }
+        }
         if keep_from > 0 {
             self.buffer.copy_within(keep_from..self.filled, 0);
             self.filled -= keep_from;
@@ -197,7 +246,7 @@ impl StreamPlan {
         reader: R,
         out: &mut W,
     ) -> Result<StreamMode, EvalError> {
-        let mut input = Input::new(reader, self.read_size, 0);
+        let mut input = Input::new(reader, self.read_size, 0).tracking_lines();
         input.refill(0)?;
         // The prefix up to the collection's `[` stays in the buffer, so the whole document
         // can still be parsed if it turns out to be an entity.
@@ -214,7 +263,7 @@ impl StreamPlan {
                 input.read_to_end()?;
                 return self.materialize(input.data(), out);
             }
-            Err(error) => return Err(self.json_error(error, input.base)),
+            Err(error) => return Err(self.json_error(error, &input)),
         };
         let mut sink = if self.plan.counts() {
             Sink::Buffered(Vec::new())
@@ -256,6 +305,16 @@ impl StreamPlan {
     /// simply reads on to the end. The response is the same either way; in the two-thread
     /// case the response items are buffered before they are written.
     pub fn apply_file<W: Write>(&self, path: &Path, out: &mut W) -> Result<StreamMode, EvalError> {
+        self.apply_file_unlocated(path, out)
+            .map_err(|error| locate_in_file(error, path))
+    }
+
+    /// [`StreamPlan::apply_file`], with JSON errors that may lack their line and column.
+    fn apply_file_unlocated<W: Write>(
+        &self,
+        path: &Path,
+        out: &mut W,
+    ) -> Result<StreamMode, EvalError> {
         let open = || {
             File::open(path)
                 .map_err(|e| EvalError::Input(format!("cannot read {}: {e}", path.display())))
@@ -326,7 +385,7 @@ impl StreamPlan {
                 input.read_to_end()?;
                 return self.materialize(input.data(), out);
             }
-            Err(error) => return Err(self.json_error(error, input.base)),
+            Err(error) => return Err(self.json_error(error, &input)),
         };
         let rt = self.plan.runtime();
         let (emit_start, emit_end, _) = self.plan.window_for(usize::MAX);
@@ -432,12 +491,16 @@ impl StreamPlan {
         }
     }
 
-    fn json_error(&self, error: JsonError, base: u64) -> EvalError {
+    fn json_error<R: Read>(&self, error: JsonError, input: &Input<R>) -> EvalError {
         match error {
-            JsonError::Incomplete => EvalError::Input("the JSON input ends too early".into()),
-            JsonError::Invalid(what, at) => {
-                EvalError::Input(format!("invalid JSON at byte {}: {what}", base + at as u64))
-            }
+            JsonError::Incomplete => EvalError::Json {
+                message: "the input ends too early".into(),
+                at: input.position(input.filled),
+            },
+            JsonError::Invalid(what, at) => EvalError::Json {
+                message: what.into(),
+                at: input.position(at),
+            },
             JsonError::TooDeep(max) => EvalError::LimitExceeded {
                 limit: Limit::JsonDepth,
                 max,
@@ -518,12 +581,12 @@ impl StreamPlan {
                 Ok(done) => done,
                 Err(JsonError::Incomplete) => {
                     if !input.refill(at)? {
-                        return Err(self.json_error(JsonError::Incomplete, input.base));
+                        return Err(self.json_error(JsonError::Incomplete, input));
                     }
                     at = 0;
                     continue;
                 }
-                Err(error) => return Err(self.json_error(error, input.base)),
+                Err(error) => return Err(self.json_error(error, input)),
             };
             first = false;
             let Some((record_start, value)) = record else {
@@ -639,7 +702,7 @@ impl StreamPlan {
             }
             Ok(())
         })();
-        result.map_err(|e| self.json_error(e, input.base))
+        result.map_err(|e| self.json_error(e, input))
     }
 
     /// Writes one response item (`index` is its position in the response).
@@ -666,12 +729,77 @@ impl StreamPlan {
 
     /// The fallback: parse the whole document and apply the plan to it.
     fn materialize<W: Write>(&self, input: &[u8], out: &mut W) -> Result<StreamMode, EvalError> {
-        let document: Value = serde_json::from_slice(input)
-            .map_err(|e| EvalError::Input(format!("invalid JSON: {e}")))?;
+        let document: Value =
+            serde_json::from_slice(input).map_err(|e| serde_json_error(&e, input))?;
         let response = self.plan.apply(&document)?;
         serde_json::to_writer(out, &response)
             .map_err(|e| EvalError::Input(format!("cannot write the response: {e}")))?;
         Ok(StreamMode::Materialized)
+    }
+}
+
+/// Adds the line and column to a JSON error in the file at `path` by reading the file
+/// again up to the error (errors are rare; counting lines on every read is not free).
+fn locate_in_file(error: EvalError, path: &Path) -> EvalError {
+    let EvalError::Json { message, at } = error else {
+        return error;
+    };
+    if at.line.is_some() {
+        return EvalError::Json { message, at };
+    }
+    let located = (|| -> std::io::Result<JsonPosition> {
+        let mut file = File::open(path)?;
+        let mut chunk = vec![0u8; READ_SIZE];
+        let (mut read, mut newlines, mut line_start) = (0u64, 0u64, 0u64);
+        while read < at.byte {
+            let want = usize::try_from(at.byte - read).map_or(chunk.len(), |w| w.min(chunk.len()));
+            let n = file.read(&mut chunk[..want])?;
+            if n == 0 {
+                break;
+            }
+            newlines += memchr::memchr_iter(b'\n', &chunk[..n]).count() as u64;
+            if let Some(i) = memchr::memrchr(b'\n', &chunk[..n]) {
+                line_start = read + i as u64 + 1;
+            }
+            read += n as u64;
+        }
+        Ok(JsonPosition {
+            byte: at.byte,
+            line: Some(newlines + 1),
+            column: Some(at.byte - line_start + 1),
+        })
+    })();
+    EvalError::Json {
+        message,
+        at: located.unwrap_or(at),
+    }
+}
+
+/// A serde_json parse error of `input` in the crate's style: the message, then the line,
+/// column and byte.
+fn serde_json_error(error: &serde_json::Error, input: &[u8]) -> EvalError {
+    let text = error.to_string();
+    // serde_json appends " at line L column C"; the position is reported separately.
+    let message = match text.rfind(" at line ") {
+        Some(end) => text[..end].to_owned(),
+        None => text,
+    };
+    let line = error.line() as u64;
+    let line_start = if line <= 1 {
+        0
+    } else {
+        memchr::memchr_iter(b'\n', input)
+            .nth(usize::try_from(line - 2).unwrap_or(usize::MAX))
+            .map_or(input.len(), |i| i + 1)
+    };
+    let byte = (line_start + error.column().saturating_sub(1)).min(input.len()) as u64;
+    EvalError::Json {
+        message,
+        at: JsonPosition {
+            byte,
+            line: Some(line.max(1)),
+            column: Some(error.column().max(1) as u64),
+        },
     }
 }
 

@@ -1,0 +1,131 @@
+//! `odq parse`: print the AST of a query (or of one option's value) as JSON, or its
+//! canonical text; one result per line with `--lines`.
+
+use std::io::{self, BufRead, Write};
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use odata_query::{parse_rule, ParseError, ParseOptions, Parsed, Rule};
+
+use crate::fail;
+
+#[derive(Args, Debug)]
+pub(crate) struct ParseArgs {
+    /// The grammar rule TEXT is parsed with.
+    #[arg(long, value_enum, default_value_t = RuleArg::Query)]
+    rule: RuleArg,
+    /// Follow the ABNF exactly: a raw '+' is a plus sign, never a space.
+    #[arg(long)]
+    strict: bool,
+    /// Print the canonical query text instead of JSON.
+    #[arg(long)]
+    canonical: bool,
+    /// Read one input per line from stdin; print one JSON result per line.
+    #[arg(long)]
+    lines: bool,
+    /// Raw URL text (percent-encoding allowed); for option rules, the option's value.
+    text: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum RuleArg {
+    Query,
+    Filter,
+    Orderby,
+    Expand,
+    Select,
+    Search,
+    Compute,
+    Apply,
+    Expr,
+}
+
+impl RuleArg {
+    fn rule(self) -> Rule {
+        match self {
+            RuleArg::Query => Rule::Query,
+            RuleArg::Filter => Rule::Filter,
+            RuleArg::Orderby => Rule::OrderBy,
+            RuleArg::Expand => Rule::Expand,
+            RuleArg::Select => Rule::Select,
+            RuleArg::Search => Rule::Search,
+            RuleArg::Compute => Rule::Compute,
+            RuleArg::Apply => Rule::Apply,
+            RuleArg::Expr => Rule::Expr,
+        }
+    }
+}
+
+pub(crate) fn run(args: &ParseArgs) -> ExitCode {
+    let options = ParseOptions {
+        strict: args.strict,
+        ..ParseOptions::default()
+    };
+    if args.lines {
+        return parse_lines(args.rule.rule(), &options, args.canonical);
+    }
+    let Some(text) = &args.text else {
+        return fail("parse: give TEXT, or --lines to read stdin");
+    };
+    match parse_rule(args.rule.rule(), text, &options) {
+        Ok(parsed) => match render(&parsed, args.canonical) {
+            Ok(out) => {
+                println!("{out}");
+                ExitCode::SUCCESS
+            }
+            Err(message) => fail(&message),
+        },
+        Err(error) => {
+            eprintln!("{error}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn render(parsed: &Parsed, canonical: bool) -> Result<String, String> {
+    if canonical {
+        Ok(parsed.to_string())
+    } else {
+        serde_json::to_string(parsed).map_err(|e| format!("cannot print the AST: {e}"))
+    }
+}
+
+/// The JSON line printed for a rejected input in `--lines` mode.
+fn error_line(error: &ParseError) -> String {
+    let mut body = error.to_odata_error();
+    body["error"]["offset"] = serde_json::Value::from(error.offset);
+    body.to_string()
+}
+
+fn parse_lines(rule: Rule, options: &ParseOptions, canonical: bool) -> ExitCode {
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut rejected = false;
+    for line in io::stdin().lock().lines() {
+        let line = match line {
+            Ok(line) => line,
+            Err(e) => return fail(&format!("cannot read stdin: {e}")),
+        };
+        let printed = match parse_rule(rule, &line, options) {
+            Ok(parsed) => match render(&parsed, canonical) {
+                Ok(text) if canonical => serde_json::Value::String(text).to_string(),
+                Ok(text) => text,
+                Err(message) => return fail(&message),
+            },
+            Err(error) => {
+                rejected = true;
+                error_line(&error)
+            }
+        };
+        if writeln!(out, "{printed}").is_err() {
+            return ExitCode::from(2);
+        }
+    }
+    if out.flush().is_err() {
+        return ExitCode::from(2);
+    }
+    if rejected {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
