@@ -87,6 +87,7 @@ pub mod ast;
 pub mod error;
 pub mod eval;
 pub mod limits;
+pub mod model;
 pub mod parse;
 pub mod sample;
 pub mod stream;
