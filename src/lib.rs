@@ -87,6 +87,7 @@ pub mod ast;
 pub mod error;
 pub mod eval;
 pub mod limits;
+pub mod model;
 pub mod parse;
 #[cfg(feature = "sample")]
 pub mod sample;
