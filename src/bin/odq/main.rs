@@ -3,6 +3,7 @@
 //! - `odq parse [--rule R] [--strict] [--canonical] [--lines] [--] TEXT`
 //! - `odq apply [--pretty] QUERY [FILE|-]`
 //! - `odq bench-parse FILE [--runs N]`
+//! - `odq model infer FILE.json [--name SET] [--json]`
 //!
 //! Exit status: 0 success, 1 the query (or input) was rejected, 2 any other failure.
 
@@ -14,6 +15,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use odata_query::{parse_rule, ParseError, ParseOptions, Parsed, Rule};
 
 mod apply_cmd;
+mod model_cmd;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -64,6 +66,27 @@ enum Command {
         /// Timed passes over the accepted lines.
         #[arg(long, default_value_t = 15)]
         runs: usize,
+    },
+    /// Data models: `odq model infer FILE.json`.
+    Model {
+        #[command(subcommand)]
+        command: ModelCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ModelCommand {
+    /// Infer a model from a JSON sample (an array, {"value": [...]}, or one record) and
+    /// print it as CSDL XML, or CSDL JSON with --json.
+    Infer {
+        /// The sample, or '-' for stdin.
+        file: String,
+        /// The entity set name (default: from @odata.context, else the file name).
+        #[arg(long)]
+        name: Option<String>,
+        /// Print CSDL JSON instead of CSDL XML.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -125,6 +148,9 @@ fn main() -> ExitCode {
             file,
         } => apply_cmd::run(&query, file.as_deref(), pretty),
         Command::BenchParse { file, runs } => bench_parse(&file, runs),
+        Command::Model {
+            command: ModelCommand::Infer { file, name, json },
+        } => model_cmd::infer(&file, name.as_deref(), json),
     }
 }
 
