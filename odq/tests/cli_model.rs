@@ -76,8 +76,9 @@ fn infer_prints_csdl_xml_by_default() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0));
     assert!(stdout.starts_with("<?xml"), "{stdout}");
-    assert!(stdout
-        .contains(r#"<EntitySet Name="uploadSessions" EntityType="Default.uploadSession"/>"#));
+    assert!(
+        stdout.contains(r#"<EntitySet Name="uploadSessions" EntityType="Default.uploadSession"/>"#)
+    );
 }
 
 #[test]
