@@ -81,3 +81,36 @@ fn print_xml(model: &Model) -> ExitCode {
     print!("{}", model.to_csdl_xml());
     ExitCode::SUCCESS
 }
+
+/// Reads a CSDL document: XML when the name ends in `.xml` or the text starts with `<`,
+/// else CSDL JSON. Errors name the file and the position.
+pub(crate) fn load(path: &str) -> Result<Model, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let xml = path.ends_with(".xml") || text.trim_start().starts_with('<');
+    let model = if xml {
+        Model::from_csdl_xml(&text)
+    } else {
+        Model::from_csdl_json(&text)
+    };
+    model.map_err(|e| format!("{path}: {e}"))
+}
+
+/// The resource a query is checked against: `--set`, else the model's only entity set.
+pub(crate) fn resource(model: &Model, set: Option<&str>) -> Result<String, String> {
+    if let Some(set) = set {
+        return Ok(set.to_owned());
+    }
+    let sets: Vec<&str> = model
+        .container()
+        .map(|c| c.entity_sets.iter().map(|s| s.name.as_str()).collect())
+        .unwrap_or_default();
+    match sets.as_slice() {
+        [only] => Ok((*only).to_owned()),
+        [] => Err("the model has no entity set; name the resource with --set".to_owned()),
+        many => Err(format!(
+            "the model has {} entity sets ({}); choose one with --set",
+            many.len(),
+            many.join(", ")
+        )),
+    }
+}
