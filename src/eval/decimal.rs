@@ -1,7 +1,10 @@
 //! Exact decimal numbers for literals, `divby` and decimal arithmetic (SEMANTICS §3.2,
 //! §3.6): an `i128` mantissa and a decimal scale up to 38. Semantic choice: decimals have
 //! floating scale (arbitrary precision within 38 digits); a literal with more significant
-//! digits is rejected with [`crate::EvalError::NotSupported`].
+//! digits is rejected with [`crate::EvalError::NotSupported`]. A sum, product or quotient
+//! whose exact digits do not fit in 38 is rounded (half away from zero) to the fractional
+//! digits that fit, as a decimal with fixed precision would; only a result beyond
+//! ±1.7e38 overflows.
 
 use std::cmp::Ordering;
 
@@ -74,6 +77,46 @@ impl Decimal {
             .and_then(|factor| self.mantissa.checked_mul(factor))
     }
 
+    /// The mantissa at `scale`: widened exactly when `scale >= self.scale` (if it fits),
+    /// else rounded half away from zero.
+    fn at_scale(self, scale: u32) -> Option<i128> {
+        if scale >= self.scale {
+            return self.rescaled(scale);
+        }
+        let divisor = 10i128.checked_pow(self.scale - scale)?;
+        let quotient = self.mantissa / divisor;
+        let remainder = self.mantissa % divisor;
+        // |remainder| * 2 >= divisor, without overflowing.
+        Some(
+            if remainder.unsigned_abs() >= divisor.unsigned_abs() - remainder.unsigned_abs() {
+                quotient + self.mantissa.signum()
+            } else {
+                quotient
+            },
+        )
+    }
+
+    /// Both mantissas at one common scale: the larger of the two scales when both fit,
+    /// else the largest smaller scale at which they do (the finer operand rounded).
+    fn aligned(self, other: Decimal) -> Option<(i128, i128, u32)> {
+        let mut scale = self.scale.max(other.scale);
+        loop {
+            if let (Some(a), Some(b)) = (self.at_scale(scale), other.at_scale(scale)) {
+                return Some((a, b, scale));
+            }
+            scale = scale.checked_sub(1)?;
+        }
+    }
+
+    /// The decimal with one fractional digit fewer (rounded), `None` at scale 0.
+    fn coarser(self) -> Option<Decimal> {
+        let scale = self.scale.checked_sub(1)?;
+        Some(Decimal {
+            mantissa: self.at_scale(scale)?,
+            scale,
+        })
+    }
+
     /// The integer value when the scale is zero after normalising.
     pub(crate) fn as_integer(self) -> Option<i128> {
         let normalized = self.normalize();
@@ -108,24 +151,54 @@ impl Decimal {
         self.to_string().parse().unwrap_or(f64::NAN)
     }
 
-    /// `self + other`, if it fits.
+    /// `self + other`, rounded when the exact sum has more than 38 digits; `None` beyond
+    /// the range.
     pub(crate) fn checked_add(self, other: Decimal) -> Option<Decimal> {
-        let scale = self.scale.max(other.scale);
-        let sum = self.rescaled(scale)?.checked_add(other.rescaled(scale)?)?;
-        Some(Decimal {
-            mantissa: sum,
-            scale,
-        })
+        let (mut a, mut b) = (self, other);
+        loop {
+            let (x, y, scale) = a.aligned(b)?;
+            if let Some(sum) = x.checked_add(y) {
+                return Some(Decimal {
+                    mantissa: sum,
+                    scale,
+                });
+            }
+            // The digits fit but the sum carries past them: one digit fewer.
+            let coarser = scale.checked_sub(1)?;
+            a = Decimal {
+                mantissa: a.at_scale(coarser)?,
+                scale: coarser,
+            };
+            b = Decimal {
+                mantissa: b.at_scale(coarser)?,
+                scale: coarser,
+            };
+        }
     }
 
-    /// `self * other`, if it fits.
+    /// `self * other`, rounded when the exact product has more than 38 digits; `None`
+    /// beyond the range.
     pub(crate) fn checked_mul(self, other: Decimal) -> Option<Decimal> {
-        let product = Decimal {
-            mantissa: self.mantissa.checked_mul(other.mantissa)?,
-            scale: self.scale + other.scale,
+        let (mut a, mut b) = (self, other);
+        loop {
+            if let Some(mantissa) = a.mantissa.checked_mul(b.mantissa) {
+                let mut product = Decimal {
+                    mantissa,
+                    scale: a.scale + b.scale,
+                }
+                .normalize();
+                while product.scale > MAX_SCALE {
+                    product = product.coarser()?;
+                }
+                return Some(product);
+            }
+            // Drop a fractional digit of the finer operand and try again.
+            if a.scale >= b.scale {
+                a = a.coarser()?;
+            } else {
+                b = b.coarser()?;
+            }
         }
-        .normalize();
-        (product.scale <= MAX_SCALE).then_some(product)
     }
 
     /// `self % other` (sign of `self`), if it fits.
@@ -141,9 +214,7 @@ impl Decimal {
     /// `self / other` by long division, truncated after [`DIVISION_SCALE`] digits.
     /// `None` on overflow or a zero divisor.
     pub(crate) fn checked_div(self, other: Decimal) -> Option<Decimal> {
-        let scale = self.scale.max(other.scale);
-        let numerator = self.rescaled(scale)?;
-        let denominator = other.rescaled(scale)?;
+        let (numerator, denominator, _) = self.aligned(other)?;
         if denominator == 0 {
             return None;
         }

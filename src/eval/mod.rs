@@ -48,7 +48,9 @@
 //!   `div` of integers truncates toward zero; integer and decimal `mod 0` and integer
 //!   `div 0` fail with [`EvalError::DivisionByZero`]; double (and decimal) `div 0` and any
 //!   `divby 0` give `INF`/`-INF`/`NaN`; decimal quotients keep 28 fractional digits
-//!   (truncated); decimal literals with more than 38 significant digits are not supported;
+//!   (truncated); a decimal result with more than 38 digits is rounded to the
+//!   fractional digits that fit; decimal literals with more than 38 significant digits
+//!   are not supported;
 //!   `round` is half away from zero; integers beyond 64 bits and decimals are written to
 //!   JSON as doubles, `INF`/`NaN` as the strings `"INF"`/`"NaN"`.
 //! - **Strings** (§4): compared by code point; a character is a Unicode scalar value
