@@ -1109,14 +1109,27 @@ def evaluate(e, env):
         b = evaluate(e[2], env)
         if a is None or b is None:
             return None
-        fa = a.flags if isinstance(a, EnumV) else flag_set(a) if isinstance(a, str) else None
-        fb = b.flags if isinstance(b, EnumV) else flag_set(b) if isinstance(b, str) else None
+        fa, fb = has_flags(a), has_flags(b)
         if fa is None or fb is None:
             return None
         return set(fb) <= set(fa)
     if tag == "path":
         return eval_path(e, env)
     raise ODataError("cannot evaluate %r" % (tag,))
+
+
+def has_flags(v):
+    """The flag names of a `has` operand (SEMANTICS §6.2): enum values and strings are
+    comma-separated names; the crate reads an integer as the one flag named by its
+    digits; anything else is no enum (null)."""
+    if isinstance(v, EnumV):
+        return v.flags
+    if isinstance(v, str):
+        return flag_set(v)
+    if is_num(v):
+        i = integral(v)
+        return None if i is None else [str(i)]
+    return None
 
 
 def eval_path(e, env):
@@ -1175,6 +1188,21 @@ def call(name, args, env):
     values = [evaluate(a, env) for a in args]
     if any(v is None for v in values):
         return None
+    if name in ("contains", "startswith", "endswith", "indexof", "concat") and \
+            isinstance(values[0], list) and isinstance(values[1], list):
+        # URL §5.1.1.5: the collection overloads (sub-sequence tests, concatenation).
+        a, b = values
+        n, m = len(a), len(b)
+        if name == "concat":
+            return Collection(a + b)
+        if name == "startswith":
+            return n >= m and all(json_equal(x, y) for x, y in zip(a, b))
+        if name == "endswith":
+            return n >= m and all(json_equal(x, y) for x, y in zip(a[n - m:], b))
+        positions = [i for i in range(n - m + 1) if all(json_equal(a[i + j], b[j]) for j in range(m))]
+        if name == "contains":
+            return bool(positions)
+        return positions[0] if positions else -1
     if name in ("contains", "startswith", "endswith", "indexof", "concat"):
         a, b = values
         if not (isinstance(a, str) and isinstance(b, str)):
@@ -1200,18 +1228,20 @@ def call(name, args, env):
             return a.upper()
         return a.strip()
     if name == "substring":
+        if len(values) == 3 and integral(values[2]) is not None and integral(values[2]) < 0:
+            raise ODataError("substring length is negative")
         s = values[0]
         if not isinstance(s, str):
             return None
-        start = values[1]
-        if not isinstance(start, int) or isinstance(start, bool):
+        start = integral(values[1])
+        if start is None:
             return None
         n = len(s)
         if start < 0:
             start = max(n + start, 0)
         if len(values) == 3:
-            length = values[2]
-            if not isinstance(length, int) or isinstance(length, bool):
+            length = integral(values[2])
+            if length is None:
                 return None
             if length < 0:
                 raise ODataError("substring length is negative")
@@ -1280,6 +1310,19 @@ def call(name, args, env):
             return None
         return D(a.ns) / D(NANOS)
     raise ODataError("unsupported function %s" % name)
+
+
+def integral(v):
+    """An integer argument: an integer, or a number with no fraction (JSON 2.0)."""
+    if isinstance(v, bool) or not is_num(v):
+        return None
+    if isinstance(v, int):
+        return v
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if v != int(v) or not INT64_MIN <= int(v) <= INT64_MAX:
+        return None
+    return int(v)
 
 
 def time_part(name, ns):
@@ -1865,7 +1908,8 @@ def project(item, computed, opts, ctx, it):
     for name, count_only, nested in opts.expand:
         value = item.get(name)
         if count_only:
-            out.pop(name, None)
+            if name in item:
+                out.pop(name, None)
             if isinstance(value, list):
                 _, rows = run_list(strip_paging(nested), value, ctx, lambda _m: it, True)
                 out[name + "@odata.count"] = len(rows)
