@@ -554,13 +554,18 @@ fn integer_range(edm: EdmType) -> std::ops::RangeInclusive<i128> {
     }
 }
 
+/// A number as text for `cast(x, Edm.String)`: "the literal representation used in
+/// payloads" (URL §5.1.1.10.1 rule 2), so a double is written as JSON writes it (`1e+308`,
+/// `0.1`, `2.0`), never as its full positional expansion.
 fn number_text(n: Num) -> String {
     match n {
         Num::Int(i) => i.to_string(),
         Num::Dec(d) => d.to_string(),
         Num::Float(f) if f.is_nan() => "NaN".into(),
         Num::Float(f) if f.is_infinite() => if f > 0.0 { "INF" } else { "-INF" }.into(),
-        Num::Float(f) => f.to_string(),
+        Num::Float(f) => {
+            serde_json::Number::from_f64(f).map_or_else(|| f.to_string(), |n| n.to_string())
+        }
     }
 }
 
