@@ -294,6 +294,15 @@ class Gen:
                                   self.choice(["Ns.Color'Red'", "Ns.Color'Green,Red'", "Ns.Color'Blue'", "Ns.Color'Red,Blue'"]))
         if k < 0.88 and len(self.vars) < 2:
             return self.lambda_expr(depth)
+        if k < 0.9:
+            return self.choice([
+                "isof(count,Edm.Int32)", "isof(ratio,Edm.Double)", "isof(status,Edm.String)", "isof(count,Edm.Byte)",
+                "isof(mixed,Edm.Boolean)", "cast(count,Edm.Int32) eq 5", "cast(ratio,Edm.Int64) eq 2",
+                "cast(status,Edm.String) eq 'complete'", "cast(isUploadDone,Edm.String) eq 'true'",
+                "cast(count,Edm.String) eq '5'", "cast(mixed,Edm.Int32) eq 5", "cast(count,Edm.Byte) eq null",
+                "'fruit' in tags", "status in tags", "tags/any(t: t in ('red','Red'))",
+                "files/$count in (1,2)", "stats in (null)",
+            ])
         if k < 0.93:
             return "id %s %s" % (self.choice(["eq", "ne", "gt", "lt"]),
                                  self.choice(["01234567-89ab-cdef-0123-456789ABCDEF", "00000000-0000-0000-0000-000000000000",
@@ -408,13 +417,15 @@ def rand_apply(g):
     steps = []
     if r.random() < 0.3:
         steps.append("filter(%s)" % g.bool_expr(1))
-    props = sorted(set(g.choice(["status", "isUploadDone", "stats/filesUploaded", "color", "source"]) for _ in range(r.choice([1, 1, 2]))))
+    props = sorted(set(g.choice(["status", "isUploadDone", "stats/filesUploaded", "color", "source", "ratio", "count"])
+                       for _ in range(r.choice([1, 1, 2]))))
     aggs = []
     for i in range(r.choice([0, 1, 2])):
         if r.random() < 0.3:
             aggs.append("$count as a%d" % i)
         else:
-            aggs.append("%s with %s as a%d" % (g.choice(["count", "ratio", "stats/totalBytesUploaded", "n", "files/size"]),
+            aggs.append("%s with %s as a%d" % (g.choice(["count", "ratio", "stats/totalBytesUploaded", "n", "files/size",
+                                                         "status", "mixed"]),
                                                g.choice(["sum", "min", "max", "average", "countdistinct"]), i))
     if r.random() < 0.6:
         steps.append("groupby((%s)%s)" % (",".join(props), ",aggregate(%s)" % ",".join(aggs) if aggs else ""))

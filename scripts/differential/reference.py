@@ -1371,6 +1371,9 @@ def cast_or_isof(name, args, env):
             return "true" if value else "false"
         if isinstance(value, int):
             return str(value)
+        if isinstance(value, float) and math.isfinite(value):
+            # URL §5.1.1.10.1 rule 2: the literal representation used in payloads.
+            return json.dumps(value)
         return None
     if type_name in INTEGER_RANGES:
         lo, hi = INTEGER_RANGES[type_name]
@@ -1647,21 +1650,23 @@ def aggregate_values(method, values):
     if method == "countdistinct":
         distinct = []
         for v in values:
-            if not any(equals(v, d) for d in distinct):
+            if not any(equals(v, d) and kind_of(v) == kind_of(d) for d in distinct):
                 distinct.append(v)
         return len(distinct)
     if not values:
         return None
     if method in ("min", "max"):
+        # The crate's choice: min/max use the $orderby total order.
         best = values[0]
         for v in values[1:]:
-            c = compare(v, best)
-            if c is not None and (c < 0 if method == "min" else c > 0):
+            c = order_compare(v, best)
+            if c < 0 if method == "min" else c > 0:
                 best = v
         return best
-    nums = [v for v in values if is_num(v)]
-    if not nums:
-        return None
+    if any(not is_num(v) for v in values):
+        # Agg §3.1.3.1/.3.3: sum and average apply to numbers; the crate rejects others.
+        raise ODataError("%s needs numbers" % method)
+    nums = values
     if method == "sum":
         total = nums[0]
         for v in nums[1:]:
