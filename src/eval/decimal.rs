@@ -213,17 +213,22 @@ impl Decimal {
 
     /// `self / other` by long division, truncated after [`DIVISION_SCALE`] digits.
     /// `None` on overflow or a zero divisor.
+    ///
+    /// The mantissas are divided as they are (`m₁·10^-s₁ / m₂·10^-s₂` is
+    /// `(m₁/m₂)·10^(s₂-s₁)`), so no operand loses digits to a common scale.
     pub(crate) fn checked_div(self, other: Decimal) -> Option<Decimal> {
-        let (numerator, denominator, _) = self.aligned(other)?;
-        if denominator == 0 {
+        if other.mantissa == 0 {
             return None;
         }
-        let negative = (numerator < 0) != (denominator < 0);
-        let (n, d) = (numerator.unsigned_abs(), denominator.unsigned_abs());
+        let negative = (self.mantissa < 0) != (other.mantissa < 0);
+        let (n, d) = (self.mantissa.unsigned_abs(), other.mantissa.unsigned_abs());
+        // The scale of the quotient so far: digits after the point of `n / d`, shifted.
+        let shift = i64::from(self.scale) - i64::from(other.scale);
+        let limit = i64::from(DIVISION_SCALE);
         let mut mantissa = i128::try_from(n / d).ok()?;
         let mut remainder = n % d;
-        let mut result_scale = 0;
-        while remainder != 0 && result_scale < DIVISION_SCALE {
+        let mut scale = shift;
+        while remainder != 0 && scale < limit {
             let Some(widened) = remainder.checked_mul(10) else {
                 break;
             };
@@ -233,12 +238,23 @@ impl Decimal {
             };
             mantissa = next;
             remainder = widened % d;
-            result_scale += 1;
+            scale += 1;
+        }
+        // Truncate to DIVISION_SCALE, or widen to an integer when the quotient ended
+        // with a negative scale.
+        while scale > limit {
+            mantissa /= 10;
+            scale -= 1;
+        }
+        if scale < 0 {
+            let factor = 10i128.checked_pow(u32::try_from(-scale).ok()?)?;
+            mantissa = mantissa.checked_mul(factor)?;
+            scale = 0;
         }
         Some(
             Decimal {
                 mantissa: if negative { -mantissa } else { mantissa },
-                scale: result_scale,
+                scale: u32::try_from(scale).ok()?,
             }
             .normalize(),
         )
