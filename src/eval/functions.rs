@@ -349,11 +349,14 @@ fn round(function: Function, n: Num) -> Num {
             Function::Floor => f.floor(),
             _ => f.ceil(),
         }),
+        // `round(Edm.Decimal)` is an `Edm.Decimal` (URL §5.1.1.9): the result stays a
+        // decimal, so `7 div round(2.5)` divides decimals, not integers.
         Num::Dec(d) => {
             let unit = 10i128.pow(d.scale);
             let floor = d.mantissa.div_euclid(unit);
             let remainder = d.mantissa.rem_euclid(unit);
-            Num::Int(match function {
+            let integral = |mantissa: i128| Num::Dec(Decimal { mantissa, scale: 0 });
+            integral(match function {
                 Function::Floor => floor,
                 Function::Ceiling => floor + i128::from(remainder != 0),
                 _ => {
