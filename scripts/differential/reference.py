@@ -1216,6 +1216,8 @@ def call(name, args, env):
         if name == "indexof":
             return a.find(b)
         return a + b
+    if name == "length" and isinstance(values[0], list):
+        return len(values[0])  # URL §5.1.1.5.5: length(Collection) counts the items
     if name in ("length", "tolower", "toupper", "trim"):
         (a,) = values
         if not isinstance(a, str):
