@@ -88,10 +88,12 @@
 //!   gives `{"@odata.id": <@odata.id or id>}`, `/$count` replaces the array by
 //!   `name@odata.count`, `$count=true` on a null or missing collection counts 0,
 //!   selecting into a complex value keeps its `@` annotations, a failing nested `$filter` on a single-valued navigation gives
-//!   null, `$levels=max` means [`EvalOptions::max_levels`].
+//!   null, `$levels=max` means [`EvalOptions::max_levels`], `*` is a union with the
+//!   other select items, an expanded property the item lacks stays absent.
 //! - **`$apply`**: `sum`/`min`/`max`/`average` of no values are null, `countdistinct` 0;
 //!   nulls are skipped; a property path through collections (`orders/amount`) aggregates
-//!   every related item; groups keep first-appearance order; other transformations are
+//!   every related item; `groupby` and `countdistinct` compare numbers by value (`1` and
+//!   `1.0` are one group); groups keep first-appearance order; other transformations are
 //!   [`EvalError::NotSupported`].
 //! - **Paging** (§14): `$skiptoken` is `<offset>.<hash of the query text>`; the next link is
 //!   [`EvalOptions::next_link_base`] `?` canonical query `&$skiptoken=...`.
