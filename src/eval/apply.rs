@@ -13,8 +13,8 @@
 //! - `sum`/`average` are exact for integers and decimals (`average` is a decimal
 //!   division); `min`/`max` use the `$orderby` total order;
 //! - `groupby` and `countdistinct` compare values as `eq` does for numbers: `1`, `1.0`
-//!   and `-0.0`/`0` are one value (Data Aggregation §3.1.3.5, §3.1.4: "distinct values",
-//!   "the same values"), the first one seen is the group's;
+//!   and `-0.0`/`0` are one value (Data Aggregation: `countdistinct` counts distinct
+//!   values, `groupby` partitions by equal values); the first one seen is the group's;
 //! - `groupby` keeps groups in order of first appearance; each output row holds the
 //!   grouping properties (nested for paths: `a/b` → `{"a":{"b":...}}`) merged with the
 //!   rows of the nested transformations (usually one `aggregate` row);
