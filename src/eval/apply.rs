@@ -12,6 +12,9 @@
 //!   property at the end of the path contributes each of its members;
 //! - `sum`/`average` are exact for integers and decimals (`average` is a decimal
 //!   division); `min`/`max` use the `$orderby` total order;
+//! - `groupby` and `countdistinct` compare values as `eq` does for numbers: `1`, `1.0`
+//!   and `-0.0`/`0` are one value (Data Aggregation: `countdistinct` counts distinct
+//!   values, `groupby` partitions by equal values); the first one seen is the group's;
 //! - `groupby` keeps groups in order of first appearance; each output row holds the
 //!   grouping properties (nested for paths: `a/b` → `{"a":{"b":...}}`) merged with the
 //!   rows of the nested transformations (usually one `aggregate` row);
@@ -312,6 +315,44 @@ pub(crate) fn run(
     Ok(items)
 }
 
+/// Appends a text that is equal for two JSON values exactly when they are the same value:
+/// numbers by value (an integral double is written as the integer, so `1`, `1.0` and
+/// `1e0` agree, and `-0.0` is `0`), objects with their members in key order (serde_json
+/// maps are sorted), everything else as JSON.
+fn distinct_key(value: &Value, out: &mut String) {
+    match value {
+        Value::Number(number) => {
+            let integral = number
+                .as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 1e19);
+            match (number.is_f64(), integral) {
+                // Exact below 2^64 in magnitude: the cast keeps the value.
+                (true, Some(f)) => out.push_str(&(f as i128).to_string()),
+                _ => out.push_str(&number.to_string()),
+            }
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for item in items {
+                distinct_key(item, out);
+                out.push(',');
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            out.push('{');
+            for (key, item) in map {
+                out.push_str(&Value::String(key.clone()).to_string());
+                out.push(':');
+                distinct_key(item, out);
+                out.push(',');
+            }
+            out.push('}');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
 fn lookup<'v>(item: &'v Value, path: &[String]) -> Option<&'v Value> {
     path.iter()
         .try_fold(item, |current, name| current.get(name))
@@ -350,7 +391,11 @@ fn group_by(
             .iter()
             .map(|path| lookup(&item, path).cloned().unwrap_or(Value::Null))
             .collect();
-        let text = Value::Array(key.clone()).to_string();
+        let mut text = String::new();
+        for value in &key {
+            distinct_key(value, &mut text);
+            text.push('\u{1f}');
+        }
         let slot = *index.entry(text).or_insert_with(|| {
             buckets.push((key, Vec::new()));
             buckets.len() - 1
@@ -471,7 +516,14 @@ fn aggregate_values(
             best.map_or(Value::Null, Val::to_json)
         }
         AggregateMethod::CountDistinct => {
-            let distinct: HashSet<String> = values.iter().map(Value::to_string).collect();
+            let distinct: HashSet<String> = values
+                .iter()
+                .map(|value| {
+                    let mut text = String::new();
+                    distinct_key(value, &mut text);
+                    text
+                })
+                .collect();
             Value::from(distinct.len())
         }
         AggregateMethod::Custom(name) => {

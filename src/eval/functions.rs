@@ -349,11 +349,14 @@ fn round(function: Function, n: Num) -> Num {
             Function::Floor => f.floor(),
             _ => f.ceil(),
         }),
+        // `round(Edm.Decimal)` is an `Edm.Decimal` (URL §5.1.1.9): the result stays a
+        // decimal, so `7 div round(2.5)` divides decimals, not integers.
         Num::Dec(d) => {
             let unit = 10i128.pow(d.scale);
             let floor = d.mantissa.div_euclid(unit);
             let remainder = d.mantissa.rem_euclid(unit);
-            Num::Int(match function {
+            let integral = |mantissa: i128| Num::Dec(Decimal { mantissa, scale: 0 });
+            integral(match function {
                 Function::Floor => floor,
                 Function::Ceiling => floor + i128::from(remainder != 0),
                 _ => {
@@ -554,13 +557,18 @@ fn integer_range(edm: EdmType) -> std::ops::RangeInclusive<i128> {
     }
 }
 
+/// A number as text for `cast(x, Edm.String)`: "the literal representation used in
+/// payloads" (URL §5.1.1.10.1 rule 2), so a double is written as JSON writes it (`1e+308`,
+/// `0.1`, `2.0`), never as its full positional expansion.
 fn number_text(n: Num) -> String {
     match n {
         Num::Int(i) => i.to_string(),
         Num::Dec(d) => d.to_string(),
         Num::Float(f) if f.is_nan() => "NaN".into(),
         Num::Float(f) if f.is_infinite() => if f > 0.0 { "INF" } else { "-INF" }.into(),
-        Num::Float(f) => f.to_string(),
+        Num::Float(f) => {
+            serde_json::Number::from_f64(f).map_or_else(|| f.to_string(), |n| n.to_string())
+        }
     }
 }
 

@@ -48,7 +48,9 @@
 //!   `div` of integers truncates toward zero; integer and decimal `mod 0` and integer
 //!   `div 0` fail with [`EvalError::DivisionByZero`]; double (and decimal) `div 0` and any
 //!   `divby 0` give `INF`/`-INF`/`NaN`; decimal quotients keep 28 fractional digits
-//!   (truncated); decimal literals with more than 38 significant digits are not supported;
+//!   (truncated); a decimal result with more than 38 digits is rounded to the
+//!   fractional digits that fit; decimal literals with more than 38 significant digits
+//!   are not supported;
 //!   `round` is half away from zero; integers beyond 64 bits and decimals are written to
 //!   JSON as doubles, `INF`/`NaN` as the strings `"INF"`/`"NaN"`.
 //! - **Strings** (§4): compared by code point; a character is a Unicode scalar value
@@ -86,10 +88,12 @@
 //!   gives `{"@odata.id": <@odata.id or id>}`, `/$count` replaces the array by
 //!   `name@odata.count`, `$count=true` on a null or missing collection counts 0,
 //!   selecting into a complex value keeps its `@` annotations, a failing nested `$filter` on a single-valued navigation gives
-//!   null, `$levels=max` means [`EvalOptions::max_levels`].
+//!   null, `$levels=max` means [`EvalOptions::max_levels`], `*` is a union with the
+//!   other select items, an expanded property the item lacks stays absent.
 //! - **`$apply`**: `sum`/`min`/`max`/`average` of no values are null, `countdistinct` 0;
 //!   nulls are skipped; a property path through collections (`orders/amount`) aggregates
-//!   every related item; groups keep first-appearance order; other transformations are
+//!   every related item; `groupby` and `countdistinct` compare numbers by value (`1` and
+//!   `1.0` are one group); groups keep first-appearance order; other transformations are
 //!   [`EvalError::NotSupported`].
 //! - **Paging** (§14): `$skiptoken` is `<offset>.<hash of the query text>`; the next link is
 //!   [`EvalOptions::next_link_base`] `?` canonical query `&$skiptoken=...`.
