@@ -34,6 +34,7 @@ use super::compile::{Compiler, Node};
 use super::exec::{eval, holds, Env, Runtime};
 use super::order;
 use super::search;
+use super::typing::{Coerce, Declared};
 use super::value::{self, Num, Val};
 
 /// A compiled transformation.
@@ -66,7 +67,7 @@ enum AggregateKind {
     /// An expression evaluated once per input item.
     With(Node, AggregateMethod),
     /// A property path, gathered through collections.
-    PathWith(Vec<String>, AggregateMethod),
+    PathWith(Vec<String>, AggregateMethod, Option<Coerce>),
     Count,
     PathCount(Vec<String>),
 }
@@ -127,6 +128,35 @@ fn path_names(segments: &[PathSegment]) -> Result<Vec<String>, EvalError> {
 fn transformation_name(t: &Transformation) -> String {
     let text = t.to_string();
     text.split('(').next().unwrap_or(&text).to_string()
+}
+
+/// The declared type at the end of a property path that may pass through collections.
+fn declared_through<'q>(c: &Compiler<'q>, path: &[String]) -> Declared<'q> {
+    let Some(model) = c.model() else {
+        return Declared::Unknown;
+    };
+    path.iter()
+        .fold(c.level_type(), |declared, name| {
+            declared.element().property(model, name)
+        })
+        .element()
+}
+
+/// Whether the transformations change the shape of the items (so that their properties
+/// are no longer those the model declares).
+pub(crate) fn reshapes(steps: &[Transformation]) -> bool {
+    steps.iter().any(|step| {
+        !matches!(
+            step,
+            Transformation::Filter(_)
+                | Transformation::OrderBy(_)
+                | Transformation::Top(_)
+                | Transformation::Skip(_)
+                | Transformation::Search(_)
+                | Transformation::Compute(_)
+                | Transformation::Identity
+        )
+    })
 }
 
 /// Compiles a transformation sequence.
@@ -196,7 +226,10 @@ fn compile_one<'q>(c: &mut Compiler<'q>, step: &'q Transformation) -> Result<Ste
                             )));
                         }
                         match property_path(expr) {
-                            Some(path) => AggregateKind::PathWith(path, method.clone()),
+                            Some(path) => {
+                                let coercion = declared_through(c, &path).coercion();
+                                AggregateKind::PathWith(path, method.clone(), coercion)
+                            }
                             None => AggregateKind::With(c.expr(expr)?, method.clone()),
                         }
                     }
@@ -444,12 +477,18 @@ fn aggregate(
                     .map(|value| value.as_array().map_or(0, Vec::len))
                     .sum::<usize>(),
             ),
-            AggregateKind::PathWith(path, method) => {
+            AggregateKind::PathWith(path, method, coercion) => {
                 let mut values = Vec::new();
                 for item in items {
                     let gathered = gather(item, path, true);
                     rt.tick(gathered.len() as u64)?;
-                    values.extend(gathered.into_iter().cloned());
+                    values.extend(gathered.into_iter().map(|value| match coercion {
+                        // With a model: the declared type (a number held as a string, ...).
+                        Some(coercion) => {
+                            super::typing::coerce(coercion, Val::from_json(value)).to_json()
+                        }
+                        None => value.clone(),
+                    }));
                 }
                 aggregate_values(method, &values, rt)?
             }

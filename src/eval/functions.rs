@@ -432,7 +432,7 @@ pub(crate) enum TypeTarget {
     /// `Edm.Int32`, ...
     Primitive(EdmType),
     /// `Ns.Type`: matched against the object's `@odata.type`.
-    Structured(String),
+    Structured(TypeNames),
     /// `Collection(T)`
     Collection(Box<TypeTarget>),
 }
@@ -447,7 +447,7 @@ impl TypeTarget {
             return Ok(TypeTarget::Collection(Box::new(TypeTarget::parse(inner)?)));
         }
         let Some(edm) = name.strip_prefix("Edm.") else {
-            return Ok(TypeTarget::Structured(name.to_string()));
+            return Ok(TypeTarget::Structured(TypeNames::exactly(name)));
         };
         use EdmType::*;
         Ok(TypeTarget::Primitive(match edm {
@@ -482,8 +482,8 @@ impl TypeTarget {
         }
         match self {
             TypeTarget::Primitive(edm) => cast_primitive(*edm, value),
-            TypeTarget::Structured(name) => {
-                if declares_type(&value, name) {
+            TypeTarget::Structured(names) => {
+                if declares_type(&value, names) {
                     value
                 } else {
                     Val::Null
@@ -512,7 +512,7 @@ impl TypeTarget {
         use EdmType::*;
         match (self, value) {
             (_, Val::Null) => false,
-            (TypeTarget::Structured(name), _) => declares_type(value, name),
+            (TypeTarget::Structured(names), _) => declares_type(value, names),
             (TypeTarget::Collection(inner), _) => value
                 .members()
                 .is_some_and(|members| members.iter().all(|m| inner.is_of(m))),
@@ -534,17 +534,41 @@ impl TypeTarget {
     }
 }
 
-/// Whether an object's `@odata.type` names `name` (with or without `#`).
-pub(crate) fn declares_type(value: &Val<'_>, name: &str) -> bool {
+/// The structured types a cast or `isof` accepts, by the names `@odata.type` may give.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TypeNames {
+    /// Qualified names, without `#`.
+    pub(crate) names: Vec<String>,
+    /// Whether an object without `@odata.type` is accepted (with a model: its declared
+    /// type is, or derives from, the target).
+    pub(crate) untyped: bool,
+}
+
+impl TypeNames {
+    /// Exactly this name (without a model).
+    pub(crate) fn exactly(name: &str) -> TypeNames {
+        TypeNames {
+            names: vec![name.to_owned()],
+            untyped: false,
+        }
+    }
+}
+
+/// Whether an object's `@odata.type` (with or without `#`) is one of `names`; an object
+/// without one is accepted when `names.untyped`.
+pub(crate) fn declares_type(value: &Val<'_>, names: &TypeNames) -> bool {
     let object = match value {
         Val::Json(v) => *v,
         Val::Owned(v) => v.as_ref(),
         _ => return false,
     };
-    object
-        .get("@odata.type")
-        .and_then(Value::as_str)
-        .is_some_and(|declared| declared.trim_start_matches('#') == name)
+    match object.get("@odata.type").and_then(Value::as_str) {
+        Some(declared) => {
+            let declared = declared.trim_start_matches('#');
+            names.names.iter().any(|name| name == declared)
+        }
+        None => names.untyped && object.is_object(),
+    }
 }
 
 fn integer_range(edm: EdmType) -> std::ops::RangeInclusive<i128> {

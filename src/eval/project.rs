@@ -119,7 +119,12 @@ pub(crate) fn compile_shape<'q>(
                         continue;
                     }
                     let nested = match options {
-                        Some(options) => Some(Box::new(c.nested(|c| compile_list(c, options))?)),
+                        Some(options) => {
+                            let declared = c.declared_after(segments).element();
+                            Some(Box::new(c.nested(|c| {
+                                c.with_level(declared, |c| compile_list(c, options))
+                            })?))
+                        }
                         None => None,
                     };
                     entries.push(SelectEntry { path, nested });
@@ -152,7 +157,11 @@ pub(crate) fn compile_shape<'q>(
             Some(Levels::Number(n)) => n.max(1),
             Some(Levels::Max) => c.options.max_levels.max(1),
         };
-        let plan = c.nested(|c| compile_list(c, &item.options))?;
+        let declared = match &item.path {
+            ExpandPath::Path(segments) => c.declared_after(segments).element(),
+            _ => super::typing::Declared::Unknown,
+        };
+        let plan = c.nested(|c| c.with_level(declared, |c| compile_list(c, &item.options)))?;
         shape.expand.push(ExpandEntry {
             path,
             kind: item.kind,
