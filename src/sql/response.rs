@@ -60,7 +60,13 @@ fn strip(value: &mut Value, depth: usize) {
                     _ => None,
                 };
                 for path in paths.iter().filter_map(Value::as_str) {
-                    if only.as_ref().is_some_and(|names| !names.contains(&path)) {
+                    let listed = |name: &&str| match name.strip_suffix('/') {
+                        Some(prefix) => path
+                            .strip_prefix(prefix)
+                            .is_some_and(|rest| rest.starts_with('/')),
+                        None => *name == path,
+                    };
+                    if only.as_ref().is_some_and(|names| !names.iter().any(listed)) {
                         continue;
                     }
                     remove_path(map, path);

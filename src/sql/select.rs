@@ -176,6 +176,7 @@ impl<'m> Translator<'m> {
         let all =
             query.select.is_empty() || query.select.iter().any(|s| matches!(s, SelectItem::Star));
         let mut pairs: Vec<(String, String)> = Vec::new();
+        let mut selected: Vec<(String, Option<SelectTree>)> = Vec::new();
         let is_expanded = |name: &str| expands.iter().any(|(n, _)| n.name == name);
         if all {
             for property in &table.properties {
@@ -215,6 +216,10 @@ impl<'m> Translator<'m> {
                 }
             }
             for (name, children) in &tree.0 {
+                selected.push((
+                    name.clone(),
+                    children.as_ref().map(|_| SelectTree::default()),
+                ));
                 if let Some((_, operand)) = env.computed.iter().find(|(n, _)| n == name) {
                     let key = self.bind(SqlValue::Text(name.clone()));
                     pairs.push((key, self.json_operand(operand)));
@@ -242,10 +247,20 @@ impl<'m> Translator<'m> {
                 self.dialect.json_value(&scope.column(absent)),
             ));
             if !all {
-                let names: Vec<String> = expands
+                // With `$select`, a selected member the record lacks is null; only an
+                // expanded (and not also selected) navigation the record lacks is left
+                // out, and so are the members a wholly selected complex value lacks
+                // (`stats/` matches every path under `stats`).
+                let mut names: Vec<String> = expands
                     .iter()
+                    .filter(|(n, _)| !selected.iter().any(|(s, _)| s == &n.name))
                     .map(|(n, _)| string_literal(&n.name))
                     .collect();
+                for (name, children) in &selected {
+                    if children.is_none() && table.property(name).is_some() {
+                        names.push(string_literal(&format!("{name}/")));
+                    }
+                }
                 pairs.push((string_literal(ONLY_MEMBER), self.json_array(&names)));
             }
         }

@@ -56,3 +56,99 @@ pub fn normalize(value: &Value) -> Value {
         other => other.clone(),
     }
 }
+
+pub mod random;
+
+/// The outcome of comparing answers to `n` random queries.
+#[derive(Debug, Default)]
+pub struct Tally {
+    pub total: usize,
+    pub agreed: usize,
+    pub differences: Vec<String>,
+}
+
+impl Tally {
+    pub fn ratio(&self) -> f64 {
+        self.agreed as f64 / self.total.max(1) as f64
+    }
+}
+
+/// Runs `n` random queries through the evaluator and `answer`, counting agreement (an
+/// error on both sides counts as agreement when both reject the query).
+pub fn differential(
+    n: usize,
+    seed: u64,
+    records: &[Value],
+    context: &str,
+    answer: &mut dyn FnMut(&str) -> Result<Value, String>,
+) -> Tally {
+    let mut rng = random::Rng::new(seed);
+    let mut tally = Tally::default();
+    for _ in 0..n {
+        let query = random::query(&mut rng);
+        tally.total += 1;
+        let expected = evaluate(&query, records, context);
+        let actual = answer(&query);
+        match (&expected, &actual) {
+            (Ok(e), Ok(a)) if normalize(e) == normalize(a) => tally.agreed += 1,
+            (Err(_), Err(_)) => tally.agreed += 1,
+            _ => {
+                let at = match (&expected, &actual) {
+                    (Ok(e), Ok(a)) => first_difference(&normalize(e), &normalize(a), String::new()),
+                    _ => String::new(),
+                };
+                tally.differences.push(format!(
+                    "{query}\n  first difference at {at}\n  evaluator: {}\n  database:  {}",
+                    short(&expected),
+                    short(&actual)
+                ))
+            }
+        }
+    }
+    tally
+}
+
+fn short(result: &Result<Value, String>) -> String {
+    let text = match result {
+        Ok(value) => value.to_string(),
+        Err(error) => format!("error: {error}"),
+    };
+    text.chars().take(400).collect()
+}
+
+/// The number of random queries: `ODQ_SQL_QUERIES`, else `default`.
+pub fn query_count(default: usize) -> usize {
+    std::env::var("ODQ_SQL_QUERIES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Where two JSON values first differ, with both sides there.
+pub fn first_difference(a: &Value, b: &Value, at: String) -> String {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for key in x.keys().chain(y.keys()) {
+                match (x.get(key), y.get(key)) {
+                    (Some(p), Some(q)) if p == q => {}
+                    (Some(p), Some(q)) => return first_difference(p, q, format!("{at}/{key}")),
+                    (p, q) => return format!("{at}/{key}: {p:?} vs {q:?}"),
+                }
+            }
+            format!("{at}: equal")
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                if p != q {
+                    return first_difference(p, q, format!("{at}/{i}"));
+                }
+            }
+            format!("{at}: equal")
+        }
+        _ => format!(
+            "{at}: {} vs {}",
+            short(&Ok(a.clone())),
+            short(&Ok(b.clone()))
+        ),
+    }
+}
