@@ -35,15 +35,7 @@ fn answer(connection: &rusqlite::Connection, query: &str) -> Result<serde_json::
 fn seed_requests_answer_as_the_evaluator_does() {
     let (records, context) = sample();
     let connection = database(&records, &context);
-    for query in [
-        "",
-        "$expand=files($orderby=uploadedDateTime desc)",
-        "$expand=files($filter=size gt 1000000)",
-        "$expand=files($orderby=name asc)",
-        "$expand=files($filter=name eq 'building-a-access.csv')",
-        "$expand=files($filter=uploadedDateTime ge 2026-01-01T00:00:00Z)",
-        "$expand=files($filter=size gt 1000000;$orderby=uploadedDateTime desc)&$top=5&$count=true",
-    ] {
+    for query in SEED_REQUESTS {
         let expected = evaluate(query, &records, &context).unwrap();
         let actual = answer(&connection, query).unwrap_or_else(|e| panic!("{query}: {e}"));
         assert_eq!(normalize(&actual), normalize(&expected), "{query}");
@@ -94,4 +86,73 @@ fn debug_one() {
     for r in rows.iter().skip(8).take(3) {
         eprintln!("{r}");
     }
+}
+
+/// Hostile literals: the SQL text never contains them, answers equal the evaluator's, and
+/// no row changes.
+#[test]
+fn hostile_literals_are_only_parameters() {
+    let (mut records, context) = sample();
+    let hostile = [
+        "'); DROP TABLE \"uploadSessions\"; --",
+        "%",
+        "_",
+        "\\",
+        "a%b_c\\d",
+        "\0",
+        "\"quoted\"",
+        "''",
+        "Robert'); DELETE FROM uploadSessions_files; --",
+        "\u{1}0\u{1}",
+        "ß😀\u{202e}",
+    ];
+    for (i, text) in hostile.iter().enumerate() {
+        let n = records.len();
+        records[i % n]["source"] = serde_json::Value::from(*text);
+    }
+    let connection = database(&records, &context);
+    let count = |c: &rusqlite::Connection| -> (i64, i64) {
+        let sessions = c
+            .query_row("SELECT count(*) FROM \"uploadSessions\"", [], |r| r.get(0))
+            .unwrap();
+        let files = c
+            .query_row("SELECT count(*) FROM \"uploadSessions_files\"", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        (sessions, files)
+    };
+    let before = count(&connection);
+    for text in hostile {
+        let literal: String = text
+            .replace('\'', "''")
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        for query in [
+            format!("$filter=source eq '{literal}'"),
+            format!("$filter=contains(source,'{literal}')"),
+            format!("$filter=startswith(source,'{literal}') or endswith(source,'{literal}')"),
+            format!("$filter=not (source in ('{literal}','x'))&$count=true"),
+            format!("$compute=concat(source,'{literal}') as c&$select=c"),
+        ] {
+            let parsed = Query::parse(&query).unwrap_or_else(|e| panic!("{query}: {e}"));
+            for dialect in [Dialect::Sqlite, Dialect::Postgres] {
+                let sql = parsed.to_sql(&mapping(), dialect).unwrap();
+                if text.len() > 1 || !"%_\\".contains(text) {
+                    assert!(!sql.sql.contains(text), "{query} leaks into {}", sql.sql);
+                }
+            }
+            let expected = evaluate(&query, &records, &context).unwrap();
+            let actual = answer(&connection, &query).unwrap();
+            assert_eq!(normalize(&actual), normalize(&expected), "{query}");
+        }
+    }
+    assert_eq!(count(&connection), before);
 }

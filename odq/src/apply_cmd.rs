@@ -59,6 +59,19 @@ pub(crate) struct ApplyArgs {
     /// A progress line on stderr (auto: for inputs over 100 MB when stderr is a terminal).
     #[arg(long, value_enum, default_value_t = ProgressChoice::Auto)]
     progress: ProgressChoice,
+    /// Answer from a database loaded by `odq load` (sqlite:PATH or postgres://...)
+    /// through the SQL translation; needs --model.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["files", "sample"])]
+    db: Option<String>,
+    /// The data model (CSDL XML or JSON) of the --db database.
+    #[arg(long, value_name = "FILE")]
+    model: Option<String>,
+    /// A mapping file for the --db database.
+    #[arg(long, value_name = "FILE")]
+    mapping: Option<String>,
+    /// The entity set the --db query reads (default: the model's only one).
+    #[arg(long, value_name = "NAME")]
+    set: Option<String>,
 }
 
 /// Exit status for a rejected query or input.
@@ -89,6 +102,17 @@ pub(crate) fn run(args: &ApplyArgs) -> ExitCode {
         query.orderby.clear();
         query.expand.clear();
         query.select.clear();
+    }
+    if let Some(url) = &args.db {
+        return crate::apply_db::run(
+            &query,
+            url,
+            args.model.as_deref(),
+            args.mapping.as_deref(),
+            args.set.as_deref(),
+            count_only,
+            args.print.pretty && !args.print.compact,
+        );
     }
     let eval_options = EvalOptions {
         max_page_size: args.page_size,

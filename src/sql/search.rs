@@ -112,7 +112,8 @@ fn json_strings(dialect: Dialect, column: &str, needle: &str) -> String {
              OR EXISTS (SELECT 1 FROM jsonb_path_query({column}, \
              'strict $.** ? (@.type() == \"array\")[*] ? (@.type() == \"string\")') AS j(v) \
              WHERE strpos(lower(j.v #>> '{{}}'), {needle}) > 0) \
-             OR (jsonb_typeof({column}) = 'string' AND strpos(lower({column} #>> '{{}}'), {needle}) > 0))"
+             OR COALESCE(jsonb_typeof({column}) = 'string' \
+             AND strpos(lower({column} #>> '{{}}'), {needle}) > 0, FALSE))"
         ),
     }
 }

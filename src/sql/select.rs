@@ -257,7 +257,10 @@ impl<'m> Translator<'m> {
                     .map(|(n, _)| string_literal(&n.name))
                     .collect();
                 for (name, children) in &selected {
-                    if children.is_none() && table.property(name).is_some() {
+                    let complex = table
+                        .property(name)
+                        .is_some_and(|p| matches!(p.storage, Storage::Complex { .. }));
+                    if children.is_none() && complex {
                         names.push(string_literal(&format!("{name}/")));
                     }
                 }

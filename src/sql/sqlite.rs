@@ -24,7 +24,7 @@
 //! ```
 
 use rusqlite::types::Value as SqliteValue;
-use rusqlite::Connection;
+pub use rusqlite::Connection;
 use serde_json::Value;
 
 use super::dialect::{quote_identifier, Dialect};
@@ -215,4 +215,9 @@ pub fn context(connection: &Connection, entity_set: &str) -> Result<Option<Strin
         }
         Err(error) => Err(database(error)),
     }
+}
+
+/// Opens (or creates) the SQLite database file at `path`.
+pub fn open(path: &str) -> Result<Connection, SqlError> {
+    Connection::open(path).map_err(database)
 }

@@ -9,6 +9,17 @@ use serde_json::Value;
 
 pub const MODEL: &str = include_str!("../cases/sql/upload-sessions.csdl.xml");
 
+/// The seed document's requests (and the plain list).
+pub const SEED_REQUESTS: [&str; 7] = [
+    "",
+    "$expand=files($orderby=uploadedDateTime desc)",
+    "$expand=files($filter=size gt 1000000)",
+    "$expand=files($orderby=name asc)",
+    "$expand=files($filter=name eq 'building-a-access.csv')",
+    "$expand=files($filter=uploadedDateTime ge 2026-01-01T00:00:00Z)",
+    "$expand=files($filter=size gt 1000000;$orderby=uploadedDateTime desc)&$top=5&$count=true",
+];
+
 pub fn model() -> Model {
     Model::from_csdl_xml(MODEL).expect("the test model reads")
 }
