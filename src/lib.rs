@@ -84,6 +84,7 @@
 #![deny(unreachable_pub)]
 
 pub mod ast;
+pub mod check;
 pub mod error;
 pub mod eval;
 pub mod limits;

@@ -1,4 +1,4 @@
-//! Shared by the SQL tests: the upload-sessions model and mapping, the evaluator's
+//! Shared by the SQL tests: the upload-sessions model (examples/upload-sessions.csdl.xml) and mapping, the evaluator's
 //! answer, and the comparison after JSON normalisation.
 #![allow(dead_code, reason = "each SQL test target uses a different part")]
 
@@ -7,7 +7,7 @@ use odata_query::sql::Mapping;
 use odata_query::{EvalOptions, Query};
 use serde_json::Value;
 
-pub const MODEL: &str = include_str!("../cases/sql/upload-sessions.csdl.xml");
+pub const MODEL: &str = include_str!("../../examples/upload-sessions.csdl.xml");
 
 /// The seed document's requests (and the plain list).
 pub const SEED_REQUESTS: [&str; 7] = [
