@@ -59,35 +59,6 @@ fn random_queries_answer_as_the_evaluator_does() {
     assert!(tally.ratio() >= 0.99, "agreement {:.3}", tally.ratio());
 }
 
-#[test]
-#[ignore = "prints one query's SQL and answer"]
-fn debug_one() {
-    let records = odata_query::sample::upload_session_records(300, 11);
-    let connection = database(&records, "c");
-    let q = std::env::var("Q").unwrap();
-    let parsed = Query::parse(&q).unwrap();
-    let sql = parsed.to_sql(&mapping(), Dialect::Sqlite).unwrap();
-    eprintln!("{}", sql.sql);
-    let mut st = connection.prepare(&sql.sql).unwrap();
-    let params: Vec<rusqlite::types::Value> = sql
-        .params
-        .iter()
-        .map(|p| match p {
-            odata_query::sql::SqlValue::Integer(i) => (*i).into(),
-            odata_query::sql::SqlValue::Text(t) => t.clone().into(),
-            _ => rusqlite::types::Value::Null,
-        })
-        .collect();
-    let rows: Vec<String> = st
-        .query_map(rusqlite::params_from_iter(params), |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    for r in rows.iter().skip(8).take(3) {
-        eprintln!("{r}");
-    }
-}
-
 /// Hostile literals: the SQL text never contains them, answers equal the evaluator's, and
 /// no row changes.
 #[test]
