@@ -274,7 +274,14 @@ fn select_path<'a>(
             (Some(value), None) => value.clone(),
             (None, _) => Value::Null,
         };
-        target.insert(first.clone(), projected);
+        // `$select=stats/a,stats`: the whole value joins what an earlier path selected
+        // into it (a member selected but missing stays null), whatever the order.
+        match (target.get_mut(first.as_str()), projected) {
+            (Some(Value::Object(earlier)), Value::Object(whole)) => earlier.extend(whole),
+            (_, projected) => {
+                target.insert(first.clone(), projected);
+            }
+        }
         copy_property_annotations(target, source, first);
         return Ok(());
     }
