@@ -57,7 +57,8 @@ pub(crate) struct ApplyArgs {
     /// Print errors as OData JSON error bodies.
     #[arg(long)]
     json_errors: bool,
-    /// Check the query against this data model (CSDL XML or JSON) before answering.
+    /// Check the query against this data model (CSDL XML or JSON) before answering, and
+    /// read values by their declared types.
     #[arg(long, value_name = "MODEL")]
     model: Option<String>,
     /// The entity set (or resource path) the query is sent to (default: the model's only
@@ -95,6 +96,7 @@ pub(crate) fn run(args: &ApplyArgs) -> ExitCode {
         Ok(query) => query,
         Err(error) => return parse_failure(&error, args.json_errors),
     };
+    let mut typed: Option<(std::sync::Arc<odata_query::model::Model>, String)> = None;
     if let Some(model_path) = &args.model {
         let model = match model_cmd::load(model_path) {
             Ok(model) => model,
@@ -111,6 +113,7 @@ pub(crate) fn run(args: &ApplyArgs) -> ExitCode {
         if let Err(error) = query.check(&model, &resource) {
             return check_failure(&error.locate(&query_text), args.json_errors);
         }
+        typed = Some((std::sync::Arc::new(model), resource));
     }
     if count_only {
         // `/$count` counts what $filter and $search keep, whatever $top, $skip, $orderby,
@@ -137,10 +140,14 @@ pub(crate) fn run(args: &ApplyArgs) -> ExitCode {
             args.print.pretty && !args.print.compact,
         );
     }
-    let eval_options = EvalOptions {
+    // With a model, values are read by their declared types (as a database holds them).
+    let mut eval_options = EvalOptions {
         max_page_size: args.page_size,
         ..EvalOptions::default()
     };
+    if let Some((model, resource)) = typed {
+        eval_options = eval_options.with_model(model, resource);
+    }
     let plan = match StreamPlan::new(&query, &eval_options) {
         Ok(plan) => plan,
         Err(error) => return eval_failure(&error, args.json_errors),
