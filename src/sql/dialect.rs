@@ -161,6 +161,25 @@ impl Dialect {
         }
     }
 
+    /// A number as a JSON value that keeps every digit: SQLite writes a REAL with 15
+    /// significant digits, so it is printed with 17 (which read back as the same double);
+    /// infinities are the evaluator's `"INF"`/`"-INF"` (PostgreSQL's NaN its `"NaN"`).
+    pub(crate) fn json_number(self, expr: &str, kind: super::operand::Kind) -> String {
+        match (self, kind) {
+            (Dialect::Sqlite, _) => format!(
+                "CASE WHEN typeof({expr}) = 'real' THEN (CASE WHEN {expr} > 1.7976931348623157e308 \
+                 THEN 'INF' WHEN {expr} < -1.7976931348623157e308 THEN '-INF' \
+                 ELSE json(printf('%!.17g', {expr})) END) ELSE {expr} END"
+            ),
+            (Dialect::Postgres, super::operand::Kind::Double) => format!(
+                "CASE WHEN {expr} = 'Infinity'::float8 THEN to_json('INF'::text) \
+                 WHEN {expr} = '-Infinity'::float8 THEN to_json('-INF'::text) \
+                 WHEN {expr} = 'NaN'::float8 THEN to_json('NaN'::text) ELSE to_json({expr}) END"
+            ),
+            (Dialect::Postgres, _) => expr.to_owned(),
+        }
+    }
+
     /// The built JSON of a result row as text for the driver: PostgreSQL `::text`; SQLite
     /// JSON already is text.
     pub fn json_text(self, built: &str) -> String {
@@ -217,6 +236,77 @@ impl Dialect {
         match self {
             Dialect::Sqlite => format!("ceil({expr})"),
             Dialect::Postgres => format!("ceiling({expr})"),
+        }
+    }
+
+    /// An integer operand of arithmetic, exact past 64 bits: PostgreSQL `numeric` (its
+    /// `bigint` arithmetic fails on overflow; the evaluator promotes); SQLite as it is.
+    pub(crate) fn exact_integer(self, expr: &str) -> String {
+        match self {
+            Dialect::Sqlite => expr.to_owned(),
+            Dialect::Postgres => format!("CAST({expr} AS numeric)"),
+        }
+    }
+
+    /// Integer `div`: truncated toward zero; a zero divisor fails the statement, as the
+    /// evaluator fails the request (PostgreSQL's own error; on SQLite `abs` of the least
+    /// integer, the one error its arithmetic can raise, which the executor reports as a
+    /// division by zero).
+    pub(crate) fn integer_div(self, left: &str, right: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("({left} / {})", self.nonzero(right)),
+            Dialect::Postgres => format!("div({left}, {right})"),
+        }
+    }
+
+    /// Integer `mod`: the sign of the dividend; a zero divisor fails as for `div`.
+    pub(crate) fn integer_mod(self, left: &str, right: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("({left} % {})", self.nonzero(right)),
+            Dialect::Postgres => format!("mod({left}, {right})"),
+        }
+    }
+
+    /// SQLite: `divisor`, or an error when it is zero.
+    fn nonzero(self, divisor: &str) -> String {
+        format!(
+            "CASE WHEN {divisor} = 0 THEN abs(-9223372036854775807 - 1 + 0 * {divisor}) \
+             ELSE {divisor} END"
+        )
+    }
+
+    /// Division of doubles: a zero divisor gives INF, -INF or NaN (SQLite has no NaN:
+    /// `0 div 0` is null there, a documented divergence).
+    pub(crate) fn double_div(self, left: &str, right: &str) -> String {
+        let l = self.to_double(left);
+        match self {
+            Dialect::Sqlite => format!(
+                "CASE WHEN {right} = 0 THEN (CASE WHEN {l} > 0 THEN 9e999 WHEN {l} < 0 \
+                 THEN -9e999 END) ELSE {l} / {right} END"
+            ),
+            Dialect::Postgres => format!(
+                "CASE WHEN {right} = 0 THEN (CASE WHEN {l} > 0 THEN 'Infinity'::float8 \
+                 WHEN {l} < 0 THEN '-Infinity'::float8 WHEN {l} = 0 THEN 'NaN'::float8 END) \
+                 ELSE {l} / {right} END"
+            ),
+        }
+    }
+
+    /// A string position or length from a 64-bit integer, clamped to
+    /// `[-2147483647, 2147483646]` on PostgreSQL (no string is that long, so no answer
+    /// changes, and `+ 1` cannot overflow).
+    pub(crate) fn clamp_position(self, expr: &str) -> String {
+        match self {
+            Dialect::Sqlite => expr.to_owned(),
+            Dialect::Postgres => format!("LEAST(GREATEST({expr}, -2147483647), 2147483646)"),
+        }
+    }
+
+    /// A clamped position as the `integer` PostgreSQL's `substr` takes.
+    pub(crate) fn position_argument(self, expr: &str) -> String {
+        match self {
+            Dialect::Sqlite => expr.to_owned(),
+            Dialect::Postgres => format!("CAST({expr} AS integer)"),
         }
     }
 

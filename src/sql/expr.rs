@@ -12,6 +12,7 @@
 
 use crate::ast::{BinaryOp, CaseArm, Expr, Lambda, MemberPath, Query, Segment, UnaryOp};
 
+use super::dialect::Dialect;
 use super::error::{invalid, unsupported, SqlError};
 use super::mapping::NavigationMapping;
 use super::operand::{Kind, Leaf, Operand};
@@ -140,8 +141,12 @@ impl<'m> Translator<'m> {
                 if !inner.kind.is_numeric() && inner.kind != Kind::Null {
                     return invalid(format!("- needs a number, not {}", inner.kind.describe()));
                 }
+                let negated = match inner.kind {
+                    Kind::Integer => self.dialect.exact_integer(&inner.sql),
+                    _ => inner.sql.clone(),
+                };
                 Ok(Operand {
-                    sql: format!("(- {})", inner.sql),
+                    sql: format!("(- {negated})"),
                     ..inner
                 })
             }
@@ -215,6 +220,7 @@ impl<'m> Translator<'m> {
                 this: &child,
                 variables: env.variables.clone(),
                 computed: &[],
+                rows: false,
             };
             conditions.push(self.predicate(filter, &inner, false)?);
             rest = tail;
@@ -269,6 +275,7 @@ impl<'m> Translator<'m> {
             this: child,
             variables: env.variables.clone(),
             computed: &[],
+            rows: false,
         };
         if let Some(filter) = &options.filter {
             let predicate = self.predicate(filter, &inner, false);
@@ -304,6 +311,7 @@ impl<'m> Translator<'m> {
             this: env.this,
             variables,
             computed: env.computed,
+            rows: env.rows,
         };
         self.predicate(&lambda.predicate, &inner, negated)
     }
@@ -376,40 +384,36 @@ impl<'m> Translator<'m> {
             Kind::Double
         };
         let nullable = l.nullable || r.nullable;
+        let d = self.dialect;
+        // Integers: exact past 64 bits on PostgreSQL (`numeric`); SQLite turns an
+        // overflowing result into a REAL (a documented divergence).
+        let left = if both_integers {
+            d.exact_integer(&l.sql)
+        } else {
+            l.sql.clone()
+        };
         let sql = match op {
-            BinaryOp::Add => format!("({} + {})", l.sql, r.sql),
-            BinaryOp::Sub => format!("({} - {})", l.sql, r.sql),
-            BinaryOp::Mul => format!("({} * {})", l.sql, r.sql),
-            BinaryOp::Div => {
-                if !both_integers {
-                    return unsupported(
-                        "div of doubles (the evaluator gives INF for a zero divisor; PostgreSQL fails)",
-                    );
-                }
-                format!("({} / {})", l.sql, r.sql)
-            }
-            BinaryOp::DivBy => {
-                // The evaluator gives INF/NaN for a zero divisor; SQL has neither, so a
-                // zero divisor gives null (a documented divergence).
+            BinaryOp::Add => format!("({left} + {})", r.sql),
+            BinaryOp::Sub => format!("({left} - {})", r.sql),
+            BinaryOp::Mul => format!("({left} * {})", r.sql),
+            // Integer `div` truncates and fails on a zero divisor, as in the evaluator.
+            BinaryOp::Div if both_integers => d.integer_div(&left, &r.sql),
+            BinaryOp::Mod if both_integers => d.integer_mod(&left, &r.sql),
+            BinaryOp::Div | BinaryOp::DivBy => {
+                // Doubles: a zero divisor gives INF, -INF or NaN.
                 return Ok(Operand {
                     constant: l.constant && r.constant,
-                    ..Operand::new(
-                        format!(
-                            "({} / NULLIF({}, 0))",
-                            self.dialect.to_double(&l.sql),
-                            r.sql
-                        ),
-                        Kind::Double,
-                        true,
-                    )
+                    ..Operand::new(d.double_div(&l.sql, &r.sql), Kind::Double, true)
                 });
             }
-            BinaryOp::Mod => {
-                if !both_integers {
-                    return unsupported("mod of doubles");
+            BinaryOp::Mod => match d {
+                Dialect::Sqlite => format!("mod({}, {})", l.sql, r.sql),
+                Dialect::Postgres => {
+                    return unsupported(
+                        "mod of doubles (PostgreSQL has no exact remainder of them)",
+                    )
                 }
-                format!("({} % {})", l.sql, r.sql)
-            }
+            },
             _ => return unsupported(format!("the operator {}", op.keyword())),
         };
         Ok(Operand {

@@ -190,14 +190,22 @@ impl<'m> Translator<'m> {
         } else if args.len() == 3 {
             return unsupported("substring with a length that is not a literal");
         }
-        let start = &operands[1].sql;
+        // Positions beyond any string's length are clamped to 32 bits (PostgreSQL's
+        // `substr` takes `integer`), which changes no answer.
+        let start = self.dialect.clamp_position(&operands[1].sql);
         let from = format!(
             "(CASE WHEN {start} < 0 THEN {} ELSE {start} END + 1)",
             self.greatest(&format!("length({}) + {start}", s.sql), "0")
         );
+        let from = self.dialect.position_argument(&from);
         Ok(match operands.get(2) {
             Some(length) => (
-                format!("substr({}, {from}, {})", s.sql, length.sql),
+                format!(
+                    "substr({}, {from}, {})",
+                    s.sql,
+                    self.dialect
+                        .position_argument(&self.dialect.clamp_position(&length.sql))
+                ),
                 Kind::String,
             ),
             None => (format!("substr({}, {from})", s.sql), Kind::String),

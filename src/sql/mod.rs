@@ -36,6 +36,7 @@
 //! - **Answers**: each item is built as JSON by the database; [`response`] turns the rows
 //!   into the OData response (`value`, `@odata.count`), whichever driver ran them.
 
+mod apply;
 mod compare;
 mod dialect;
 mod error;
@@ -45,9 +46,11 @@ mod mapping;
 mod mapping_file;
 mod operand;
 mod response;
+mod rows;
 mod schema;
 mod search;
 mod select;
+mod temporal;
 mod translate;
 mod writer;
 
@@ -69,7 +72,7 @@ pub use mapping_file::{Overrides, TableOverrides};
 pub use response::{item, response};
 pub use schema::{create_statements, rows_of, LoadRow, CONTEXT_TABLE};
 pub use search::{DefaultSqlSearch, SearchText, SqlSearch};
-pub use select::{ABSENT_MEMBER, ONLY_MEMBER};
+pub use select::{ABSENT_MEMBER, KEEP_MEMBER, ONLY_MEMBER};
 pub use translate::instant_text;
 pub use writer::SqlValue;
 

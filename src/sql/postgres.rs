@@ -24,6 +24,16 @@ const LOAD_BATCH_ROWS: usize = 500;
 
 fn database(error: tokio_postgres::Error) -> SqlError {
     match error.as_db_error() {
+        // Integer `div`/`mod` by zero: the evaluator fails such a request too.
+        Some(db) if db.code().code() == "22012" => {
+            SqlError::Invalid("division by zero (an integer div or mod)".into())
+        }
+        // A value past the database's numbers (the evaluator fails past about 1.7e38, or
+        // answers with a double).
+        Some(db) if db.code().code() == "22003" => SqlError::NotSupported(format!(
+            "a number out of the database's range ({})",
+            db.message()
+        )),
         Some(db) => SqlError::Database(format!("{}: {}", db.code().code(), db.message())),
         None => SqlError::Database(error.to_string()),
     }

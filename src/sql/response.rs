@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::error::SqlError;
-use super::select::{ABSENT_MEMBER, ONLY_MEMBER};
+use super::select::{ABSENT_MEMBER, KEEP_MEMBER, ONLY_MEMBER};
 
 /// The items' JSON texts and the count, as an OData response
 /// `{"@odata.context"?, "@odata.count"?, "value": [...]}`.
@@ -38,7 +38,7 @@ pub fn item(text: &str) -> Result<Value, SqlError> {
 }
 
 /// Removes the members listed in [`ABSENT_MEMBER`] (only those in [`ONLY_MEMBER`] when it
-/// is there) and both markers, in every object.
+/// is there, never those in [`KEEP_MEMBER`]) and the markers, in every object.
 fn strip(value: &mut Value, depth: usize) {
     if depth > 64 {
         return;
@@ -52,7 +52,12 @@ fn strip(value: &mut Value, depth: usize) {
         Value::Object(map) => {
             let absent = map.remove(ABSENT_MEMBER);
             let only = map.remove(ONLY_MEMBER);
+            let keep = map.remove(KEEP_MEMBER);
             if let Some(Value::Array(paths)) = absent {
+                let keep: Vec<&str> = match &keep {
+                    Some(Value::Array(names)) => names.iter().filter_map(Value::as_str).collect(),
+                    _ => Vec::new(),
+                };
                 let only: Option<Vec<&str>> = match &only {
                     Some(Value::Array(names)) => {
                         Some(names.iter().filter_map(Value::as_str).collect())
@@ -66,7 +71,9 @@ fn strip(value: &mut Value, depth: usize) {
                             .is_some_and(|rest| rest.starts_with('/')),
                         None => *name == path,
                     };
-                    if only.as_ref().is_some_and(|names| !names.iter().any(listed)) {
+                    if only.as_ref().is_some_and(|names| !names.iter().any(listed))
+                        || keep.contains(&path)
+                    {
                         continue;
                     }
                     remove_path(map, path);
@@ -105,6 +112,8 @@ mod tests {
         assert_eq!(item(text).unwrap(), json!({"b":1,"s":{"y":2},"f":[{}]}));
         let selected = r#"{"a":null,"f":null,"@odq.absent":["a","f"],"@odq.only":["f"]}"#;
         assert_eq!(item(selected).unwrap(), json!({"a":null}));
+        let kept = r#"{"s":{"x":null},"t":null,"@odq.absent":["s/x","s/y","t"],"@odq.only":["s/"],"@odq.keep":["s","s/x"]}"#;
+        assert_eq!(item(kept).unwrap(), json!({"s":{"x":null},"t":null}));
         let none = r#"{"a":null,"@odq.absent":null}"#;
         assert_eq!(item(none).unwrap(), json!({"a":null}));
     }

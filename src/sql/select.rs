@@ -17,7 +17,7 @@ use super::dialect::quote_identifier;
 use super::error::{invalid, unsupported, SqlError};
 use super::mapping::{NavigationMapping, PropertyMapping, Storage, Table};
 use super::operand::{Kind, Operand};
-use super::translate::{Env, Scope, Translator};
+use super::translate::{kind_of, Env, Scope, Translator};
 use super::writer::SqlValue;
 
 /// The member that lists the members a record lacked; the executors remove them (and
@@ -27,6 +27,10 @@ pub const ABSENT_MEMBER: &str = "@odq.absent";
 /// evaluator answers a selected but missing property as null, an expanded missing one
 /// by leaving it out).
 pub const ONLY_MEMBER: &str = "@odq.only";
+/// The member paths an [`ABSENT_MEMBER`] list never removes: those `$select` names
+/// explicitly (and their prefixes), which the evaluator answers as null when missing,
+/// even beside `*` or a whole complex value.
+pub const KEEP_MEMBER: &str = "@odq.keep";
 
 /// The parts of one list level's statement.
 #[derive(Debug, Default)]
@@ -53,6 +57,78 @@ impl ListSql {
     }
 }
 
+/// What a list level reads: a table, or (after `$apply`) a derived table of the same
+/// entities, with the conditions, order and window the transformations left pending.
+#[derive(Debug)]
+pub(crate) struct Source<'m> {
+    /// The entities' scope (the table's alias, or the derived table's).
+    pub(crate) scope: Scope<'m>,
+    /// `"table" AS t0` or `(SELECT ...) AS t3`.
+    pub(crate) from: String,
+    /// Conditions already applied.
+    pub(crate) conditions: Vec<String>,
+    /// The `ORDER BY` terms after `$orderby`'s: the current order, ending in a unique
+    /// tie-break.
+    pub(crate) order: Vec<String>,
+    /// Computed values already defined (`$apply=compute(...)`).
+    pub(crate) computed: Vec<(String, Operand)>,
+    /// The `$skip`/`$top` window already applied, to combine with the query's.
+    pub(crate) cut: Cut,
+}
+
+impl<'m> Source<'m> {
+    /// The rows of `scope`'s own table, in input order.
+    pub(crate) fn table(scope: Scope<'m>) -> Source<'m> {
+        let order = scope
+            .tie_break()
+            .into_iter()
+            .map(|t| format!("{t} ASC"))
+            .collect();
+        Source {
+            from: format!(
+                "{} AS {}",
+                quote_identifier(&scope.table.table),
+                scope.alias
+            ),
+            scope,
+            conditions: Vec::new(),
+            order,
+            computed: Vec::new(),
+            cut: Cut::default(),
+        }
+    }
+}
+
+/// A `$skip`/`$top` window: `skip` rows dropped, then at most `top` kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Cut {
+    pub(crate) skip: u64,
+    pub(crate) top: Option<u64>,
+}
+
+impl Cut {
+    /// True when the window keeps every row.
+    pub(crate) fn is_none(self) -> bool {
+        self.skip == 0 && self.top.is_none()
+    }
+
+    /// This window, then `skip(n)`.
+    pub(crate) fn then_skip(self, n: u64) -> Cut {
+        Cut {
+            skip: self.skip.saturating_add(n),
+            top: self.top.map(|top| top.saturating_sub(n)),
+        }
+    }
+
+    /// This window, then `top(n)`.
+    pub(crate) fn then_top(self, n: u64) -> Cut {
+        Cut {
+            skip: self.skip,
+            top: Some(self.top.map_or(n, |top| top.min(n))),
+        }
+    }
+}
+
 impl<'m> Translator<'m> {
     /// Translates the options of one list level over `scope`'s table. `parent` is the
     /// scope whose children these are (a nested `$expand`); `it` is the top-level item.
@@ -64,27 +140,43 @@ impl<'m> Translator<'m> {
         it: Option<&Scope<'m>>,
     ) -> Result<ListSql, SqlError> {
         let pushed = self.push_aliases(query);
-        let result = self.list_inner(query, scope, parent, it);
+        let result = if query.apply.is_empty() {
+            self.list_inner(query, Source::table(scope.clone()), parent, it)
+        } else if parent.is_some() {
+            unsupported("$apply inside $expand")
+        } else {
+            self.applied_list(query, scope)
+        };
         self.pop_aliases(pushed);
         result
     }
 
-    fn list_inner(
+    /// The `LIMIT`/`OFFSET` clause of a window, its values bound.
+    pub(crate) fn limit_clause(&mut self, cut: Cut) -> String {
+        let top = cut.top.map(|top| self.bind(SqlValue::Integer(clamp(top))));
+        let skip = (cut.skip > 0).then(|| self.bind(SqlValue::Integer(clamp(cut.skip))));
+        self.dialect.limit_offset(top.as_deref(), skip.as_deref())
+    }
+
+    /// One list level over `source` (a table, or what `$apply` left).
+    pub(crate) fn list_inner(
         &mut self,
         query: &'m Query,
-        scope: &Scope<'m>,
+        source: Source<'m>,
         parent: Option<&Scope<'m>>,
         it: Option<&Scope<'m>>,
     ) -> Result<ListSql, SqlError> {
         check_options(query)?;
+        let scope = &source.scope;
         let it = it.unwrap_or(scope);
-        let mut computed: Vec<(String, Operand)> = Vec::new();
+        let mut computed: Vec<(String, Operand)> = source.computed.clone();
         for item in &query.compute {
             let env = Env {
                 it,
                 this: scope,
                 variables: Vec::new(),
                 computed: &computed,
+                rows: false,
             };
             let operand = self.value(&item.expr, &env)?;
             if matches!(operand.kind, Kind::Complex | Kind::Json) {
@@ -102,13 +194,11 @@ impl<'m> Translator<'m> {
             this: scope,
             variables: Vec::new(),
             computed: &computed,
+            rows: false,
         };
         let mut list = ListSql {
-            from: format!(
-                "{} AS {}",
-                quote_identifier(&scope.table.table),
-                scope.alias
-            ),
+            from: source.from.clone(),
+            conditions: source.conditions.clone(),
             ..ListSql::default()
         };
         if let Some(parent) = parent {
@@ -121,21 +211,20 @@ impl<'m> Translator<'m> {
             list.conditions.push(self.predicate(filter, &env, false)?);
         }
         list.order = self.order_terms(&query.orderby, &env)?;
-        list.order
-            .extend(scope.tie_break().into_iter().map(|t| format!("{t} ASC")));
-        let top = query
-            .top
-            .map(|top| self.bind(SqlValue::Integer(clamp(top))));
-        let skip = query
-            .skip
-            .filter(|skip| *skip > 0)
-            .map(|skip| self.bind(SqlValue::Integer(clamp(skip))));
-        list.limit = self.dialect.limit_offset(top.as_deref(), skip.as_deref());
+        list.order.extend(source.order.iter().cloned());
+        let mut cut = source.cut;
+        if let Some(skip) = query.skip {
+            cut = cut.then_skip(skip);
+        }
+        if let Some(top) = query.top {
+            cut = cut.then_top(top);
+        }
+        list.limit = self.limit_clause(cut);
         list.object = self.object(query, scope, &env)?;
         Ok(list)
     }
 
-    fn order_terms(
+    pub(crate) fn order_terms(
         &mut self,
         items: &'m [OrderByItem],
         env: &Env<'_, 'm>,
@@ -246,6 +335,11 @@ impl<'m> Translator<'m> {
                 string_literal(ABSENT_MEMBER),
                 self.dialect.json_value(&scope.column(absent)),
             ));
+            let keep = explicit_paths(&query.select);
+            if !keep.is_empty() {
+                let names: Vec<String> = keep.iter().map(|p| string_literal(p)).collect();
+                pairs.push((string_literal(KEEP_MEMBER), self.json_array(&names)));
+            }
             if !all {
                 // With `$select`, a selected member the record lacks is null; only an
                 // expanded (and not also selected) navigation the record lacks is left
@@ -278,9 +372,15 @@ impl<'m> Translator<'m> {
     }
 
     /// A computed value as a JSON member value.
-    fn json_operand(&self, operand: &Operand) -> String {
+    pub(crate) fn json_operand(&self, operand: &Operand) -> String {
         match operand.kind {
             Kind::Boolean => self.dialect.json_boolean(&operand.sql),
+            Kind::Integer | Kind::Double => self.dialect.json_number(&operand.sql, operand.kind),
+            // A computed DateTimeOffset is answered in the evaluator's canonical form
+            // (literals are bound in it already).
+            Kind::DateTimeOffset if !operand.constant => {
+                self.dialect.canonical_date_time(&operand.sql)
+            }
             _ => operand.sql.clone(),
         }
     }
@@ -290,10 +390,10 @@ impl<'m> Translator<'m> {
         match storage {
             Storage::Column { column, edm, .. } => {
                 let column = scope.column(column);
-                if *edm == crate::model::Edm::Boolean {
-                    self.dialect.json_boolean(&column)
-                } else {
-                    column
+                match kind_of(*edm) {
+                    Kind::Boolean => self.dialect.json_boolean(&column),
+                    Kind::Double => self.dialect.json_number(&column, Kind::Double),
+                    _ => column,
                 }
             }
             Storage::DateTimeOffset { text, .. } => scope.column(text),
@@ -570,6 +670,31 @@ impl SelectTree {
     }
 }
 
+/// The member paths `$select` names (`a/b/c` gives `a`, `a/b` and `a/b/c`), which stay
+/// (as null) when the record lacks them.
+fn explicit_paths(select: &[SelectItem]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for item in select {
+        let SelectItem::Path { segments, .. } = item else {
+            continue;
+        };
+        let mut path = String::new();
+        for segment in segments {
+            let PathSegment::Property(name) = segment else {
+                break;
+            };
+            if !path.is_empty() {
+                path.push('/');
+            }
+            path.push_str(name);
+            if !out.contains(&path) {
+                out.push(path.clone());
+            }
+        }
+    }
+    out
+}
+
 fn select_names(segments: &[PathSegment]) -> Result<Vec<String>, SqlError> {
     segments
         .iter()
@@ -585,10 +710,7 @@ fn select_names(segments: &[PathSegment]) -> Result<Vec<String>, SqlError> {
 }
 
 /// Rejects the options this translation does not answer.
-fn check_options(query: &Query) -> Result<(), SqlError> {
-    if !query.apply.is_empty() {
-        return unsupported("$apply");
-    }
+pub(crate) fn check_options(query: &Query) -> Result<(), SqlError> {
     for (name, present) in [
         ("$skiptoken", query.skiptoken.is_some()),
         ("$deltatoken", query.deltatoken.is_some()),
@@ -625,6 +747,6 @@ pub(crate) fn string_literal(name: &str) -> String {
     out
 }
 
-fn clamp(n: u64) -> i64 {
+pub(crate) fn clamp(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }

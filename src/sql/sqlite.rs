@@ -36,7 +36,14 @@ use super::{response, SqlOptions, SqlQuery};
 use crate::ast::Query;
 
 fn database(error: rusqlite::Error) -> SqlError {
-    SqlError::Database(error.to_string())
+    match &error {
+        // The translation's integer `div`/`mod` raise this (and nothing else does) for a
+        // zero divisor: the evaluator fails such a request with a bad request too.
+        rusqlite::Error::SqliteFailure(_, Some(message)) if message == "integer overflow" => {
+            SqlError::Invalid("division by zero (an integer div or mod)".into())
+        }
+        _ => SqlError::Database(error.to_string()),
+    }
 }
 
 fn bind(values: &[SqlValue]) -> Vec<SqliteValue> {

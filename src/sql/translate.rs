@@ -67,8 +67,12 @@ pub(crate) struct Env<'e, 'm> {
     pub(crate) this: &'e Scope<'m>,
     /// Lambda variables in scope, innermost last.
     pub(crate) variables: Vec<(&'e str, &'e Scope<'m>)>,
-    /// `$compute` values of `this`, by name.
+    /// `$compute` values of `this`, by name; after a `groupby`/`aggregate`, every member
+    /// of the row, by path (`stats/filesUploaded`).
     pub(crate) computed: &'e [(String, Operand)],
+    /// True over the rows of a `groupby`/`aggregate`: `computed` holds all they have, and
+    /// a path to anything else is a missing member (null).
+    pub(crate) rows: bool,
 }
 
 /// Translation state for one statement.
@@ -208,8 +212,10 @@ impl<'m> Translator<'m> {
     ) -> Result<Operand, SqlError> {
         let instant = instant_text(&value)
             .ok_or_else(|| SqlError::NotSupported(format!("the DateTimeOffset {text}")))?;
+        // The canonical text: what the evaluator answers for a computed value; date parts
+        // read it at the same positions as any stored text.
         let mut operand = Operand::constant(
-            self.bind(SqlValue::Text(text.to_owned())),
+            self.bind(SqlValue::Text(super::temporal::canonical_text(&value))),
             Kind::DateTimeOffset,
         );
         operand.instant = Some(self.bind(SqlValue::Text(instant)));
@@ -223,6 +229,9 @@ impl<'m> Translator<'m> {
         path: &'m MemberPath,
         env: &Env<'_, 'm>,
     ) -> Result<Resolved<'m>, SqlError> {
+        if env.rows {
+            return row_member(path, env);
+        }
         let (scope, segments) = match &path.root {
             PathRoot::Implicit => {
                 if let [Segment::Property(name)] = path.segments.as_slice() {
@@ -265,6 +274,29 @@ impl<'m> Translator<'m> {
         };
         let operand = self.storage_operand(&scope, property, &segments[1..], false, path)?;
         Ok(Resolved::Value(operand))
+    }
+
+    /// The value at `segments` (properties, through flattened complex values) of the
+    /// entity in `scope`.
+    pub(crate) fn member_operand(
+        &mut self,
+        scope: &Scope<'m>,
+        segments: &[Segment],
+        path: &MemberPath,
+    ) -> Result<Operand, SqlError> {
+        let Some(Segment::Property(first)) = segments.first() else {
+            return unsupported(format!("the path {path}"));
+        };
+        if scope.table.navigation(first).is_some() {
+            return unsupported(format!("the path {path} through two collections"));
+        }
+        let Some(property) = scope.table.property(first) else {
+            return invalid(format!(
+                "{} has no property {first}",
+                scope.table.entity_type
+            ));
+        };
+        self.storage_operand(scope, property, &segments[1..], false, path)
     }
 
     fn storage_operand(
@@ -336,6 +368,34 @@ impl<'m> Translator<'m> {
             _ => unsupported(format!("the path {path}")),
         }
     }
+}
+
+/// A member of a `groupby`/`aggregate` row: a value it has, or null.
+fn row_member<'m>(path: &MemberPath, env: &Env<'_, 'm>) -> Result<Resolved<'m>, SqlError> {
+    match &path.root {
+        PathRoot::Implicit | PathRoot::It | PathRoot::This => {}
+        _ => return unsupported(format!("the path {path} over aggregated rows")),
+    }
+    let mut names = Vec::with_capacity(path.segments.len());
+    for segment in &path.segments {
+        match segment {
+            Segment::Property(name) => names.push(name.as_str()),
+            _ => return unsupported(format!("the path {path} over aggregated rows")),
+        }
+    }
+    if names.is_empty() {
+        return Ok(Resolved::Entity);
+    }
+    let joined = names.join("/");
+    if let Some((_, operand)) = env.computed.iter().find(|(n, _)| *n == joined) {
+        return Ok(Resolved::Value(operand.clone()));
+    }
+    let prefix = format!("{joined}/");
+    if env.computed.iter().any(|(n, _)| n.starts_with(&prefix)) {
+        return unsupported(format!("the object {path} of aggregated rows as a value"));
+    }
+    // A member the rows do not have is null, as in the evaluator.
+    Ok(Resolved::Value(Operand::null()))
 }
 
 /// What a member path resolves to.
