@@ -22,7 +22,8 @@ use crate::ast::{
     PathSegment, Query, Segment, Transformation,
 };
 
-use super::dialect::{quote_identifier, Dialect};
+use super::aggregate::{aggregate_through, aggregate_values, Aggregated};
+use super::dialect::quote_identifier;
 use super::error::{invalid, unsupported, SqlError};
 use super::mapping::Table;
 use super::operand::{Kind, Operand};
@@ -99,21 +100,8 @@ impl<'m> Relation<'m> {
     }
 
     fn where_clause(&self) -> String {
-        if self.conditions.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", self.conditions.join(" AND "))
-        }
+        super::select::where_clause(&self.conditions)
     }
-}
-
-/// One aggregate of a `groupby`/`aggregate` step: the per-row values it reads and the
-/// aggregate over them (`{0}`, `{1}` stand for those values' columns).
-struct Aggregated {
-    alias: String,
-    inputs: Vec<String>,
-    aggregate: String,
-    kind: Kind,
 }
 
 impl<'m> Translator<'m> {
@@ -192,9 +180,22 @@ impl<'m> Translator<'m> {
             }
             Transformation::Compute(items) => {
                 for item in items {
-                    let operand = with_env(&relation, |env| self.value(&item.expr, env))?;
-                    if matches!(operand.kind, Kind::Complex | Kind::Json) {
-                        return unsupported("compute(...) of complex values");
+                    let mut operand = with_env(&relation, |env| self.value(&item.expr, env))?;
+                    if operand.sql.contains(super::dialect::MAY_FAIL) {
+                        // The evaluator computes it for every item (of the window).
+                        if !relation.cut.is_none() {
+                            relation = self.materialize(relation)?;
+                            operand = with_env(&relation, |env| self.value(&item.expr, env))?;
+                        }
+                        relation
+                            .conditions
+                            .push(super::select::evaluated(&operand.sql));
+                    }
+                    if matches!(operand.kind, Kind::Complex | Kind::Json | Kind::Duration) {
+                        return unsupported(format!(
+                            "compute(...) of {} (not written as the evaluator writes it)",
+                            operand.kind.describe()
+                        ));
                     }
                     match &mut relation.shape {
                         Shape::Entities { scope, computed } => {
@@ -274,6 +275,7 @@ impl<'m> Translator<'m> {
                 select.push(format!("{} AS {column}", operand.sql));
                 let mut moved =
                     Operand::new(format!("{alias}.{column}"), operand.kind, operand.nullable);
+                moved.nan = operand.nan;
                 if let Some(instant) = &operand.instant {
                     let column = quote_identifier(&format!("_odq_{alias}_{i}_instant"));
                     select.push(format!("{instant} AS {column}"));
@@ -636,241 +638,4 @@ fn with_env<'m, T>(
         }
     };
     f(&env)
-}
-
-/// The value each row contributes to `min`/`max`, and how to read the result back: a
-/// DateTimeOffset by its instant (fixed-width text) followed by its text.
-fn ordered_value(dialect: Dialect, operand: &Operand) -> Result<(String, Kind), SqlError> {
-    Ok(match operand.kind {
-        Kind::Integer | Kind::Double | Kind::Date | Kind::Boolean | Kind::Null => {
-            (operand.sql.clone(), operand.kind)
-        }
-        Kind::String | Kind::Guid => (dialect.code_point_order(&operand.sql), operand.kind),
-        Kind::DateTimeOffset => (
-            format!("({} || {})", operand.comparable(), operand.sql),
-            Kind::DateTimeOffset,
-        ),
-        Kind::OtherText => {
-            return unsupported("min and max of TimeOfDay, Duration or Binary values")
-        }
-        Kind::Complex | Kind::Json => return unsupported("aggregating complex values"),
-    })
-}
-
-/// `min`/`max` over values written by [`ordered_value`].
-fn extreme(dialect: Dialect, method: &AggregateMethod, value: &str, kind: Kind) -> (String, Kind) {
-    let max = *method == AggregateMethod::Max;
-    match (kind, dialect) {
-        (Kind::Boolean, Dialect::Postgres) => (
-            format!("{}({value})", if max { "bool_or" } else { "bool_and" }),
-            Kind::Boolean,
-        ),
-        // The instant is 30 characters (`YYYY-MM-DDTHH:MM:SS.fffffffffZ`); the text follows,
-        // answered in the evaluator's canonical form.
-        (Kind::DateTimeOffset, _) => (
-            dialect.canonical_date_time(&format!(
-                "substr({}({value}), 31)",
-                if max { "max" } else { "min" }
-            )),
-            Kind::String,
-        ),
-        _ => (
-            format!("{}({value})", if max { "max" } else { "min" }),
-            kind,
-        ),
-    }
-}
-
-fn numeric(method: &AggregateMethod, operand: &Operand) -> Result<(), SqlError> {
-    if operand.kind.is_numeric() || operand.kind == Kind::Null {
-        Ok(())
-    } else {
-        invalid(format!(
-            "{} needs numbers, not {}",
-            method.keyword(),
-            operand.kind.describe()
-        ))
-    }
-}
-
-/// `sum` of integer values, never failing: SQLite's `sum` fails past 64 bits, so the high
-/// and low 32 bits are summed apart (each fits) and combined, which gives a REAL beyond
-/// 64 bits as the evaluator's promoted sum is written as a double; PostgreSQL sums
-/// `bigint` into `numeric`.
-fn integer_sum(dialect: Dialect, value: &str) -> String {
-    match dialect {
-        Dialect::Sqlite => {
-            format!("(sum({value} >> 32) * 4294967296 + sum({value} & 4294967295))")
-        }
-        Dialect::Postgres => format!("sum({value})"),
-    }
-}
-
-/// `average` of the values `{sum}` summed and `{count}` counted: exact for integers up to
-/// the division, as the evaluator's decimal average.
-fn average(dialect: Dialect, sum: &str, count: &str, integers: bool) -> String {
-    match (dialect, integers) {
-        (Dialect::Sqlite, _) => format!("(CAST({sum} AS REAL) / {count})"),
-        (Dialect::Postgres, true) => format!(
-            "CAST({sum} * 1.000000000000000000000000000000 / NULLIF({count}, 0) AS double precision)"
-        ),
-        (Dialect::Postgres, false) => format!("({sum} / NULLIF({count}, 0))"),
-    }
-}
-
-/// An aggregate of a value each row has.
-fn aggregate_values(
-    dialect: Dialect,
-    alias: String,
-    method: &AggregateMethod,
-    operand: &Operand,
-) -> Result<Aggregated, SqlError> {
-    if operand.kind == Kind::Null {
-        // Only nulls: no values to aggregate.
-        let (aggregate, kind) = match method {
-            AggregateMethod::CountDistinct => ("0", Kind::Integer),
-            _ => ("NULL", Kind::Null),
-        };
-        return Ok(Aggregated {
-            alias,
-            inputs: Vec::new(),
-            aggregate: aggregate.into(),
-            kind,
-        });
-    }
-    let (inputs, aggregate, kind) = match method {
-        AggregateMethod::Sum => {
-            numeric(method, operand)?;
-            let kind = if operand.kind == Kind::Double {
-                Kind::Double
-            } else {
-                Kind::Integer
-            };
-            let sum = match kind {
-                Kind::Integer => integer_sum(dialect, "{0}"),
-                _ => "sum({0})".to_owned(),
-            };
-            (vec![operand.sql.clone()], sum, kind)
-        }
-        AggregateMethod::Average => {
-            numeric(method, operand)?;
-            let integers = operand.kind != Kind::Double;
-            let sum = if integers {
-                integer_sum(dialect, "{0}")
-            } else {
-                "sum({0})".to_owned()
-            };
-            (
-                vec![operand.sql.clone()],
-                average(dialect, &sum, "count({0})", integers),
-                Kind::Double,
-            )
-        }
-        AggregateMethod::Min | AggregateMethod::Max => {
-            let (value, kind) = ordered_value(dialect, operand)?;
-            let (aggregate, kind) = extreme(dialect, method, "{0}", kind);
-            (vec![value], aggregate, kind)
-        }
-        AggregateMethod::CountDistinct => {
-            if matches!(operand.kind, Kind::Complex | Kind::Json) {
-                return unsupported("countdistinct of complex values");
-            }
-            // DateTimeOffsets are distinct as the evaluator writes them (instant and offset).
-            let value = match operand.kind {
-                Kind::DateTimeOffset => dialect.canonical_date_time(&operand.sql),
-                _ => operand.sql.clone(),
-            };
-            (vec![value], "count(DISTINCT {0})".to_owned(), Kind::Integer)
-        }
-        AggregateMethod::Custom(name) => {
-            return unsupported(format!("the aggregation method {name}"))
-        }
-    };
-    Ok(Aggregated {
-        alias,
-        inputs,
-        aggregate,
-        kind,
-    })
-}
-
-/// An aggregate of the values of every related item (`files/size with sum`): per parent
-/// first, in a correlated subquery over `child_from`, then over the parents.
-fn aggregate_through(
-    dialect: Dialect,
-    alias: String,
-    method: &AggregateMethod,
-    child_from: &str,
-    operand: &Operand,
-) -> Result<Aggregated, SqlError> {
-    let per_parent = |aggregate: &str| format!("(SELECT {aggregate} FROM {child_from})");
-    let x = &operand.sql;
-    // The per-parent partial sums of integers, and their total: on SQLite the high and
-    // low 32 bits apart (see `integer_sum`).
-    let (mut sums, total) = match (dialect, operand.kind) {
-        (Dialect::Sqlite, Kind::Integer | Kind::Null) => (
-            vec![
-                per_parent(&format!("sum({x} >> 32)")),
-                per_parent(&format!("sum({x} & 4294967295)")),
-            ],
-            "(sum({0}) * 4294967296 + sum({1}))".to_owned(),
-        ),
-        _ => (
-            vec![per_parent(&format!("sum({x})"))],
-            "sum({0})".to_owned(),
-        ),
-    };
-    let (inputs, aggregate, kind) = match method {
-        AggregateMethod::Sum => {
-            numeric(method, operand)?;
-            let kind = if operand.kind == Kind::Double {
-                Kind::Double
-            } else {
-                Kind::Integer
-            };
-            (sums, total, kind)
-        }
-        AggregateMethod::Average => {
-            numeric(method, operand)?;
-            let integers = operand.kind != Kind::Double;
-            let count = format!("sum({{{}}})", sums.len());
-            sums.push(per_parent(&format!("count({x})")));
-            (
-                sums,
-                average(dialect, &total, &count, integers),
-                Kind::Double,
-            )
-        }
-        AggregateMethod::Min | AggregateMethod::Max => {
-            let (value, kind) = ordered_value(dialect, operand)?;
-            let (inner, _) = extreme(dialect, method, &value, kind);
-            // The per-parent extreme keeps the instant prefix of a DateTimeOffset; only
-            // the outer one strips it.
-            let inner = match kind {
-                Kind::DateTimeOffset => format!(
-                    "{}({value})",
-                    if *method == AggregateMethod::Max {
-                        "max"
-                    } else {
-                        "min"
-                    }
-                ),
-                _ => inner,
-            };
-            let (outer, kind) = extreme(dialect, method, "{0}", kind);
-            (vec![per_parent(&inner)], outer, kind)
-        }
-        AggregateMethod::CountDistinct => {
-            return unsupported("countdistinct of values through a collection")
-        }
-        AggregateMethod::Custom(name) => {
-            return unsupported(format!("the aggregation method {name}"))
-        }
-    };
-    Ok(Aggregated {
-        alias,
-        inputs,
-        aggregate,
-        kind,
-    })
 }

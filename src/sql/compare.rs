@@ -7,9 +7,11 @@
 
 use crate::ast::{BinaryOp, Expr};
 
+use super::dialect::Dialect;
 use super::error::{invalid, unsupported, SqlError};
 use super::operand::{Kind, Leaf, Operand};
 use super::translate::{Env, Translator};
+use super::writer::SqlValue;
 
 /// How two operands compare.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,8 +34,8 @@ impl<'m> Translator<'m> {
         right: &'m Expr,
         env: &Env<'_, 'm>,
     ) -> Result<Leaf, SqlError> {
-        let l = self.value(left, env)?;
-        let r = self.value(right, env)?;
+        let mut l = self.value(left, env)?;
+        let mut r = self.value(right, env)?;
         if l.kind == Kind::Null || r.kind == Kind::Null {
             return Ok(null_comparison(op, &l, &r));
         }
@@ -41,13 +43,42 @@ impl<'m> Translator<'m> {
         if how == Comparable::Unrelated {
             return Ok(unrelated(op, &l, &r));
         }
+        if self.dialect == Dialect::Postgres {
+            // PostgreSQL compares an integer with a double as doubles, the evaluator
+            // exactly.
+            match (l.kind, r.kind) {
+                (Kind::Integer, Kind::Double) => {
+                    match self.integer_with_double(op, &l, &r, right)? {
+                        Mixed::Leaf(leaf) => return Ok(leaf),
+                        Mixed::Integer(rebound) => r = rebound,
+                        Mixed::Doubles => {}
+                    }
+                }
+                (Kind::Double, Kind::Integer) => {
+                    match self.integer_with_double(flipped(op), &r, &l, left)? {
+                        Mixed::Leaf(leaf) => return Ok(leaf),
+                        Mixed::Integer(rebound) => l = rebound,
+                        Mixed::Doubles => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+        let leaf = self.plain_comparison(op, &l, &r, how);
+        if self.dialect == Dialect::Postgres && (l.nan || r.nan) {
+            return Ok(nan_aware(op, leaf, &l, &r));
+        }
+        Ok(leaf)
+    }
+
+    fn plain_comparison(&self, op: BinaryOp, l: &Operand, r: &Operand, how: Comparable) -> Leaf {
         // Equality needs no collation (every deterministic collation agrees on it), and
         // without one an index on a column of any collation serves it.
         let side_how = match (op, how) {
             (BinaryOp::Eq | BinaryOp::Ne, Comparable::Text) => Comparable::Plain,
             _ => how,
         };
-        let (a, b) = (self.side(&l, side_how), self.side(&r, side_how));
+        let (a, b) = (self.side(l, side_how), self.side(r, side_how));
         let both_nullable = l.nullable && r.nullable;
         let dialect = self.dialect;
         let sql_op = match op {
@@ -58,7 +89,7 @@ impl<'m> Translator<'m> {
             BinaryOp::Lt => "<",
             _ => "<=",
         };
-        Ok(match op {
+        match op {
             // Equality is null only when a side is null: exact when at most one side can
             // be (null on that side means "not equal", which a truth form may say as null).
             BinaryOp::Eq if both_nullable => Leaf {
@@ -85,7 +116,7 @@ impl<'m> Translator<'m> {
                 sql: format!("({a} {sql_op} {b})"),
                 exact: false,
             },
-        })
+        }
     }
 
     /// An operand as it is compared.
@@ -160,6 +191,135 @@ impl<'m> Translator<'m> {
     }
 }
 
+/// How an integer compares with a double on PostgreSQL.
+enum Mixed {
+    /// As doubles, which is exact here.
+    Doubles,
+    /// With the double literal as an integer (a whole number in range).
+    Integer(Operand),
+    /// With this leaf.
+    Leaf(Leaf),
+}
+
+impl Translator<'_> {
+    /// `int op dbl` on PostgreSQL: a double literal that is a whole number in the
+    /// integers' range is compared as an integer (so an index serves it); 2^63 is above
+    /// every integer; other literals compare exactly as doubles. A computed double is
+    /// compared through the sign of the exact difference.
+    fn integer_with_double(
+        &mut self,
+        op: BinaryOp,
+        int: &Operand,
+        dbl: &Operand,
+        dbl_expr: &Expr,
+    ) -> Result<Mixed, SqlError> {
+        if dbl.constant {
+            let Some(value) = self.number_literal(dbl_expr) else {
+                return Ok(Mixed::Doubles);
+            };
+            const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+            if value.fract() == 0.0 && (-TWO_63..TWO_63).contains(&value) {
+                let rebound = self.bind(SqlValue::Integer(value as i64));
+                return Ok(Mixed::Integer(Operand::constant(rebound, Kind::Integer)));
+            }
+            if value == TWO_63 {
+                let not_null = if int.nullable {
+                    format!("({} IS NOT NULL)", int.sql)
+                } else {
+                    "TRUE".into()
+                };
+                let sql = match op {
+                    BinaryOp::Lt | BinaryOp::Le => not_null,
+                    BinaryOp::Ne => "TRUE".into(),
+                    _ => "FALSE".into(),
+                };
+                return Ok(Mixed::Leaf(Leaf { sql, exact: true }));
+            }
+            return Ok(Mixed::Doubles);
+        }
+        let (i, d) = (&int.sql, &dbl.sql);
+        let sign = format!(
+            "(CASE WHEN {d} = 'NaN'::float8 THEN NULL WHEN CAST({i} AS float8) < {d} THEN -1 \
+             WHEN CAST({i} AS float8) > {d} THEN 1 WHEN {d} >= 9223372036854775808.0 THEN -1 \
+             ELSE sign(CAST({i} AS numeric) - CAST({d} AS bigint)) END)"
+        );
+        let both_null = format!("({i} IS NULL AND {d} IS NULL)");
+        let sql = match op {
+            BinaryOp::Eq => format!("COALESCE({sign} = 0, {both_null})"),
+            BinaryOp::Ne => format!("(NOT COALESCE({sign} = 0, {both_null}))"),
+            BinaryOp::Gt => format!("COALESCE({sign} > 0, FALSE)"),
+            BinaryOp::Lt => format!("COALESCE({sign} < 0, FALSE)"),
+            BinaryOp::Ge => format!("COALESCE({sign} >= 0, {both_null})"),
+            _ => format!("COALESCE({sign} <= 0, {both_null})"),
+        };
+        Ok(Mixed::Leaf(Leaf { sql, exact: true }))
+    }
+
+    /// The value of a numeric literal (through aliases and `-`).
+    fn number_literal(&self, expr: &Expr) -> Option<f64> {
+        use crate::ast::{Literal, UnaryOp};
+        match expr {
+            Expr::Literal(Literal::Decimal(text) | Literal::Double(text)) => match text.as_str() {
+                "INF" => Some(f64::INFINITY),
+                "-INF" => Some(f64::NEG_INFINITY),
+                _ => text.parse().ok(),
+            },
+            Expr::Alias(name) => self
+                .alias(name)
+                .ok()
+                .and_then(|definition| self.number_literal(&definition.value)),
+            Expr::Unary {
+                op: UnaryOp::Neg,
+                operand,
+            } => self.number_literal(operand).map(|v| -v),
+            _ => None,
+        }
+    }
+}
+
+/// A comparison of a possible NaN on PostgreSQL as the evaluator's: false, but `ne` true.
+fn nan_aware(op: BinaryOp, leaf: Leaf, l: &Operand, r: &Operand) -> Leaf {
+    let mut tests = Vec::new();
+    for side in [l, r] {
+        if side.nan {
+            tests.push(side.sql.clone());
+        }
+    }
+    match op {
+        BinaryOp::Ne => {
+            let any: Vec<String> = tests
+                .iter()
+                .map(|x| format!("COALESCE({x} = 'NaN'::float8, FALSE)"))
+                .collect();
+            Leaf {
+                sql: format!("({} OR {})", leaf.value(), any.join(" OR ")),
+                exact: true,
+            }
+        }
+        _ => {
+            let none: Vec<String> = tests
+                .iter()
+                .map(|x| format!("COALESCE({x} <> 'NaN'::float8, TRUE)"))
+                .collect();
+            Leaf {
+                sql: format!("({} AND {})", leaf.value(), none.join(" AND ")),
+                exact: true,
+            }
+        }
+    }
+}
+
+/// `a op b` as `b op' a`.
+fn flipped(op: BinaryOp) -> BinaryOp {
+    match op {
+        BinaryOp::Gt => BinaryOp::Lt,
+        BinaryOp::Lt => BinaryOp::Gt,
+        BinaryOp::Ge => BinaryOp::Le,
+        BinaryOp::Le => BinaryOp::Ge,
+        other => other,
+    }
+}
+
 fn constant(value: bool) -> Leaf {
     Leaf {
         sql: if value { "TRUE" } else { "FALSE" }.into(),
@@ -173,6 +333,11 @@ fn comparable(l: &Operand, r: &Operand) -> Result<Comparable, SqlError> {
     let how = match (l.kind, r.kind) {
         (a, b) if a.is_numeric() && b.is_numeric() => Comparable::Plain,
         (Boolean, Boolean) | (Date, Date) | (DateTimeOffset, DateTimeOffset) => Comparable::Plain,
+        (Duration, Duration) => Comparable::Plain,
+        (TimeOfDay, TimeOfDay) => Comparable::Text,
+        (String, TimeOfDay | Duration) | (TimeOfDay | Duration, String) => {
+            return unsupported("comparing a TimeOfDay or Duration with a string")
+        }
         (Guid, Guid) => Comparable::Guid,
         // A string compared with a string-valued property compares texts (the evaluator
         // sees JSON strings on both sides): a DateTimeOffset's text, a GUID's text.
@@ -226,7 +391,10 @@ fn null_comparison(op: BinaryOp, l: &Operand, r: &Operand) -> Leaf {
         }
         _ => "FALSE".into(),
     };
-    Leaf { sql, exact: true }
+    Leaf {
+        sql: super::dialect::keep_failures(sql, &[&l.sql, &r.sql]),
+        exact: true,
+    }
 }
 
 /// A comparison of data of unrelated types (`status eq 5`): never equal, never ordered;

@@ -4,6 +4,22 @@
 //! Everything else the translation writes is SQL both databases read the same way
 //! (`CASE`, `COALESCE`, `EXISTS`, `substr`, `length`, `||`, `NULLS FIRST`).
 
+/// A comment in the SQL of an expression that can fail the statement (integer `div` or
+/// `mod` by zero): where the evaluator computes a value and then discards it (`x div 0
+/// add null`), the translation still evaluates it, so the error is not lost.
+pub(crate) const MAY_FAIL: &str = "/*may fail*/";
+
+/// Keeps the evaluation of `dropped` (which may fail) in front of `result`.
+pub(crate) fn keep_failures(result: String, dropped: &[&str]) -> String {
+    let mut out = result;
+    for sql in dropped {
+        if sql.contains(MAY_FAIL) {
+            out = format!("(CASE WHEN ({sql}) IS NULL THEN {out} ELSE {out} END)");
+        }
+    }
+    out
+}
+
 /// The SQL dialect to translate into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Dialect {
@@ -99,6 +115,35 @@ impl Dialect {
         }
     }
 
+    /// Unicode lower-casing, as Rust's `to_lowercase` (the evaluator's): SQLite's `lower` is
+    /// ASCII-only, so the SQLite executor registers `odq_lower`
+    /// ([`sqlite::register_functions`](super::sqlite::register_functions)); PostgreSQL's
+    /// follows the collation, so the ICU root collation is named (full case mapping).
+    pub fn lower(self, expr: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("odq_lower({expr})"),
+            // The result back in "C", which the translation compares and sorts in.
+            Dialect::Postgres => format!("(lower(({expr}) COLLATE \"und-x-icu\") COLLATE \"C\")"),
+        }
+    }
+
+    /// Unicode upper-casing (`straße` is `STRASSE`), as [`Dialect::lower`].
+    pub fn upper(self, expr: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("odq_upper({expr})"),
+            Dialect::Postgres => format!("(upper(({expr}) COLLATE \"und-x-icu\") COLLATE \"C\")"),
+        }
+    }
+
+    /// `trim` of the characters in the text `characters` (a bound parameter): SQLite
+    /// `trim(x, y)`, PostgreSQL `btrim(x, y)`.
+    pub(crate) fn trim(self, expr: &str, characters: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("trim({expr}, {characters})"),
+            Dialect::Postgres => format!("btrim({expr}, {characters})"),
+        }
+    }
+
     /// A JSON object from `(quoted name literal, JSON-ready value)` pairs: SQLite
     /// `json_object(...)`, PostgreSQL `json_build_object(...)`.
     pub fn json_object(self, pairs: &[(String, String)]) -> String {
@@ -180,6 +225,39 @@ impl Dialect {
         }
     }
 
+    /// Whether the JSON array in `column` (a stored absent-members list) holds the text
+    /// `name` (a mapping name: no quotes or backslashes); false for null.
+    pub(crate) fn json_has(self, column: &str, name: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!(
+                "COALESCE(instr({column}, {}) > 0, FALSE)",
+                super::select::string_literal(&format!("\"{name}\""))
+            ),
+            Dialect::Postgres => format!(
+                "COALESCE({column} ? {}, FALSE)",
+                super::select::string_literal(name)
+            ),
+        }
+    }
+
+    /// Whether a JSON column holds what `$expand=*` expands: an object, or a non-empty
+    /// array of objects; false for null.
+    pub(crate) fn json_navigable(self, column: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!(
+                "COALESCE(json_type({column}) = 'object' OR (json_type({column}) = 'array' \
+                 AND json_array_length({column}) > 0 AND NOT EXISTS (SELECT 1 FROM \
+                 json_each({column}) WHERE type <> 'object')), FALSE)"
+            ),
+            Dialect::Postgres => format!(
+                "CASE jsonb_typeof({column}) WHEN 'object' THEN TRUE WHEN 'array' THEN \
+                 (jsonb_array_length({column}) > 0 AND NOT EXISTS (SELECT 1 FROM \
+                 jsonb_array_elements({column}) AS e(v) WHERE jsonb_typeof(e.v) <> 'object')) \
+                 ELSE FALSE END"
+            ),
+        }
+    }
+
     /// The built JSON of a result row as text for the driver: PostgreSQL `::text`; SQLite
     /// JSON already is text.
     pub fn json_text(self, built: &str) -> String {
@@ -219,23 +297,50 @@ impl Dialect {
         }
     }
 
-    /// `round` half away from zero: SQLite's `round` already is (for doubles); PostgreSQL
-    /// rounds `numeric` half away from zero but `double precision` half to even.
+    /// `round` of a double, half away from zero (PostgreSQL's own rounds doubles half to
+    /// even; SQLite's adds 0.5 first, which rounds 0.49999999999999994 up).
     pub fn round(self, expr: &str) -> String {
+        let truncated = self.trunc_double(expr);
+        let sign = match self {
+            Dialect::Sqlite => format!("(CASE WHEN {expr} > 0 THEN 1.0 ELSE -1.0 END)"),
+            Dialect::Postgres => format!("sign({expr})"),
+        };
+        // `x - trunc(x)` is exact, so the half is decided on the double itself.
+        format!(
+            "({truncated} + CASE WHEN abs({expr} - {truncated}) >= 0.5 THEN {sign} ELSE 0.0 END)"
+        )
+    }
+
+    /// `ceiling` of a double (SQLite has no math functions built in).
+    pub fn ceiling(self, expr: &str) -> String {
         match self {
-            Dialect::Sqlite => format!("round({expr})"),
-            Dialect::Postgres => {
-                format!("CAST(round(CAST({expr} AS numeric)) AS double precision)")
+            Dialect::Sqlite => {
+                let t = self.trunc_double(expr);
+                format!("({t} + CASE WHEN {expr} > {t} THEN 1.0 ELSE 0.0 END)")
             }
+            Dialect::Postgres => format!("ceiling({expr})"),
         }
     }
 
-    /// `ceiling`: SQLite `ceil`, PostgreSQL `ceiling`, both returning the operand's type
-    /// class (SQLite REAL for REAL input).
-    pub fn ceiling(self, expr: &str) -> String {
+    /// `floor` of a double.
+    pub(crate) fn floor(self, expr: &str) -> String {
         match self {
-            Dialect::Sqlite => format!("ceil({expr})"),
-            Dialect::Postgres => format!("ceiling({expr})"),
+            Dialect::Sqlite => {
+                let t = self.trunc_double(expr);
+                format!("({t} - CASE WHEN {expr} < {t} THEN 1.0 ELSE 0.0 END)")
+            }
+            Dialect::Postgres => format!("floor({expr})"),
+        }
+    }
+
+    /// A double truncated toward zero, still a double (from 2^52 on, doubles are whole).
+    fn trunc_double(self, expr: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!(
+                "(CASE WHEN abs({expr}) >= 4503599627370496.0 THEN {expr} \
+                 ELSE CAST(CAST({expr} AS INTEGER) AS REAL) END)"
+            ),
+            Dialect::Postgres => format!("trunc({expr})"),
         }
     }
 
@@ -254,16 +359,26 @@ impl Dialect {
     /// division by zero).
     pub(crate) fn integer_div(self, left: &str, right: &str) -> String {
         match self {
-            Dialect::Sqlite => format!("({left} / {})", self.nonzero(right)),
-            Dialect::Postgres => format!("div({left}, {right})"),
+            Dialect::Sqlite => format!("({left} / {}{MAY_FAIL})", self.nonzero(right)),
+            Dialect::Postgres => format!("div({left}, {right}{MAY_FAIL})"),
         }
     }
 
     /// Integer `mod`: the sign of the dividend; a zero divisor fails as for `div`.
     pub(crate) fn integer_mod(self, left: &str, right: &str) -> String {
         match self {
-            Dialect::Sqlite => format!("({left} % {})", self.nonzero(right)),
-            Dialect::Postgres => format!("mod({left}, {right})"),
+            Dialect::Sqlite => format!("({left} % {}{MAY_FAIL})", self.nonzero(right)),
+            Dialect::Postgres => format!("mod({left}, {right}{MAY_FAIL})"),
+        }
+    }
+
+    /// An expression that fails the statement when evaluated (it depends on `column`, so
+    /// no database folds it ahead of time): SQLite's `abs` of the least integer,
+    /// PostgreSQL's division by zero; the executors report both as the evaluator's error.
+    pub(crate) fn failure(self, column: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("abs(-9223372036854775807 - 1 + 0 * ({column})){MAY_FAIL}"),
+            Dialect::Postgres => format!("(1 / (0 * ({column})){MAY_FAIL})"),
         }
     }
 
@@ -298,7 +413,11 @@ impl Dialect {
     pub(crate) fn clamp_position(self, expr: &str) -> String {
         match self {
             Dialect::Sqlite => expr.to_owned(),
-            Dialect::Postgres => format!("LEAST(GREATEST({expr}, -2147483647), 2147483646)"),
+            // Not LEAST/GREATEST, which skip nulls.
+            Dialect::Postgres => format!(
+                "CASE WHEN {expr} < -2147483647 THEN -2147483647 WHEN {expr} > 2147483646 \
+                 THEN 2147483646 ELSE {expr} END"
+            ),
         }
     }
 

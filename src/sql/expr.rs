@@ -12,7 +12,7 @@
 
 use crate::ast::{BinaryOp, CaseArm, Expr, Lambda, MemberPath, Query, Segment, UnaryOp};
 
-use super::dialect::Dialect;
+use super::dialect::MAY_FAIL;
 use super::error::{invalid, unsupported, SqlError};
 use super::mapping::NavigationMapping;
 use super::operand::{Kind, Leaf, Operand};
@@ -49,12 +49,31 @@ impl<'m> Translator<'m> {
                 left,
                 right,
             } => {
-                let left = self.predicate(left, env, negated)?;
-                let right = self.predicate(right, env, negated)?;
+                let left_sql = self.predicate(left, env, negated)?;
+                let right_sql = self.predicate(right, env, negated)?;
                 // De Morgan: under `not`, `and` becomes `or` (Kleene logic keeps it exact).
                 let conjunction = (*op == BinaryOp::And) != negated;
                 let word = if conjunction { "AND" } else { "OR" };
-                Ok(format!("({left} {word} {right})"))
+                if !right_sql.contains(MAY_FAIL) && !left_sql.contains(MAY_FAIL) {
+                    return Ok(format!("({left_sql} {word} {right_sql})"));
+                }
+                // The right side may fail: evaluate it only where the evaluator does, which
+                // skips it once the left side decides (`false and`, `true or`).
+                Ok(match (*op == BinaryOp::And, negated) {
+                    (true, false) => {
+                        let falsity = self.predicate(left, env, true)?;
+                        format!("(CASE WHEN {falsity} THEN FALSE ELSE ({left_sql} AND {right_sql}) END)")
+                    }
+                    (true, true) | (false, false) => {
+                        format!("(CASE WHEN {left_sql} THEN TRUE ELSE {right_sql} END)")
+                    }
+                    (false, true) => {
+                        let truth = self.predicate(left, env, false)?;
+                        format!(
+                            "(CASE WHEN {truth} THEN FALSE ELSE ({left_sql} AND {right_sql}) END)"
+                        )
+                    }
+                })
             }
             _ => {
                 let leaf = self.leaf(expr, env)?;
@@ -138,11 +157,11 @@ impl<'m> Translator<'m> {
                 operand,
             } => {
                 let inner = self.value(operand, env)?;
-                if !inner.kind.is_numeric() && inner.kind != Kind::Null {
+                if !inner.kind.is_numeric() && !matches!(inner.kind, Kind::Null | Kind::Duration) {
                     return invalid(format!("- needs a number, not {}", inner.kind.describe()));
                 }
                 let negated = match inner.kind {
-                    Kind::Integer => self.dialect.exact_integer(&inner.sql),
+                    Kind::Integer | Kind::Duration => self.dialect.exact_integer(&inner.sql),
                     _ => inner.sql.clone(),
                 };
                 Ok(Operand {
@@ -157,12 +176,15 @@ impl<'m> Translator<'m> {
             } => {
                 let left = self.boolean_value(left, env)?;
                 let right = self.boolean_value(right, env)?;
-                let word = if *op == BinaryOp::And { "AND" } else { "OR" };
-                Ok(Operand::new(
-                    format!("({left} {word} {right})"),
-                    Kind::Boolean,
-                    true,
-                ))
+                let and = *op == BinaryOp::And;
+                let word = if and { "AND" } else { "OR" };
+                let mut sql = format!("({left} {word} {right})");
+                if right.contains(MAY_FAIL) || left.contains(MAY_FAIL) {
+                    // As the evaluator: the right side only when the left does not decide.
+                    let decided = if and { "FALSE" } else { "TRUE" };
+                    sql = format!("(CASE WHEN {left} = {decided} THEN {decided} ELSE {sql} END)");
+                }
+                Ok(Operand::new(sql, Kind::Boolean, true))
             }
             Expr::Binary { op, .. }
                 if is_comparison(*op) || matches!(op, BinaryOp::In | BinaryOp::Has) =>
@@ -171,8 +193,8 @@ impl<'m> Translator<'m> {
                 Ok(Operand::new(leaf.value(), Kind::Boolean, leaf.exact))
             }
             Expr::Binary { op, left, right } => self.arithmetic(*op, left, right, env),
-            Expr::Cast { .. } => unsupported("cast"),
-            Expr::IsOf { .. } => unsupported("isof"),
+            Expr::Cast { expr, type_name } => self.cast(expr.as_deref(), type_name, env),
+            Expr::IsOf { expr, type_name } => self.is_of(expr.as_deref(), type_name, env),
             Expr::List(_) => invalid("a parenthesised list stands only after in"),
             Expr::Array(_) | Expr::Object(_) => {
                 unsupported("JSON arrays and objects in expressions")
@@ -358,6 +380,9 @@ impl<'m> Translator<'m> {
     ) -> Result<Operand, SqlError> {
         let l = self.value(left, env)?;
         let r = self.value(right, env)?;
+        if let Some(result) = self.temporal_arithmetic(op, &l, &r, left, right)? {
+            return Ok(result);
+        }
         let numeric = |k: Kind| k.is_numeric() || k == Kind::Null;
         if !numeric(l.kind) || !numeric(r.kind) {
             if l.kind == Kind::DateTimeOffset || r.kind == Kind::DateTimeOffset {
@@ -375,7 +400,11 @@ impl<'m> Translator<'m> {
             return Ok(Operand::new("NULL", Kind::Null, true));
         }
         if l.kind == Kind::Null || r.kind == Kind::Null {
-            return Ok(Operand::null());
+            let sql = super::dialect::keep_failures("NULL".into(), &[&l.sql, &r.sql]);
+            return Ok(Operand {
+                sql,
+                ..Operand::null()
+            });
         }
         let both_integers = l.kind == Kind::Integer && r.kind == Kind::Integer;
         let kind = if both_integers {
@@ -403,21 +432,21 @@ impl<'m> Translator<'m> {
                 // Doubles: a zero divisor gives INF, -INF or NaN.
                 return Ok(Operand {
                     constant: l.constant && r.constant,
+                    nan: true,
                     ..Operand::new(d.double_div(&l.sql, &r.sql), Kind::Double, true)
                 });
             }
-            BinaryOp::Mod => match d {
-                Dialect::Sqlite => format!("mod({}, {})", l.sql, r.sql),
-                Dialect::Postgres => {
-                    return unsupported(
-                        "mod of doubles (PostgreSQL has no exact remainder of them)",
-                    )
-                }
-            },
+            BinaryOp::Mod => {
+                return unsupported(
+                    "mod of doubles (neither database has an exact remainder of them)",
+                )
+            }
             _ => return unsupported(format!("the operator {}", op.keyword())),
         };
         Ok(Operand {
             constant: l.constant && r.constant,
+            // INF - INF, INF * 0: a computed double may be NaN.
+            nan: kind == Kind::Double,
             ..Operand::new(sql, kind, nullable)
         })
     }

@@ -12,6 +12,10 @@ use super::operand::{Kind, Operand};
 use super::translate::{Env, Translator};
 use super::writer::SqlValue;
 
+/// Unicode's `White_Space` characters, which `trim` removes (Rust's `str::trim`).
+const WHITE_SPACE: &str = "\t\n\u{b}\u{c}\r \u{85}\u{a0}\u{1680}\u{2000}\u{2001}\u{2002}\u{2003}\
+    \u{2004}\u{2005}\u{2006}\u{2007}\u{2008}\u{2009}\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}";
+
 impl<'m> Translator<'m> {
     pub(crate) fn call(
         &mut self,
@@ -36,7 +40,6 @@ impl<'m> Translator<'m> {
                     .map_err(|_| SqlError::Invalid(text.into()))?;
                 return self.date_time(value, text);
             }
-            MatchesPattern => return unsupported("matchesPattern (ECMAScript patterns)"),
             GeoDistance | GeoLength | GeoIntersects => {
                 return unsupported(format!(
                     "{} (geo values are stored as JSON)",
@@ -50,9 +53,6 @@ impl<'m> Translator<'m> {
                 ))
             }
             IsDefined => return unsupported("isdefined"),
-            FractionalSeconds | TotalSeconds | Time | TotalOffsetMinutes => {
-                return unsupported(function.name())
-            }
             _ => {}
         }
         let mut operands = Vec::with_capacity(args.len());
@@ -62,12 +62,17 @@ impl<'m> Translator<'m> {
         if operands.iter().any(|o| o.kind == Kind::Null) {
             // A canonical function with a null argument is null (URL §5.1.1.4).
             let kind = match function {
-                Contains | StartsWith | EndsWith => Kind::Boolean,
-                Length | IndexOf | Year | Month | Day | Hour | Minute | Second => Kind::Integer,
+                Contains | StartsWith | EndsWith | MatchesPattern => Kind::Boolean,
+                Length | IndexOf | Year | Month | Day | Hour | Minute | Second
+                | TotalOffsetMinutes => Kind::Integer,
+                FractionalSeconds | TotalSeconds => Kind::Double,
+                Time => Kind::TimeOfDay,
                 _ => Kind::Null,
             };
+            let dropped: Vec<&str> = operands.iter().map(|o| o.sql.as_str()).collect();
             return Ok(Operand {
                 kind,
+                sql: super::dialect::keep_failures("NULL".into(), &dropped),
                 ..Operand::null()
             });
         }
@@ -108,20 +113,64 @@ impl<'m> Translator<'m> {
                 let [s] = strings::<1>(function, &operands)?;
                 (format!("length({s})"), Kind::Integer)
             }
-            ToLower | ToUpper | Trim => {
+            ToLower | ToUpper => {
                 let [s] = strings::<1>(function, &operands)?;
-                let name = match function {
-                    ToLower => "lower",
-                    ToUpper => "upper",
-                    _ => "trim",
+                let mapped = if function == ToLower {
+                    d.lower(&s)
+                } else {
+                    d.upper(&s)
                 };
-                (format!("{name}({s})"), Kind::String)
+                (mapped, Kind::String)
+            }
+            Trim => {
+                let [s] = strings::<1>(function, &operands)?;
+                let spaces = self.bind(SqlValue::Text(WHITE_SPACE.into()));
+                (d.trim(&s, &spaces), Kind::String)
             }
             Concat => {
                 let [a, b] = strings::<2>(function, &operands)?;
                 (format!("({a} || {b})"), Kind::String)
             }
             Substring => self.substring(&operands, args)?,
+            MatchesPattern => {
+                let [s, _] = strings::<2>(function, &operands)?;
+                let Some(pattern) = literal_text(&args[1], self) else {
+                    return unsupported("matchesPattern with a pattern that is not a literal");
+                };
+                self.matches_pattern(&s, &pattern)?
+            }
+            Time | TotalOffsetMinutes => {
+                let operand = &operands[0];
+                if operand.kind != Kind::DateTimeOffset {
+                    return type_error(function, operand.kind, operand.constant);
+                }
+                if function == Time {
+                    (d.time_of_day(&operand.sql), Kind::TimeOfDay)
+                } else {
+                    (d.offset_minutes(&operand.sql), Kind::Integer)
+                }
+            }
+            FractionalSeconds => {
+                let operand = &operands[0];
+                match operand.kind {
+                    Kind::DateTimeOffset => (d.fractional_seconds(&operand.sql), Kind::Double),
+                    Kind::TimeOfDay => (
+                        d.to_double(&format!("('0' || substr({}, 9))", operand.sql)),
+                        Kind::Double,
+                    ),
+                    other => return type_error(function, other, operand.constant),
+                }
+            }
+            TotalSeconds => {
+                let operand = &operands[0];
+                if operand.kind != Kind::Duration {
+                    return type_error(function, operand.kind, operand.constant);
+                }
+                (
+                    format!("({} / 1000000000.0)", d.to_double(&operand.sql)),
+                    Kind::Double,
+                )
+            }
             Year | Month | Day | Hour | Minute | Second | Date => {
                 self.date_part(function, &operands[0])?
             }
@@ -132,7 +181,7 @@ impl<'m> Translator<'m> {
                     Kind::Double => (
                         match function {
                             Round => d.round(&operand.sql),
-                            Floor => format!("floor({})", operand.sql),
+                            Floor => d.floor(&operand.sql),
                             _ => d.ceiling(&operand.sql),
                         },
                         Kind::Double,
@@ -146,8 +195,42 @@ impl<'m> Translator<'m> {
         };
         Ok(Operand {
             constant,
+            nan: kind == Kind::Double && operands.iter().any(|o| o.nan),
             ..Operand::new(sql, kind, nullable)
         })
+    }
+
+    /// `matchesPattern(s, 'pattern')`: a substring test for a plain pattern, PostgreSQL's
+    /// `~` for others (see [`super::pattern`]).
+    fn matches_pattern(
+        &mut self,
+        subject: &str,
+        pattern: &str,
+    ) -> Result<(String, Kind), SqlError> {
+        let test = match super::pattern::analyze(pattern)? {
+            super::pattern::PatternTest::Posix(expression) => {
+                if self.dialect == super::Dialect::Sqlite {
+                    return unsupported(
+                        "matchesPattern beyond plain text and anchors (SQLite has no regular expressions)",
+                    );
+                }
+                let expression = self.bind(SqlValue::Text(expression));
+                format!("({subject} ~ {expression})")
+            }
+            super::pattern::PatternTest::Substring { text, start, end } => {
+                let needle = self.bind(SqlValue::Text(text.clone()));
+                let d = self.dialect;
+                match (start, end) {
+                    (true, true) => format!("({subject} = {needle})"),
+                    (true, false) if !text.is_empty() => self.prefix_range(subject, &needle, &text),
+                    (false, true) => format!(
+                        "(length({subject}) >= length({needle}) AND substr({subject}, length({subject}) - length({needle}) + 1) = {needle})"
+                    ),
+                    _ => format!("({} > 0)", d.position(subject, &needle)),
+                }
+            }
+        };
+        Ok((test, Kind::Boolean))
     }
 
     /// `startswith(s, 'lit')` as the code-point range `[lit, successor)`, which a B-tree
@@ -226,10 +309,20 @@ impl<'m> Translator<'m> {
             Function::Year | Function::Month | Function::Day | Function::Date => {
                 matches!(operand.kind, Kind::DateTimeOffset | Kind::Date)
             }
-            _ => operand.kind == Kind::DateTimeOffset,
+            _ => matches!(operand.kind, Kind::DateTimeOffset | Kind::TimeOfDay),
         };
         if !allowed {
             return type_error(function, operand.kind, operand.constant);
+        }
+        if operand.kind == Kind::TimeOfDay {
+            // `HH:MM:SS[.f]`.
+            let start = match function {
+                Function::Hour => 1,
+                Function::Minute => 4,
+                _ => 7,
+            };
+            let text = format!("substr({}, {start}, 2)", operand.sql);
+            return Ok((self.dialect.to_integer(&text), Kind::Integer));
         }
         let (start, length) = match function {
             Function::Year => (1, 4),

@@ -36,15 +36,19 @@
 //! - **Answers**: each item is built as JSON by the database; [`response`] turns the rows
 //!   into the OData response (`value`, `@odata.count`), whichever driver ran them.
 
+mod aggregate;
 mod apply;
+mod cast;
 mod compare;
 mod dialect;
 mod error;
+mod expand;
 mod expr;
 mod functions;
 mod mapping;
 mod mapping_file;
 mod operand;
+mod pattern;
 mod response;
 mod rows;
 mod schema;
@@ -72,7 +76,7 @@ pub use mapping_file::{Overrides, TableOverrides};
 pub use response::{item, response};
 pub use schema::{create_statements, rows_of, LoadRow, CONTEXT_TABLE};
 pub use search::{DefaultSqlSearch, SearchText, SqlSearch};
-pub use select::{ABSENT_MEMBER, KEEP_MEMBER, ONLY_MEMBER};
+pub use select::{ABSENT_MEMBER, DROP_MEMBER, KEEP_MEMBER, ONLY_MEMBER};
 pub use translate::instant_text;
 pub use writer::SqlValue;
 
@@ -123,6 +127,11 @@ pub struct SqlQuery {
     pub params: Vec<SqlValue>,
     /// The `@odata.count` statement, when `$count=true`.
     pub count: Option<SqlStatement>,
+    /// A statement to run first and whose rows are ignored, when the items statement may
+    /// stop before evaluating every row but the query can fail on one (an integer `div`
+    /// by zero in `$filter` with `$top`): the evaluator fails such a request, so must the
+    /// database.
+    pub check: Option<SqlStatement>,
     /// The dialect it is written in.
     pub dialect: Dialect,
     /// True when the items statement can return nothing (`$top=0`), so an executor may
@@ -138,6 +147,9 @@ impl SqlQuery {
         let mut out = serde_json::json!({ "sql": self.sql, "params": params(&self.params) });
         if let Some(count) = &self.count {
             out["count"] = serde_json::json!({ "sql": count.sql, "params": params(&count.params) });
+        }
+        if let Some(check) = &self.check {
+            out["check"] = serde_json::json!({ "sql": check.sql, "params": params(&check.params) });
         }
         out
     }
@@ -185,17 +197,23 @@ impl Query {
             list.limit
         );
         let (sql, params) = writer::finish(&page, &translator.params, dialect);
-        let count = (self.count == Some(true)).then(|| {
-            let text = format!("SELECT count(*) AS count FROM {}{where_clause}", list.from);
-            let (sql, params) = writer::finish(&text, &translator.params, dialect);
+        let counting = format!("SELECT count(*) AS count FROM {}{where_clause}", list.from);
+        let statement = |text: &str| {
+            let (sql, params) = writer::finish(text, &translator.params, dialect);
             SqlStatement { sql, params }
-        });
+        };
+        let count = (self.count == Some(true)).then(|| statement(&counting));
+        let no_items = self.top == Some(0);
+        let stops_early = !list.limit.is_empty() || no_items;
+        let check = (count.is_none() && stops_early && where_clause.contains(dialect::MAY_FAIL))
+            .then(|| statement(&counting));
         Ok(SqlQuery {
             sql,
             params,
             count,
+            check,
             dialect,
-            no_items: self.top == Some(0),
+            no_items,
         })
     }
 }

@@ -23,6 +23,11 @@ pub(crate) enum Kind {
     /// A primitive stored as text this translation does not compare (`TimeOfDay`,
     /// `Duration`, `Binary`).
     OtherText,
+    /// A computed or literal `Edm.TimeOfDay`: its canonical text (`10:00:00.5`), which
+    /// compares in code-point order as the times do.
+    TimeOfDay,
+    /// A computed or literal `Edm.Duration`: its nanoseconds, an integer.
+    Duration,
     /// A complex value (flattened); `sql` is its presence flag.
     Complex,
     /// A JSON-mapped value; `sql` is the column.
@@ -46,6 +51,8 @@ impl Kind {
             Kind::Date => "Edm.Date",
             Kind::DateTimeOffset => "Edm.DateTimeOffset",
             Kind::OtherText => "a temporal or binary value",
+            Kind::TimeOfDay => "Edm.TimeOfDay",
+            Kind::Duration => "Edm.Duration",
             Kind::Complex => "a complex value",
             Kind::Json => "a JSON-mapped value",
         }
@@ -66,6 +73,9 @@ pub(crate) struct Operand {
     pub(crate) constant: bool,
     /// For a DateTimeOffset, the instant (UTC text) it compares and sorts by.
     pub(crate) instant: Option<String>,
+    /// Whether it may be NaN: a computed double (PostgreSQL has NaN, and orders it above
+    /// every number, where the evaluator's comparisons with NaN are false).
+    pub(crate) nan: bool,
 }
 
 impl Operand {
@@ -76,6 +86,7 @@ impl Operand {
             nullable,
             constant: false,
             instant: None,
+            nan: false,
         }
     }
 

@@ -26,7 +26,9 @@ fn database(error: tokio_postgres::Error) -> SqlError {
     match error.as_db_error() {
         // Integer `div`/`mod` by zero: the evaluator fails such a request too.
         Some(db) if db.code().code() == "22012" => {
-            SqlError::Invalid("division by zero (an integer div or mod)".into())
+            SqlError::Invalid(
+                "the data makes the query fail (a division by zero, or a sum of values that are not numbers)".into(),
+            )
         }
         // A value past the database's numbers (the evaluator fails past about 1.7e38, or
         // answers with a double).
@@ -104,6 +106,13 @@ pub async fn execute(
         return Err(SqlError::Mapping(
             "the query was translated for SQLite".into(),
         ));
+    }
+    if let Some(check) = &query.check {
+        let params = bind(&check.params);
+        client
+            .query_one(&check.sql, &refs(&params))
+            .await
+            .map_err(database)?;
     }
     let mut rows = Vec::new();
     if !query.no_items {

@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::error::SqlError;
-use super::select::{ABSENT_MEMBER, KEEP_MEMBER, ONLY_MEMBER};
+use super::select::{ABSENT_MEMBER, DROP_MEMBER, KEEP_MEMBER, ONLY_MEMBER};
 
 /// The items' JSON texts and the count, as an OData response
 /// `{"@odata.context"?, "@odata.count"?, "value": [...]}`.
@@ -53,6 +53,11 @@ fn strip(value: &mut Value, depth: usize) {
             let absent = map.remove(ABSENT_MEMBER);
             let only = map.remove(ONLY_MEMBER);
             let keep = map.remove(KEEP_MEMBER);
+            if let Some(Value::Array(names)) = map.remove(DROP_MEMBER) {
+                for name in names.iter().filter_map(Value::as_str) {
+                    map.remove(name);
+                }
+            }
             if let Some(Value::Array(paths)) = absent {
                 let keep: Vec<&str> = match &keep {
                     Some(Value::Array(names)) => names.iter().filter_map(Value::as_str).collect(),

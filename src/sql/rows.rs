@@ -67,8 +67,11 @@ impl<'m> Translator<'m> {
         for item in &query.compute {
             let env = rows_env(&scope, &columns);
             let operand = self.value(&item.expr, &env)?;
-            if matches!(operand.kind, Kind::Complex | Kind::Json) {
-                return unsupported("$compute of complex values");
+            if matches!(operand.kind, Kind::Complex | Kind::Json | Kind::Duration) {
+                return unsupported(format!(
+                    "$compute of {} (not written as the evaluator writes it)",
+                    operand.kind.describe()
+                ));
             }
             columns.retain(|(name, _)| *name != item.alias);
             columns.push((item.alias.clone(), operand));

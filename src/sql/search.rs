@@ -50,9 +50,8 @@ pub trait SqlSearch: fmt::Debug + Send + Sync {
     ) -> Result<String, SqlError>;
 }
 
-/// The evaluator's matcher: case-insensitive substring of any string value. Lower-casing
-/// is Unicode in the request and the database's `lower()` on the data: ASCII-only in
-/// SQLite, the database's `LC_CTYPE` in PostgreSQL (a documented divergence).
+/// The evaluator's matcher: case-insensitive substring of any string value, lower-cased
+/// with Unicode's full case mapping on both sides ([`Dialect::lower`]).
 #[derive(Debug, Clone, Default)]
 pub struct DefaultSqlSearch;
 
@@ -76,7 +75,7 @@ fn any_text(dialect: Dialect, texts: &[SearchText], needle: &str) -> String {
         alternatives.push(match text {
             SearchText::Column(column) => format!(
                 "COALESCE({} > 0, FALSE)",
-                dialect.position(&format!("lower({column})"), needle)
+                dialect.position(&dialect.lower(column), needle)
             ),
             SearchText::Json(column) => json_strings(dialect, column, needle),
             SearchText::Child { from, texts } => {
@@ -99,7 +98,7 @@ fn json_strings(dialect: Dialect, column: &str, needle: &str) -> String {
     match dialect {
         Dialect::Sqlite => format!(
             "EXISTS (SELECT 1 FROM json_tree({column}) AS j WHERE j.type = 'text' \
-             AND instr(j.fullkey, '@') = 0 AND instr(lower(j.value), {needle}) > 0)"
+             AND instr(j.fullkey, '@') = 0 AND instr(odq_lower(j.value), {needle}) > 0)"
         ),
         // Members of objects (outside `@` members), strings directly in arrays, and a
         // string that is the whole value; strings nested under an `@` member are searched
@@ -108,12 +107,12 @@ fn json_strings(dialect: Dialect, column: &str, needle: &str) -> String {
             "(EXISTS (SELECT 1 FROM jsonb_path_query({column}, \
              'strict $.** ? (@.type() == \"object\").keyvalue()') AS j(kv) \
              WHERE strpos(j.kv->>'key', '@') = 0 AND jsonb_typeof(j.kv->'value') = 'string' \
-             AND strpos(lower(j.kv->>'value'), {needle}) > 0) \
+             AND strpos(lower((j.kv->>'value') COLLATE \"und-x-icu\") COLLATE \"C\", {needle}) > 0) \
              OR EXISTS (SELECT 1 FROM jsonb_path_query({column}, \
              'strict $.** ? (@.type() == \"array\")[*] ? (@.type() == \"string\")') AS j(v) \
-             WHERE strpos(lower(j.v #>> '{{}}'), {needle}) > 0) \
+             WHERE strpos(lower((j.v #>> '{{}}') COLLATE \"und-x-icu\") COLLATE \"C\", {needle}) > 0) \
              OR COALESCE(jsonb_typeof({column}) = 'string' \
-             AND strpos(lower({column} #>> '{{}}'), {needle}) > 0, FALSE))"
+             AND strpos(lower(({column} #>> '{{}}') COLLATE \"und-x-icu\") COLLATE \"C\", {needle}) > 0, FALSE))"
         ),
     }
 }

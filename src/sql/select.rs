@@ -9,13 +9,12 @@
 //! ordinal column, else the key), so answers equal the evaluator's stable sort and pages
 //! never overlap.
 
-use crate::ast::{
-    ExpandItem, ExpandKind, ExpandPath, OrderByItem, PathSegment, Query, SelectItem, SortDirection,
-};
+use crate::ast::{OrderByItem, PathSegment, Query, SelectItem, SortDirection};
 
-use super::dialect::quote_identifier;
+use super::dialect::{quote_identifier, MAY_FAIL};
 use super::error::{invalid, unsupported, SqlError};
-use super::mapping::{NavigationMapping, PropertyMapping, Storage, Table};
+use super::expand::expanded;
+use super::mapping::{PropertyMapping, Storage};
 use super::operand::{Kind, Operand};
 use super::translate::{kind_of, Env, Scope, Translator};
 use super::writer::SqlValue;
@@ -31,6 +30,10 @@ pub const ONLY_MEMBER: &str = "@odq.only";
 /// explicitly (and their prefixes), which the evaluator answers as null when missing,
 /// even beside `*` or a whole complex value.
 pub const KEEP_MEMBER: &str = "@odq.keep";
+/// The members to remove from an answer whatever the record had (null entries ignored):
+/// what the evaluator leaves out for reasons the row decides, such as `$expand=*`
+/// skipping an empty collection.
+pub const DROP_MEMBER: &str = "@odq.drop";
 
 /// The parts of one list level's statement.
 #[derive(Debug, Default)]
@@ -49,12 +52,36 @@ pub(crate) struct ListSql {
 
 impl ListSql {
     pub(crate) fn where_clause(&self) -> String {
-        if self.conditions.is_empty() {
-            String::new()
+        where_clause(&self.conditions)
+    }
+}
+
+/// ` WHERE c1 AND c2 ...`; a condition that may fail the statement is evaluated only for
+/// rows the conditions before it keep (as the evaluator applies `$search` before
+/// `$filter`), which a plain `AND` does not promise.
+pub(crate) fn where_clause(conditions: &[String]) -> String {
+    let mut terms: Vec<String> = Vec::with_capacity(conditions.len());
+    for condition in conditions {
+        if condition.contains(MAY_FAIL) && !terms.is_empty() {
+            let before = terms.join(" AND ");
+            terms = vec![format!(
+                "(CASE WHEN {before} THEN {condition} ELSE FALSE END)"
+            )];
         } else {
-            format!(" WHERE {}", self.conditions.join(" AND "))
+            terms.push(condition.clone());
         }
     }
+    if terms.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", terms.join(" AND "))
+    }
+}
+
+/// A condition that holds for every row but evaluates `value` (a `$compute` value that may
+/// fail the statement: the evaluator computes it for every item).
+pub(crate) fn evaluated(value: &str) -> String {
+    format!("(CASE WHEN ({value}) IS NULL THEN TRUE ELSE TRUE END)")
 }
 
 /// What a list level reads: a table, or (after `$apply`) a derived table of the same
@@ -179,8 +206,11 @@ impl<'m> Translator<'m> {
                 rows: false,
             };
             let operand = self.value(&item.expr, &env)?;
-            if matches!(operand.kind, Kind::Complex | Kind::Json) {
-                return unsupported("$compute of complex values");
+            if matches!(operand.kind, Kind::Complex | Kind::Json | Kind::Duration) {
+                return unsupported(format!(
+                    "$compute of {} (not written as the evaluator writes it)",
+                    operand.kind.describe()
+                ));
             }
             if scope.table.property(&item.alias).is_some()
                 || scope.table.navigation(&item.alias).is_some()
@@ -201,6 +231,11 @@ impl<'m> Translator<'m> {
             conditions: source.conditions.clone(),
             ..ListSql::default()
         };
+        for (_, operand) in &computed[source.computed.len()..] {
+            if operand.sql.contains(MAY_FAIL) {
+                list.conditions.insert(0, evaluated(&operand.sql));
+            }
+        }
         if let Some(parent) = parent {
             list.conditions.push(scope.parent_join(parent));
         }
@@ -238,6 +273,8 @@ impl<'m> Translator<'m> {
                 Kind::String | Kind::Guid => self.dialect.code_point_order(&operand.sql),
                 Kind::DateTimeOffset => operand.comparable().to_owned(),
                 Kind::Boolean | Kind::Integer | Kind::Double | Kind::Date => operand.sql,
+                Kind::TimeOfDay => self.dialect.code_point_order(&operand.sql),
+                Kind::Duration => operand.sql,
                 Kind::OtherText => {
                     return unsupported("$orderby over TimeOfDay, Duration or Binary values")
                 }
@@ -327,15 +364,90 @@ impl<'m> Translator<'m> {
                 }
             }
         }
+        let star = query
+            .expand
+            .iter()
+            .any(|item| matches!(item.path, crate::ast::ExpandPath::Star));
+        let is_selected = |name: &str| selected.iter().any(|(s, _)| s == name);
+        let mut drops: Vec<String> = Vec::new();
+        let mut only_extra: Vec<String> = Vec::new();
         for (navigation, item) in &expands {
             self.expand_pairs(navigation, item, scope, env, &mut pairs)?;
+            let by_star = matches!(item.path, crate::ast::ExpandPath::Star);
+            if by_star && !all && !is_selected(&navigation.name) {
+                // `*` expands a collection only when it has members.
+                let child = self.scope(&navigation.table);
+                drops.push(format!(
+                    "CASE WHEN NOT EXISTS (SELECT 1 FROM {} AS {} WHERE {}) THEN {} END",
+                    quote_identifier(&navigation.table.table),
+                    child.alias,
+                    child.parent_join(scope),
+                    string_literal(&navigation.name)
+                ));
+            }
+            let named = query.select.iter().any(|s| match s {
+                SelectItem::Path { segments, .. } => {
+                    matches!(segments.as_slice(), [PathSegment::Property(n)] if *n == navigation.name)
+                }
+                _ => false,
+            });
+            if item.kind == crate::ast::ExpandKind::Count && named {
+                // `/$count` replaces the selected collection, except that a collection the
+                // record lacks stays as the null `$select` gives it.
+                pairs.push((string_literal(&navigation.name), "NULL".into()));
+                let name = string_literal(&navigation.name);
+                drops.push(match &table.absent {
+                    Some(absent) => format!(
+                        "CASE WHEN NOT {} THEN {name} END",
+                        self.dialect
+                            .json_has(&scope.column(absent), &navigation.name)
+                    ),
+                    None => name,
+                });
+            }
+        }
+        let mut star_complex: Vec<&str> = Vec::new();
+        if star && !all {
+            // `*` also expands every complex value the record has (an object) into the
+            // whole value, selected or not.
+            for property in &table.properties {
+                let drop = match &property.storage {
+                    Storage::Complex {
+                        presence: Some(presence),
+                        ..
+                    } => format!("{} IS NULL", scope.column(presence)),
+                    Storage::Complex { presence: None, .. } => "FALSE".to_owned(),
+                    Storage::Json { column } => {
+                        format!("NOT {}", self.dialect.json_navigable(&scope.column(column)))
+                    }
+                    _ => continue,
+                };
+                let name = string_literal(&property.name);
+                star_complex.push(&property.name);
+                only_extra.push(string_literal(&format!("{}/", property.name)));
+                pairs.retain(|(n, _)| *n != name);
+                pairs.push((name.clone(), self.full_value(&property.storage, scope)));
+                if !is_selected(&property.name) {
+                    drops.push(format!("CASE WHEN {drop} THEN {name} END"));
+                    only_extra.push(name);
+                }
+            }
+        }
+        if !drops.is_empty() {
+            pairs.push((string_literal(DROP_MEMBER), self.json_array(&drops)));
         }
         if let Some(absent) = &table.absent {
             pairs.push((
                 string_literal(ABSENT_MEMBER),
                 self.dialect.json_value(&scope.column(absent)),
             ));
-            let keep = explicit_paths(&query.select);
+            let mut keep = explicit_paths(&query.select);
+            // Inside a value `*` expanded whole, missing members stay missing.
+            keep.retain(|path| {
+                !star_complex
+                    .iter()
+                    .any(|name| path.strip_prefix(name).is_some_and(|r| r.starts_with('/')))
+            });
             if !keep.is_empty() {
                 let names: Vec<String> = keep.iter().map(|p| string_literal(p)).collect();
                 pairs.push((string_literal(KEEP_MEMBER), self.json_array(&names)));
@@ -350,6 +462,7 @@ impl<'m> Translator<'m> {
                     .filter(|(n, _)| !selected.iter().any(|(s, _)| s == &n.name))
                     .map(|(n, _)| string_literal(&n.name))
                     .collect();
+                names.append(&mut only_extra);
                 for (name, children) in &selected {
                     let complex = table
                         .property(name)
@@ -386,7 +499,7 @@ impl<'m> Translator<'m> {
     }
 
     /// The whole stored value of a property as JSON.
-    fn full_value(&self, storage: &Storage, scope: &Scope<'m>) -> String {
+    pub(crate) fn full_value(&self, storage: &Storage, scope: &Scope<'m>) -> String {
         match storage {
             Storage::Column { column, edm, .. } => {
                 let column = scope.column(column);
@@ -459,185 +572,6 @@ impl<'m> Translator<'m> {
         }
         Ok(self.complex_object(presence.as_deref(), &pairs, scope))
     }
-
-    /// A contained collection as stored, in input order (what the evaluator returns for
-    /// an inline array that is not expanded).
-    fn full_collection(
-        &mut self,
-        navigation: &'m NavigationMapping,
-        parent: &Scope<'m>,
-        depth: usize,
-    ) -> Result<String, SqlError> {
-        if depth > 8 {
-            return unsupported("contained collections nested more than 8 levels");
-        }
-        let child = self.scope(&navigation.table);
-        let mut pairs: Vec<(String, String)> = Vec::new();
-        for property in &navigation.table.properties {
-            pairs.push((
-                string_literal(&property.name),
-                self.full_value(&property.storage, &child),
-            ));
-        }
-        for grandchild in &navigation.table.navigations {
-            pairs.push((
-                string_literal(&grandchild.name),
-                self.full_collection(grandchild, &child, depth + 1)?,
-            ));
-        }
-        if let Some(absent) = &navigation.table.absent {
-            pairs.push((
-                string_literal(ABSENT_MEMBER),
-                self.dialect.json_value(&child.column(absent)),
-            ));
-        }
-        let order: Vec<String> = child.tie_break();
-        let array = self.aggregate(
-            &self.dialect.json_object(&pairs),
-            &format!(
-                "{} AS {}",
-                quote_identifier(&navigation.table.table),
-                child.alias
-            ),
-            &format!(" WHERE {}", child.parent_join(parent)),
-            &order.join(", "),
-            "",
-        );
-        Ok(self.presence_guard(navigation, parent, array))
-    }
-
-    /// `CASE WHEN parent."files" THEN <array> END`: null for a null collection.
-    fn presence_guard(
-        &self,
-        navigation: &NavigationMapping,
-        parent: &Scope<'m>,
-        array: String,
-    ) -> String {
-        match &navigation.presence {
-            Some(presence) => self.dialect.nested_json(&format!(
-                "CASE WHEN {} THEN {array} END",
-                parent.column(presence)
-            )),
-            None => self.dialect.nested_json(&array),
-        }
-    }
-
-    /// The JSON array of `object` over the rows of `from`/`where_clause` in `order`,
-    /// cut by `limit`.
-    fn aggregate(
-        &mut self,
-        object: &str,
-        from: &str,
-        where_clause: &str,
-        order: &str,
-        limit: &str,
-    ) -> String {
-        let x = self.fresh("x");
-        let inner = format!(
-            "SELECT {object} AS v, row_number() OVER (ORDER BY {order}) AS n FROM {from}{where_clause} ORDER BY n{limit}"
-        );
-        let agg = self
-            .dialect
-            .json_array_agg(&format!("{x}.v"), &format!("{x}.n"));
-        format!("(SELECT {agg} FROM ({inner}) AS {x})")
-    }
-
-    fn expand_pairs(
-        &mut self,
-        navigation: &'m NavigationMapping,
-        item: &'m ExpandItem,
-        parent: &Scope<'m>,
-        env: &Env<'_, 'm>,
-        pairs: &mut Vec<(String, String)>,
-    ) -> Result<(), SqlError> {
-        let child = self.scope(&navigation.table);
-        let options: &'m Query = &item.options;
-        if let Some(levels) = options.levels {
-            if levels != crate::ast::Levels::Number(1) {
-                return unsupported("$levels");
-            }
-        }
-        let list = self.list(options, &child, Some(parent), Some(env.it))?;
-        let count_key = string_literal(&format!("{}@odata.count", navigation.name));
-        let count = format!(
-            "(SELECT count(*) FROM {}{})",
-            list.from,
-            list.where_clause()
-        );
-        match item.kind {
-            ExpandKind::Count => {
-                if !options.orderby.is_empty() || options.top.is_some() || options.skip.is_some() {
-                    return invalid("only $filter and $search apply to /$count");
-                }
-                pairs.push((count_key, count));
-            }
-            ExpandKind::Entities | ExpandKind::Ref => {
-                let object = if item.kind == ExpandKind::Ref {
-                    match navigation.table.property("id") {
-                        Some(PropertyMapping {
-                            storage: Storage::Column { column, .. },
-                            ..
-                        }) => self
-                            .dialect
-                            .json_object(&[(string_literal("@odata.id"), child.column(column))]),
-                        _ => return unsupported("/$ref of entities without an id property"),
-                    }
-                } else {
-                    list.object.clone()
-                };
-                let array = self.aggregate(
-                    &object,
-                    &list.from,
-                    &list.where_clause(),
-                    &list.order.join(", "),
-                    &list.limit,
-                );
-                pairs.push((
-                    string_literal(&navigation.name),
-                    self.presence_guard(navigation, parent, array),
-                ));
-                if options.count == Some(true) {
-                    pairs.push((count_key, count));
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-/// The expand items of a list level with their navigations (`*` expands every mapped one).
-fn expanded<'m>(
-    query: &'m Query,
-    table: &'m Table,
-) -> Result<Vec<(&'m NavigationMapping, &'m ExpandItem)>, SqlError> {
-    let mut out: Vec<(&'m NavigationMapping, &'m ExpandItem)> = Vec::new();
-    for item in &query.expand {
-        match &item.path {
-            ExpandPath::Star => {
-                for navigation in &table.navigations {
-                    if !out.iter().any(|(n, _)| n.name == navigation.name) {
-                        out.push((navigation, item));
-                    }
-                }
-            }
-            ExpandPath::Value => return unsupported("$expand=$value"),
-            ExpandPath::Path(segments) => {
-                let [PathSegment::Property(name)] = segments.as_slice() else {
-                    return unsupported("$expand paths through complex properties or type casts");
-                };
-                let Some(navigation) = table.navigation(name) else {
-                    if table.property(name).is_some() {
-                        return invalid(format!("{name} is not a navigation property"));
-                    }
-                    return unsupported(format!("$expand={name}: no child table is mapped for it"));
-                };
-                // A named item takes precedence over `*`.
-                out.retain(|(n, _)| n.name != navigation.name);
-                out.push((navigation, item));
-            }
-        }
-    }
-    Ok(out)
 }
 
 /// Nested `$select` paths by first segment; `None` selects the whole value.

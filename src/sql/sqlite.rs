@@ -40,7 +40,9 @@ fn database(error: rusqlite::Error) -> SqlError {
         // The translation's integer `div`/`mod` raise this (and nothing else does) for a
         // zero divisor: the evaluator fails such a request with a bad request too.
         rusqlite::Error::SqliteFailure(_, Some(message)) if message == "integer overflow" => {
-            SqlError::Invalid("division by zero (an integer div or mod)".into())
+            SqlError::Invalid(
+                "the data makes the query fail (a division by zero, or a sum of values that are not numbers)".into(),
+            )
         }
         _ => SqlError::Database(error.to_string()),
     }
@@ -59,6 +61,28 @@ fn bind(values: &[SqlValue]) -> Vec<SqliteValue> {
         .collect()
 }
 
+/// Registers the functions the SQLite translation calls beyond SQLite's own: `odq_lower`
+/// and `odq_upper`, Unicode full case mapping as the evaluator's `tolower`/`toupper` and
+/// `$search` (SQLite's `lower`/`upper` change ASCII letters only). [`execute`] and
+/// [`answer`] register them; call this to run translated SQL yourself.
+pub fn register_functions(connection: &Connection) -> Result<(), SqlError> {
+    use rusqlite::functions::FunctionFlags;
+    let flags = FunctionFlags::SQLITE_UTF8
+        | FunctionFlags::SQLITE_DETERMINISTIC
+        | FunctionFlags::SQLITE_INNOCUOUS;
+    connection
+        .create_scalar_function("odq_lower", 1, flags, |context| {
+            Ok(context.get::<Option<String>>(0)?.map(|s| s.to_lowercase()))
+        })
+        .map_err(database)?;
+    connection
+        .create_scalar_function("odq_upper", 1, flags, |context| {
+            Ok(context.get::<Option<String>>(0)?.map(|s| s.to_uppercase()))
+        })
+        .map_err(database)?;
+    Ok(())
+}
+
 /// Runs a translated query and returns the OData response (`@odata.context` when given).
 pub fn execute(
     connection: &Connection,
@@ -69,6 +93,16 @@ pub fn execute(
         return Err(SqlError::Mapping(
             "the query was translated for PostgreSQL".into(),
         ));
+    }
+    register_functions(connection)?;
+    if let Some(check) = &query.check {
+        connection
+            .query_row(
+                &check.sql,
+                rusqlite::params_from_iter(bind(&check.params)),
+                |row| row.get::<_, i64>(0),
+            )
+            .map_err(database)?;
     }
     let mut rows = Vec::new();
     if !query.no_items {

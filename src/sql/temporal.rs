@@ -7,9 +7,18 @@
 //! property; a value the query computes (`$compute`, `min`, `max`) is answered in the
 //! canonical form.
 
-use chrono::{DateTime, FixedOffset, Timelike};
+use chrono::{DateTime, FixedOffset, NaiveTime, Timelike};
+
+use crate::ast::{BinaryOp, Expr, Literal, UnaryOp};
 
 use super::dialect::Dialect;
+use super::error::{unsupported, SqlError};
+use super::operand::{Kind, Operand};
+use super::translate::Translator;
+use super::writer::SqlValue;
+
+/// How long the SQL of a moved DateTimeOffset may grow (each shift repeats its operand).
+const MAX_SHIFTED_SQL: usize = 20_000;
 
 /// `2026-01-01T10:00:00.5+02:00`, or `Z` for a zero offset (the evaluator's form).
 pub(crate) fn canonical_text(value: &DateTime<FixedOffset>) -> String {
@@ -32,6 +41,161 @@ pub(crate) fn canonical_text(value: &DateTime<FixedOffset>) -> String {
     out
 }
 
+/// A DateTimeOffset literal as the evaluator reads one: `YYYY-MM-DDTHH:MM[:SS[.f]]`
+/// then `Z` or `±HH:MM` (`T` and `Z` in either case; fraction digits past nine dropped).
+pub(crate) fn parse_date_time(text: &str) -> Option<DateTime<FixedOffset>> {
+    let upper = text.to_ascii_uppercase();
+    let (date, rest) = upper.split_once('T')?;
+    let (time, offset) = match rest.strip_suffix('Z') {
+        Some(time) => (time, 0),
+        None => {
+            let at = rest.rfind(['+', '-'])?;
+            let (time, offset) = rest.split_at(at);
+            let sign = if offset.starts_with('-') { -1 } else { 1 };
+            let (hours, minutes) = offset[1..].split_once(':')?;
+            if hours.len() != 2 || minutes.len() != 2 {
+                return None;
+            }
+            let hours: i32 = hours.parse().ok()?;
+            let minutes: i32 = minutes.parse().ok()?;
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            (time, sign * (hours * 3600 + minutes * 60))
+        }
+    };
+    if date.len() != 10 {
+        return None;
+    }
+    let date = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
+    let time = parse_time_of_day(time)?;
+    let offset = FixedOffset::east_opt(offset)?;
+    date.and_time(time).and_local_timezone(offset).single()
+}
+
+/// A TimeOfDay literal: `HH:MM[:SS[.f]]` (fraction digits past nine dropped).
+pub(crate) fn parse_time_of_day(text: &str) -> Option<NaiveTime> {
+    let bytes = text.as_bytes();
+    let two = |at: usize| -> Option<u32> {
+        let pair = bytes.get(at..at + 2)?;
+        pair.iter()
+            .all(u8::is_ascii_digit)
+            .then(|| u32::from(pair[0] - b'0') * 10 + u32::from(pair[1] - b'0'))
+    };
+    let hour = two(0)?;
+    if bytes.get(2) != Some(&b':') {
+        return None;
+    }
+    let minute = two(3)?;
+    let (mut second, mut nanos) = (0, 0);
+    if bytes.len() > 5 {
+        if bytes.get(5) != Some(&b':') {
+            return None;
+        }
+        second = two(6)?;
+        if bytes.len() > 8 {
+            let digits = text.get(9..)?;
+            if bytes[8] != b'.' || digits.is_empty() || digits.len() > 12 {
+                return None;
+            }
+            if !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let mut padded: String = digits.chars().take(9).collect();
+            while padded.len() < 9 {
+                padded.push('0');
+            }
+            nanos = padded.parse().ok()?;
+        }
+    }
+    NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)
+}
+
+/// `10:00:00.5`: the evaluator's form of a TimeOfDay, which compares as text in the same
+/// order as the times.
+pub(crate) fn canonical_time(time: &NaiveTime) -> String {
+    let mut out = time.format("%H:%M:%S").to_string();
+    let nanos = time.nanosecond() % 1_000_000_000;
+    if nanos > 0 {
+        let fraction = format!("{nanos:09}");
+        out.push('.');
+        out.push_str(fraction.trim_end_matches('0'));
+    }
+    out
+}
+
+/// A Duration literal `[-]P[nD][T[nH][nM][n[.f]S]]` in nanoseconds.
+pub(crate) fn parse_duration(text: &str) -> Option<i128> {
+    const SECOND: i128 = 1_000_000_000;
+    let upper = text.to_ascii_uppercase();
+    let (negative, rest) = match upper.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, upper.as_str()),
+    };
+    let rest = rest.strip_prefix('P')?;
+    let (days, time) = match rest.split_once('T') {
+        Some((days, time)) => (days, Some(time)),
+        None => (rest, None),
+    };
+    let digits = |text: &str| {
+        !text.is_empty() && text.len() <= 30 && text.bytes().all(|b| b.is_ascii_digit())
+    };
+    let mut total: i128 = 0;
+    let mut any = false;
+    if !days.is_empty() {
+        let count = days.strip_suffix('D')?;
+        if !digits(count) {
+            return None;
+        }
+        total = count.parse::<i128>().ok()?.checked_mul(86_400 * SECOND)?;
+        any = true;
+    }
+    if let Some(mut time) = time {
+        if time.is_empty() {
+            return None;
+        }
+        let mut rank = 0;
+        while !time.is_empty() {
+            let end = time.find(|c: char| !c.is_ascii_digit() && c != '.')?;
+            let (number, tail) = time.split_at(end);
+            let unit = tail.chars().next()?;
+            time = &tail[1..];
+            let (unit_rank, factor) = match unit {
+                'H' => (1, 3600 * SECOND),
+                'M' => (2, 60 * SECOND),
+                'S' => (3, SECOND),
+                _ => return None,
+            };
+            if unit_rank <= rank {
+                return None;
+            }
+            rank = unit_rank;
+            let (whole, fraction) = match number.split_once('.') {
+                Some(_) if unit != 'S' => return None,
+                Some((whole, fraction)) => (whole, Some(fraction)),
+                None => (number, None),
+            };
+            if !digits(whole) {
+                return None;
+            }
+            let mut value = whole.parse::<i128>().ok()?.checked_mul(factor)?;
+            if let Some(fraction) = fraction {
+                if fraction.len() > 12 || !digits(fraction) {
+                    return None;
+                }
+                let mut padded: String = fraction.chars().take(9).collect();
+                while padded.len() < 9 {
+                    padded.push('0');
+                }
+                value = value.checked_add(padded.parse::<i128>().ok()?)?;
+            }
+            total = total.checked_add(value)?;
+            any = true;
+        }
+    }
+    any.then_some(if negative { -total } else { total })
+}
+
 impl Dialect {
     /// The last `n` characters of `text`.
     fn last_chars(self, text: &str, n: usize) -> String {
@@ -41,10 +205,10 @@ impl Dialect {
         }
     }
 
-    /// The canonical form ([`canonical_text`]) of a stored DateTimeOffset text.
-    pub(crate) fn canonical_date_time(self, text: &str) -> String {
+    /// `.5` for a stored text `...:SS.500...`, empty without fraction digits other than
+    /// zeros (at most nine digits are read).
+    fn fraction_of(self, text: &str) -> String {
         let last = self.last_chars(text, 1);
-        let offset = self.last_chars(text, 6);
         let (least, greatest) = match self {
             Dialect::Sqlite => ("min", "max"),
             Dialect::Postgres => ("LEAST", "GREATEST"),
@@ -54,10 +218,236 @@ impl Dialect {
              CASE WHEN {last} = 'Z' THEN 1 ELSE 6 END))), '0')"
         );
         format!(
-            "(substr({text}, 1, 19) || CASE WHEN substr({text}, 20, 1) = '.' THEN \
-             (CASE WHEN {digits} <> '' THEN '.' || {digits} ELSE '' END) ELSE '' END || \
-             CASE WHEN {last} = 'Z' OR {offset} IN ('+00:00', '-00:00') THEN 'Z' ELSE {offset} END)"
+            "CASE WHEN {text} IS NULL THEN NULL WHEN substr({text}, 20, 1) = '.' THEN \
+             (CASE WHEN {digits} <> '' THEN '.' || {digits} ELSE '' END) ELSE '' END"
         )
+    }
+
+    /// `Z`, or the `±HH:MM` offset of a stored text (`+00:00` and `-00:00` are `Z`).
+    fn offset_of(self, text: &str) -> String {
+        let last = self.last_chars(text, 1);
+        let offset = self.last_chars(text, 6);
+        format!(
+            "CASE WHEN {last} = 'Z' OR {offset} IN ('+00:00', '-00:00') THEN 'Z' ELSE {offset} END"
+        )
+    }
+
+    /// The canonical form ([`canonical_text`]) of a stored DateTimeOffset text.
+    pub(crate) fn canonical_date_time(self, text: &str) -> String {
+        format!(
+            "(substr({text}, 1, 19) || {} || {})",
+            self.fraction_of(text),
+            self.offset_of(text)
+        )
+    }
+
+    /// `time(x)`: the canonical TimeOfDay of a DateTimeOffset text, in its own offset.
+    pub(crate) fn time_of_day(self, text: &str) -> String {
+        format!("(substr({text}, 12, 8) || {})", self.fraction_of(text))
+    }
+
+    /// The offset of a DateTimeOffset text in seconds.
+    fn offset_seconds(self, text: &str) -> String {
+        let offset = self.last_chars(text, 6);
+        format!(
+            "CASE WHEN {} = 'Z' THEN 0 ELSE (CASE WHEN substr({offset}, 1, 1) = '-' THEN -1 \
+             ELSE 1 END) * ({} * 3600 + {} * 60) END",
+            self.last_chars(text, 1),
+            self.to_integer(&format!("substr({offset}, 2, 2)")),
+            self.to_integer(&format!("substr({offset}, 5, 2)"))
+        )
+    }
+
+    /// `totaloffsetminutes(x)`.
+    pub(crate) fn offset_minutes(self, text: &str) -> String {
+        format!("(({}) / 60)", self.offset_seconds(text))
+    }
+
+    /// `fractionalseconds(x)` as a double.
+    pub(crate) fn fractional_seconds(self, text: &str) -> String {
+        self.to_double(&format!("('0' || {})", self.fraction_of(text)))
+    }
+
+    /// Seconds since 1970 of an instant text (`YYYY-MM-DDTHH:MM:SS.fffffffffZ`).
+    fn epoch_seconds(self, instant: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("unixepoch(substr({instant}, 1, 19))"),
+            Dialect::Postgres => format!(
+                "CAST(extract(epoch FROM CAST(substr({instant}, 1, 19) AS timestamp)) AS bigint)"
+            ),
+        }
+    }
+
+    /// The nanoseconds of an instant text.
+    fn instant_nanos(self, instant: &str) -> String {
+        self.to_integer(&format!("substr({instant}, 21, 9)"))
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS` of seconds since 1970 (UTC).
+    fn format_seconds(self, seconds: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("strftime('%Y-%m-%dT%H:%M:%S', {seconds}, 'unixepoch')"),
+            Dialect::Postgres => format!(
+                "to_char(to_timestamp({seconds}) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS')"
+            ),
+        }
+    }
+
+    /// Nine digits, zero-padded.
+    fn nine_digits(self, nanos: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("printf('%09d', {nanos})"),
+            Dialect::Postgres => format!("lpad(CAST({nanos} AS text), 9, '0')"),
+        }
+    }
+
+    /// A DateTimeOffset (`text`, `instant`) moved by `seconds` and `nanos` (bound, with
+    /// 0 ≤ nanos < 10^9): the new text in the evaluator's canonical form (same offset)
+    /// and the new instant.
+    pub(crate) fn shift_date_time(
+        self,
+        text: &str,
+        instant: &str,
+        seconds: &str,
+        nanos: &str,
+    ) -> (String, String) {
+        let sum = format!("({} + {nanos})", self.instant_nanos(instant));
+        let new_seconds = format!(
+            "({} + {seconds} + {sum} / 1000000000)",
+            self.epoch_seconds(instant)
+        );
+        let new_nanos = format!("({sum} % 1000000000)");
+        let new_instant = format!(
+            "({} || '.' || {} || 'Z')",
+            self.format_seconds(&new_seconds),
+            self.nine_digits(&new_nanos)
+        );
+        let fraction = format!(
+            "CASE WHEN {new_nanos} = 0 THEN '' ELSE '.' || rtrim({}, '0') END",
+            self.nine_digits(&new_nanos)
+        );
+        let local = format!("({new_seconds} + {})", self.offset_seconds(text));
+        let new_text = format!(
+            "({} || {fraction} || {})",
+            self.format_seconds(&local),
+            self.offset_of(text)
+        );
+        (new_text, new_instant)
+    }
+
+    /// `a sub b` of two DateTimeOffset instants, in nanoseconds.
+    pub(crate) fn instant_difference(self, a: &str, b: &str) -> String {
+        let seconds = format!("({} - {})", self.epoch_seconds(a), self.epoch_seconds(b));
+        format!(
+            "({} * 1000000000 + ({} - {}))",
+            self.exact_integer(&seconds),
+            self.instant_nanos(a),
+            self.instant_nanos(b)
+        )
+    }
+}
+
+impl Translator<'_> {
+    /// `DateTimeOffset add/sub Duration`, `DateTimeOffset sub DateTimeOffset` and
+    /// `Duration add/sub Duration`; `None` when neither operand is a date or time.
+    pub(crate) fn temporal_arithmetic(
+        &mut self,
+        op: BinaryOp,
+        l: &Operand,
+        r: &Operand,
+        left: &Expr,
+        right: &Expr,
+    ) -> Result<Option<Operand>, SqlError> {
+        use Kind::{Date, DateTimeOffset, Duration, TimeOfDay};
+        let temporal = |k: Kind| matches!(k, Date | DateTimeOffset | Duration | TimeOfDay);
+        if !temporal(l.kind) && !temporal(r.kind) {
+            return Ok(None);
+        }
+        if l.kind == Kind::Null || r.kind == Kind::Null {
+            return Ok(Some(Operand::null()));
+        }
+        let d = self.dialect;
+        let result = match (op, l.kind, r.kind) {
+            (BinaryOp::Add | BinaryOp::Sub, DateTimeOffset, Duration) => {
+                let sign = if op == BinaryOp::Sub { -1 } else { 1 };
+                self.shifted(l, right, sign)?
+            }
+            (BinaryOp::Add, Duration, DateTimeOffset) => self.shifted(r, left, 1)?,
+            (BinaryOp::Sub, DateTimeOffset, DateTimeOffset) => Operand {
+                constant: l.constant && r.constant,
+                ..Operand::new(
+                    d.instant_difference(l.comparable(), r.comparable()),
+                    Duration,
+                    l.nullable || r.nullable,
+                )
+            },
+            (BinaryOp::Add | BinaryOp::Sub, Duration, Duration) => {
+                let word = if op == BinaryOp::Add { "+" } else { "-" };
+                Operand {
+                    constant: l.constant && r.constant,
+                    ..Operand::new(
+                        format!("({} {word} {})", d.exact_integer(&l.sql), r.sql),
+                        Duration,
+                        l.nullable || r.nullable,
+                    )
+                }
+            }
+            _ => {
+                return unsupported(format!(
+                    "{} of {} and {}",
+                    op.keyword(),
+                    l.kind.describe(),
+                    r.kind.describe()
+                ))
+            }
+        };
+        Ok(Some(result))
+    }
+
+    /// `value` moved by the literal duration `duration` times `sign`.
+    fn shifted(
+        &mut self,
+        value: &Operand,
+        duration: &Expr,
+        sign: i128,
+    ) -> Result<Operand, SqlError> {
+        let Some(nanos) = self.constant_duration(duration) else {
+            return unsupported("date arithmetic with a Duration that is not a literal");
+        };
+        if value.sql.len() > MAX_SHIFTED_SQL {
+            return unsupported("date arithmetic nested this deeply");
+        }
+        let nanos = nanos * sign;
+        let seconds = i64::try_from(nanos.div_euclid(1_000_000_000));
+        let fraction = i64::try_from(nanos.rem_euclid(1_000_000_000));
+        let (Ok(seconds), Ok(fraction)) = (seconds, fraction) else {
+            return unsupported("a Duration beyond 64-bit seconds");
+        };
+        let seconds = self.bind(SqlValue::Integer(seconds));
+        let fraction = self.bind(SqlValue::Integer(fraction));
+        let (text, instant) =
+            self.dialect
+                .shift_date_time(&value.sql, value.comparable(), &seconds, &fraction);
+        let mut out = Operand::new(text, Kind::DateTimeOffset, value.nullable);
+        out.instant = Some(instant);
+        out.constant = value.constant;
+        Ok(out)
+    }
+
+    /// The nanoseconds of a Duration literal (through aliases and `-`).
+    fn constant_duration(&self, expr: &Expr) -> Option<i128> {
+        match expr {
+            Expr::Literal(Literal::Duration(text)) => parse_duration(text),
+            Expr::Alias(name) => self
+                .alias(name)
+                .ok()
+                .and_then(|definition| self.constant_duration(&definition.value)),
+            Expr::Unary {
+                op: UnaryOp::Neg,
+                operand,
+            } => self.constant_duration(operand).map(|n| -n),
+            _ => None,
+        }
     }
 }
 
@@ -80,5 +470,33 @@ mod tests {
             text("2026-01-01T10:00:00.123456789Z"),
             "2026-01-01T10:00:00.123456789Z"
         );
+    }
+
+    #[test]
+    fn literals_read_as_the_evaluator_reads_them() {
+        let at = parse_date_time("2026-01-01t10:00z").unwrap();
+        assert_eq!(canonical_text(&at), "2026-01-01T10:00:00Z");
+        let at = parse_date_time("2026-01-01T10:00:00.123456789012-05:30").unwrap();
+        assert_eq!(canonical_text(&at), "2026-01-01T10:00:00.123456789-05:30");
+        assert!(parse_date_time("2026-02-30T10:00:00Z").is_none());
+        assert!(parse_date_time("2026-01-01T10:00:00+24:00").is_none());
+        let time = parse_time_of_day("08:30").unwrap();
+        assert_eq!(canonical_time(&time), "08:30:00");
+        assert_eq!(
+            canonical_time(&parse_time_of_day("23:59:59.9999999").unwrap()),
+            "23:59:59.9999999"
+        );
+        assert!(parse_time_of_day("24:00").is_none());
+        assert_eq!(parse_duration("P1D"), Some(86_400_000_000_000));
+        assert_eq!(parse_duration("-PT1H30M"), Some(-5_400_000_000_000));
+        assert_eq!(parse_duration("PT0.5S"), Some(500_000_000));
+        assert_eq!(
+            parse_duration("P2DT3H4M5.25S"),
+            Some(((2 * 24 + 3) * 3600 + 4 * 60) * 1_000_000_000 + 5_250_000_000)
+        );
+        assert_eq!(parse_duration("PT0S"), Some(0));
+        for bad in ["P", "PT", "P1H", "PT1M1H", "PT1.5M", "1D", "PT-1S", "P1DT"] {
+            assert_eq!(parse_duration(bad), None, "{bad}");
+        }
     }
 }

@@ -193,10 +193,27 @@ impl<'m> Translator<'m> {
                 Operand::constant(self.bind(SqlValue::Text(text.clone())), Kind::Date)
             }
             Literal::DateTimeOffset(text) => {
-                let parsed = DateTime::parse_from_rfc3339(text).map_err(|_| {
+                let parsed = super::temporal::parse_date_time(text).ok_or_else(|| {
                     SqlError::NotSupported(format!("the DateTimeOffset literal {text}"))
                 })?;
                 self.date_time(parsed, text)?
+            }
+            Literal::TimeOfDay(text) => {
+                let parsed = super::temporal::parse_time_of_day(text).ok_or_else(|| {
+                    SqlError::NotSupported(format!("the TimeOfDay literal {text}"))
+                })?;
+                let canonical = super::temporal::canonical_time(&parsed);
+                Operand::constant(self.bind(SqlValue::Text(canonical)), Kind::TimeOfDay)
+            }
+            Literal::Duration(text) => {
+                let nanos = super::temporal::parse_duration(text)
+                    .and_then(|n| i64::try_from(n).ok())
+                    .ok_or_else(|| {
+                        SqlError::NotSupported(format!(
+                            "the Duration literal {text} (beyond 292 years)"
+                        ))
+                    })?;
+                Operand::constant(self.bind(SqlValue::Integer(nanos)), Kind::Duration)
             }
             other => {
                 return unsupported(format!("the literal {other} in SQL"));
