@@ -4,7 +4,7 @@ use std::fs;
 use std::process::ExitCode;
 
 use clap::Args;
-use serde_json::Value;
+use odata_query::sql::SqlError;
 
 use crate::db::{self, Database};
 use crate::fail;
@@ -46,34 +46,10 @@ pub(crate) fn run(args: &LoadArgs) -> ExitCode {
         Ok(set) => set,
         Err(message) => return fail(&message),
     };
-    let text = match fs::read(&args.file) {
-        Ok(text) => text,
+    // The file is read one record at a time: any size loads in constant memory.
+    let file = match fs::File::open(&args.file) {
+        Ok(file) => file,
         Err(e) => return fail(&format!("cannot read {}: {e}", args.file)),
-    };
-    let document: Value = match serde_json::from_slice(&text) {
-        Ok(document) => document,
-        Err(e) => {
-            eprintln!("odq: {}: invalid JSON: {e}", args.file);
-            return ExitCode::from(1);
-        }
-    };
-    drop(text);
-    let (records, context) = match &document {
-        Value::Array(records) => (records.as_slice(), None),
-        Value::Object(map) => match map.get("value") {
-            Some(Value::Array(records)) => (
-                records.as_slice(),
-                map.get("@odata.context").and_then(Value::as_str),
-            ),
-            _ => (std::slice::from_ref(&document), None),
-        },
-        _ => {
-            eprintln!(
-                "odq: {}: expected a JSON array or an OData response",
-                args.file
-            );
-            return ExitCode::from(1);
-        }
     };
     let database = match db::open(&args.db) {
         Ok(database) => database,
@@ -88,7 +64,7 @@ pub(crate) fn run(args: &LoadArgs) -> ExitCode {
             if !args.append {
                 sqlite::create_tables(&connection, &mapping)?;
             }
-            sqlite::load(&mut connection, &mapping, &set, records, context)
+            sqlite::load_reader(&mut connection, &mapping, &set, file)
         })(),
         Database::Postgres(mut client) => (|| {
             if args.replace {
@@ -97,13 +73,17 @@ pub(crate) fn run(args: &LoadArgs) -> ExitCode {
             if !args.append {
                 client.create_tables(&mapping)?;
             }
-            client.load(&mapping, &set, records, context)
+            client.load_reader(&mapping, &set, file)
         })(),
     };
     match result {
         Ok(count) => {
             eprintln!("odq: loaded {count} records into {set}");
             ExitCode::SUCCESS
+        }
+        Err(SqlError::Input(message)) => {
+            eprintln!("odq: {}: {message}", args.file);
+            ExitCode::from(1)
         }
         Err(error) => {
             eprintln!("odq: {}", db::describe(&error));

@@ -5,6 +5,7 @@
 //! for callers without one (the `odq` command).
 
 use std::error::Error as StdError;
+use std::io::Read;
 
 use bytes::BytesMut;
 use serde_json::Value;
@@ -14,6 +15,7 @@ use tokio_postgres::{Client, NoTls};
 use super::dialect::{quote_identifier, Dialect};
 use super::error::SqlError;
 use super::mapping::Mapping;
+use super::records::for_each_record;
 use super::schema::{create_statements, rows_of, CONTEXT_TABLE};
 use super::writer::SqlValue;
 use super::{response, SqlOptions, SqlQuery};
@@ -193,56 +195,155 @@ pub async fn load(
     records: &[Value],
     context: Option<&str>,
 ) -> Result<usize, SqlError> {
-    let root = mapping.set(entity_set).ok_or_else(|| {
-        SqlError::Mapping(format!(
-            "no table is mapped for the entity set {entity_set}"
-        ))
-    })?;
-    let tables = root.flatten();
     let transaction = client.transaction().await.map_err(database)?;
-    let start: i64 = transaction
-        .query_one(
-            &format!("SELECT count(*) FROM {}", quote_identifier(&root.table)),
-            &[],
-        )
-        .await
-        .map_err(database)?
-        .get(0);
-    let mut pending: Vec<Vec<Vec<SqlValue>>> = vec![Vec::new(); tables.len()];
-    for (i, record) in records.iter().enumerate() {
-        let ordinal = start + i64::try_from(i).unwrap_or(i64::MAX);
-        for row in rows_of(root, record, ordinal)? {
-            pending[row.table].push(row.values);
+    let mut loader = Loader::new(&transaction, mapping, entity_set).await?;
+    for record in records {
+        loader.push(&transaction, record).await?;
+    }
+    let count = loader.finish(&transaction, entity_set, context).await?;
+    transaction.commit().await.map_err(database)?;
+    Ok(count)
+}
+
+/// Records read at a time while streaming a document into the database.
+const READ_BATCH: usize = 256;
+
+/// Reads the JSON collection on `reader` one record at a time ([`for_each_record`]: an
+/// array, an OData response or one record, of any size; on a thread of its own) and
+/// inserts the records as [`load`] does, with the document's `@odata.context`.
+pub async fn load_reader<R: Read + Send + 'static>(
+    client: &mut Client,
+    mapping: &Mapping,
+    entity_set: &str,
+    reader: R,
+) -> Result<usize, SqlError> {
+    let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<Value>>(4);
+    let parser = std::thread::spawn(move || {
+        let stopped = || SqlError::Database("the loader stopped".into());
+        let mut batch = Vec::with_capacity(READ_BATCH);
+        let context = for_each_record(reader, |record| {
+            batch.push(record);
+            if batch.len() >= READ_BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(READ_BATCH));
+                sender.blocking_send(full).map_err(|_| stopped())?;
+            }
+            Ok(())
+        })?;
+        if !batch.is_empty() {
+            sender.blocking_send(batch).map_err(|_| stopped())?;
         }
-        // Parents are flushed before children so a foreign key would hold.
-        for (index, rows) in pending.iter_mut().enumerate() {
-            if rows.len() >= LOAD_BATCH_ROWS {
-                flush(&transaction, tables[index], rows).await?;
+        Ok::<_, SqlError>(context)
+    });
+    let loaded = async {
+        let transaction = client.transaction().await.map_err(database)?;
+        let mut loader = Loader::new(&transaction, mapping, entity_set).await?;
+        while let Some(batch) = receiver.recv().await {
+            for record in &batch {
+                loader.push(&transaction, record).await?;
             }
         }
+        Ok::<_, SqlError>((transaction, loader))
     }
-    for (index, rows) in pending.iter_mut().enumerate() {
-        flush(&transaction, tables[index], rows).await?;
-    }
-    if let Some(context) = context {
-        let table = quote_identifier(CONTEXT_TABLE);
-        transaction
-            .execute(
-                &format!("DELETE FROM {table} WHERE \"entity_set\" = $1::text"),
-                &[&entity_set],
-            )
-            .await
-            .map_err(database)?;
-        transaction
-            .execute(
-                &format!("INSERT INTO {table} VALUES ($1::text, $2::text)"),
-                &[&entity_set, &context],
-            )
-            .await
-            .map_err(database)?;
-    }
+    .await;
+    // The reader's error (invalid JSON) comes first; a database error stops the reader.
+    drop(receiver);
+    let context = parser
+        .join()
+        .map_err(|_| SqlError::Input("the JSON reader failed".into()))?;
+    let (transaction, loader) = loaded?;
+    let context = context?;
+    let count = loader
+        .finish(&transaction, entity_set, context.as_deref())
+        .await?;
     transaction.commit().await.map_err(database)?;
-    Ok(records.len())
+    Ok(count)
+}
+
+/// Inserts records in batches within a transaction.
+struct Loader<'m> {
+    root: &'m super::mapping::Table,
+    tables: Vec<&'m super::mapping::Table>,
+    pending: Vec<Vec<Vec<SqlValue>>>,
+    start: i64,
+    count: usize,
+}
+
+impl<'m> Loader<'m> {
+    async fn new(
+        transaction: &tokio_postgres::Transaction<'_>,
+        mapping: &'m Mapping,
+        entity_set: &str,
+    ) -> Result<Loader<'m>, SqlError> {
+        let root = mapping.set(entity_set).ok_or_else(|| {
+            SqlError::Mapping(format!(
+                "no table is mapped for the entity set {entity_set}"
+            ))
+        })?;
+        let tables = root.flatten();
+        let start: i64 = transaction
+            .query_one(
+                &format!("SELECT count(*) FROM {}", quote_identifier(&root.table)),
+                &[],
+            )
+            .await
+            .map_err(database)?
+            .get(0);
+        Ok(Loader {
+            root,
+            pending: vec![Vec::new(); tables.len()],
+            tables,
+            start,
+            count: 0,
+        })
+    }
+
+    async fn push(
+        &mut self,
+        transaction: &tokio_postgres::Transaction<'_>,
+        record: &Value,
+    ) -> Result<(), SqlError> {
+        let ordinal = self.start + i64::try_from(self.count).unwrap_or(i64::MAX);
+        for row in rows_of(self.root, record, ordinal)? {
+            self.pending[row.table].push(row.values);
+        }
+        self.count += 1;
+        // Parents are flushed before children so a foreign key would hold.
+        for (index, rows) in self.pending.iter_mut().enumerate() {
+            if rows.len() >= LOAD_BATCH_ROWS {
+                flush(transaction, self.tables[index], rows).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn finish(
+        mut self,
+        transaction: &tokio_postgres::Transaction<'_>,
+        entity_set: &str,
+        context: Option<&str>,
+    ) -> Result<usize, SqlError> {
+        for (index, rows) in self.pending.iter_mut().enumerate() {
+            flush(transaction, self.tables[index], rows).await?;
+        }
+        if let Some(context) = context {
+            let table = quote_identifier(CONTEXT_TABLE);
+            transaction
+                .execute(
+                    &format!("DELETE FROM {table} WHERE \"entity_set\" = $1::text"),
+                    &[&entity_set],
+                )
+                .await
+                .map_err(database)?;
+            transaction
+                .execute(
+                    &format!("INSERT INTO {table} VALUES ($1::text, $2::text)"),
+                    &[&entity_set, &context],
+                )
+                .await
+                .map_err(database)?;
+        }
+        Ok(self.count)
+    }
 }
 
 async fn flush(
@@ -346,6 +447,17 @@ impl Blocking {
             records,
             context,
         ))
+    }
+
+    /// [`load_reader`], blocking.
+    pub fn load_reader<R: Read + Send + 'static>(
+        &mut self,
+        mapping: &Mapping,
+        entity_set: &str,
+        reader: R,
+    ) -> Result<usize, SqlError> {
+        self.runtime
+            .block_on(load_reader(&mut self.client, mapping, entity_set, reader))
     }
 
     /// Runs statements that return nothing (`CREATE INDEX ...`, `ANALYZE`).

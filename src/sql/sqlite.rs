@@ -23,6 +23,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::io::Read;
+
 use rusqlite::types::Value as SqliteValue;
 pub use rusqlite::Connection;
 use serde_json::Value;
@@ -30,6 +32,7 @@ use serde_json::Value;
 use super::dialect::{quote_identifier, Dialect};
 use super::error::SqlError;
 use super::mapping::Mapping;
+use super::records::for_each_record;
 use super::schema::{create_statements, rows_of, CONTEXT_TABLE};
 use super::writer::SqlValue;
 use super::{response, SqlOptions, SqlQuery};
@@ -183,6 +186,39 @@ pub fn load(
     records: &[Value],
     context: Option<&str>,
 ) -> Result<usize, SqlError> {
+    load_with(connection, mapping, entity_set, context, |insert| {
+        for record in records {
+            insert(record)?;
+        }
+        Ok(None)
+    })
+}
+
+/// Reads the JSON collection on `reader` one record at a time ([`for_each_record`]: an
+/// array, an OData response or one record, of any size) and inserts the records as
+/// [`load`] does, with the document's `@odata.context`.
+pub fn load_reader<R: Read>(
+    connection: &mut Connection,
+    mapping: &Mapping,
+    entity_set: &str,
+    reader: R,
+) -> Result<usize, SqlError> {
+    load_with(connection, mapping, entity_set, None, |insert| {
+        for_each_record(reader, |record| insert(&record))
+    })
+}
+
+type Insert<'a> = dyn FnMut(&Value) -> Result<(), SqlError> + 'a;
+
+/// Inserts what `feed` hands to its argument, in one transaction; `feed` returns the
+/// document's context, used when `context` is `None`.
+fn load_with(
+    connection: &mut Connection,
+    mapping: &Mapping,
+    entity_set: &str,
+    context: Option<&str>,
+    feed: impl FnOnce(&mut Insert<'_>) -> Result<Option<String>, SqlError>,
+) -> Result<usize, SqlError> {
     let root = mapping.set(entity_set).ok_or_else(|| {
         SqlError::Mapping(format!(
             "no table is mapped for the entity set {entity_set}"
@@ -190,6 +226,7 @@ pub fn load(
     })?;
     let tables = root.flatten();
     let transaction = connection.transaction().map_err(database)?;
+    let mut count = 0usize;
     {
         let mut statements = Vec::with_capacity(tables.len());
         for table in &tables {
@@ -206,15 +243,18 @@ pub fn load(
                 |row| row.get(0),
             )
             .map_err(database)?;
-        for (i, record) in records.iter().enumerate() {
-            let ordinal = start + i64::try_from(i).unwrap_or(i64::MAX);
+        let mut insert = |record: &Value| -> Result<(), SqlError> {
+            let ordinal = start + i64::try_from(count).unwrap_or(i64::MAX);
             for row in rows_of(root, record, ordinal)? {
                 statements[row.table]
                     .execute(rusqlite::params_from_iter(bind(&row.values)))
                     .map_err(database)?;
             }
-        }
-        if let Some(context) = context {
+            count += 1;
+            Ok(())
+        };
+        let document_context = feed(&mut insert)?;
+        if let Some(context) = context.or(document_context.as_deref()) {
             transaction
                 .execute(
                     &format!(
@@ -236,7 +276,7 @@ pub fn load(
         }
     }
     transaction.commit().map_err(database)?;
-    Ok(records.len())
+    Ok(count)
 }
 
 /// The `@odata.context` recorded for `entity_set`, if any.
