@@ -130,13 +130,17 @@ pub(crate) fn run(args: &ApplyArgs) -> ExitCode {
             .set
             .clone()
             .or_else(|| path.map(|p| p.trim_end_matches("/$count").trim_matches('/').to_owned()));
+        let source = crate::apply_db::Source {
+            url,
+            model: args.model.as_deref(),
+            mapping: args.mapping.as_deref(),
+            set: set.as_deref(),
+        };
         return crate::apply_db::run(
             &query,
-            url,
-            args.model.as_deref(),
-            args.mapping.as_deref(),
-            set.as_deref(),
+            source,
             count_only,
+            args.page_size,
             args.print.pretty && !args.print.compact,
         );
     }

@@ -9,16 +9,30 @@ use odata_query::Query;
 use crate::db::{self, Database};
 use crate::fail;
 
-/// Answers `query` from `url` with the model at `model` and prints the response.
+/// The database to answer from and how it was loaded (`--db`, `--model`, `--mapping`,
+/// `--set`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Source<'a> {
+    pub(crate) url: &'a str,
+    pub(crate) model: Option<&'a str>,
+    pub(crate) mapping: Option<&'a str>,
+    pub(crate) set: Option<&'a str>,
+}
+
+/// Answers `query` from the database of `source` and prints the response.
 pub(crate) fn run(
     query: &Query,
-    url: &str,
-    model: Option<&str>,
-    mapping: Option<&str>,
-    set: Option<&str>,
+    source: Source<'_>,
     count_only: bool,
+    page_size: Option<usize>,
     pretty: bool,
 ) -> ExitCode {
+    let Source {
+        url,
+        model,
+        mapping,
+        set,
+    } = source;
     let Some(model) = model else {
         return fail("--db needs --model (the CSDL the database was loaded with)");
     };
@@ -42,6 +56,7 @@ pub(crate) fn run(
         Database::Sqlite(connection) => {
             let options = SqlOptions {
                 entity_set: Some(set),
+                max_page_size: page_size,
                 ..SqlOptions::new(Dialect::Sqlite)
             };
             odata_query::sql::sqlite::answer(connection, &mapping, query, &options)
@@ -49,6 +64,7 @@ pub(crate) fn run(
         Database::Postgres(client) => {
             let options = SqlOptions {
                 entity_set: Some(set),
+                max_page_size: page_size,
                 ..SqlOptions::new(Dialect::Postgres)
             };
             client.answer(&mapping, query, &options)

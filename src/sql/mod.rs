@@ -48,6 +48,7 @@ mod functions;
 mod mapping;
 mod mapping_file;
 mod operand;
+mod page;
 mod pattern;
 mod records;
 mod response;
@@ -74,6 +75,7 @@ pub use dialect::{quote_identifier, Dialect, ParamType, StoredType};
 pub use error::SqlError;
 pub use mapping::{Mapping, NavigationMapping, PropertyMapping, Storage, Table};
 pub use mapping_file::{Overrides, TableOverrides};
+pub use page::Page;
 pub use records::for_each_record;
 pub use response::{item, response};
 pub use schema::{create_statements, rows_of, LoadRow, CONTEXT_TABLE};
@@ -95,6 +97,14 @@ pub struct SqlOptions {
     pub now: Option<DateTime<FixedOffset>>,
     /// The `$search` matcher; `None` uses [`DefaultSqlSearch`].
     pub search: Option<Arc<dyn SqlSearch>>,
+    /// Server-driven paging: at most this many items per response, then
+    /// `@odata.nextLink` (the evaluator's [`EvalOptions::max_page_size`]); `None` returns
+    /// everything (a `$skiptoken` is still honoured).
+    ///
+    /// [`EvalOptions::max_page_size`]: crate::eval::EvalOptions::max_page_size
+    pub max_page_size: Option<usize>,
+    /// What `@odata.nextLink` starts with, before `?` (empty: a relative link).
+    pub next_link_base: String,
 }
 
 impl SqlOptions {
@@ -105,6 +115,8 @@ impl SqlOptions {
             entity_set: None,
             now: None,
             search: None,
+            max_page_size: None,
+            next_link_base: String::new(),
         }
     }
 }
@@ -139,9 +151,24 @@ pub struct SqlQuery {
     /// True when the items statement can return nothing (`$top=0`), so an executor may
     /// skip it.
     pub no_items: bool,
+    /// With server-driven paging, the page: the statement returns up to one row more than
+    /// the page holds, and that row means the response ends with
+    /// `@odata.nextLink` ([`SqlQuery::finish_page`]).
+    pub page: Option<Page>,
 }
 
 impl SqlQuery {
+    /// Cuts the rows to the page and returns the `@odata.nextLink` when more follow.
+    pub fn finish_page<T>(&self, rows: &mut Vec<T>) -> Option<String> {
+        let page = self.page.as_ref()?;
+        if rows.len() > page.size {
+            rows.truncate(page.size);
+            Some(page.next_link.clone())
+        } else {
+            None
+        }
+    }
+
     /// `{"sql": ..., "params": [...]}` (and `"count"` when there is one), as `odq sql`
     /// prints it.
     pub fn to_json(&self) -> serde_json::Value {
@@ -187,23 +214,39 @@ impl Query {
             .now
             .unwrap_or_else(|| DateTime::<Utc>::from(std::time::SystemTime::now()).fixed_offset());
         let mut translator = Translator::new(options.dialect, now, search);
+        translator.paging = page::Paging::new(self, options.max_page_size)?;
+        let page = translator
+            .paging
+            .as_ref()
+            .and_then(|paging| paging.page(&options.next_link_base));
         let scope = translator.scope(table);
         let list = translator.list(self, &scope, None, None)?;
         let dialect = options.dialect;
         let where_clause = list.where_clause();
-        let page = format!(
+        let items = format!(
             "SELECT {} AS value FROM {}{where_clause} ORDER BY {}{}",
             dialect.json_text(&list.object),
             list.from,
             list.order.join(", "),
             list.limit
         );
-        let (sql, params) = writer::finish(&page, &translator.params, dialect);
+        let (sql, params) = writer::finish(&items, &translator.params, dialect);
         let counting = format!("SELECT count(*) AS count FROM {}{where_clause}", list.from);
         let statement = |text: &str| {
             let (sql, params) = writer::finish(text, &translator.params, dialect);
             SqlStatement { sql, params }
         };
+        if dialect == Dialect::Postgres
+            && translator
+                .params
+                .values
+                .iter()
+                .any(|(value, _)| matches!(value, SqlValue::Text(t) if t.contains('\0')))
+        {
+            return Err(SqlError::NotSupported(
+                "a string with a NUL character (PostgreSQL text cannot hold one)".into(),
+            ));
+        }
         let count = (self.count == Some(true)).then(|| statement(&counting));
         let no_items = self.top == Some(0);
         let stops_early = !list.limit.is_empty() || no_items;
@@ -216,6 +259,7 @@ impl Query {
             check,
             dialect,
             no_items,
+            page,
         })
     }
 }

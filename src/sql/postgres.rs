@@ -12,7 +12,7 @@ use serde_json::Value;
 use tokio_postgres::types::{to_sql_checked, IsNull, ToSql, Type};
 use tokio_postgres::{Client, NoTls};
 
-use super::dialect::{quote_identifier, Dialect};
+use super::dialect::{quote_identifier, Dialect, StoredType};
 use super::error::SqlError;
 use super::mapping::Mapping;
 use super::records::for_each_record;
@@ -138,7 +138,12 @@ pub async fn execute(
         }
         None => None,
     };
-    response(rows, count, context)
+    let next_link = query.finish_page(&mut rows);
+    let mut answer = response(rows, count, context)?;
+    if let (Some(link), Value::Object(members)) = (next_link, &mut answer) {
+        members.insert("@odata.nextLink".into(), Value::from(link));
+    }
+    Ok(answer)
 }
 
 /// Translates `query` (PostgreSQL dialect) and runs it, with the `@odata.context` that
@@ -263,6 +268,8 @@ pub async fn load_reader<R: Read + Send + 'static>(
 struct Loader<'m> {
     root: &'m super::mapping::Table,
     tables: Vec<&'m super::mapping::Table>,
+    /// What each column of each table stores.
+    stored: Vec<Vec<StoredType>>,
     pending: Vec<Vec<Vec<SqlValue>>>,
     start: i64,
     count: usize,
@@ -288,8 +295,13 @@ impl<'m> Loader<'m> {
             .await
             .map_err(database)?
             .get(0);
+        let stored = tables
+            .iter()
+            .map(|table| table.columns().into_iter().map(|(_, s)| s).collect())
+            .collect();
         Ok(Loader {
             root,
+            stored,
             pending: vec![Vec::new(); tables.len()],
             tables,
             start,
@@ -304,6 +316,17 @@ impl<'m> Loader<'m> {
     ) -> Result<(), SqlError> {
         let ordinal = self.start + i64::try_from(self.count).unwrap_or(i64::MAX);
         for row in rows_of(self.root, record, ordinal)? {
+            let stored = &self.stored[row.table];
+            let nul = row.values.iter().zip(stored).any(|(value, stored)| {
+                matches!(value, SqlValue::Text(t) if t.contains('\0')
+                    || *stored == StoredType::Json && t.contains("\\u0000"))
+            });
+            if nul {
+                return Err(SqlError::Input(format!(
+                    "record {}: a string with a NUL character, which PostgreSQL text cannot hold",
+                    self.count
+                )));
+            }
             self.pending[row.table].push(row.values);
         }
         self.count += 1;

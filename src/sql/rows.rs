@@ -94,6 +94,7 @@ impl<'m> Translator<'m> {
         if let Some(top) = query.top {
             cut = cut.then_top(top);
         }
+        let cut = self.page_cut(cut);
         list.limit = self.limit_clause(cut);
         list.object = self.row_object(&columns, &query.select)?;
         Ok(list)

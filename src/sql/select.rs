@@ -194,6 +194,10 @@ impl<'m> Translator<'m> {
         it: Option<&Scope<'m>>,
     ) -> Result<ListSql, SqlError> {
         check_options(query)?;
+        let top_level = parent.is_none() && it.is_none();
+        if query.skiptoken.is_some() && !top_level {
+            return unsupported("$skiptoken inside $expand");
+        }
         let scope = &source.scope;
         let it = it.unwrap_or(scope);
         let mut computed: Vec<(String, Operand)> = source.computed.clone();
@@ -253,6 +257,9 @@ impl<'m> Translator<'m> {
         }
         if let Some(top) = query.top {
             cut = cut.then_top(top);
+        }
+        if top_level {
+            cut = self.page_cut(cut);
         }
         list.limit = self.limit_clause(cut);
         list.object = self.object(query, scope, &env)?;
@@ -646,7 +653,6 @@ fn select_names(segments: &[PathSegment]) -> Result<Vec<String>, SqlError> {
 /// Rejects the options this translation does not answer.
 pub(crate) fn check_options(query: &Query) -> Result<(), SqlError> {
     for (name, present) in [
-        ("$skiptoken", query.skiptoken.is_some()),
         ("$deltatoken", query.deltatoken.is_some()),
         ("$id", query.id.is_some()),
         ("$index", query.index.is_some()),

@@ -129,7 +129,12 @@ pub fn execute(
         ),
         None => None,
     };
-    response(rows, count, context)
+    let next_link = query.finish_page(&mut rows);
+    let mut answer = response(rows, count, context)?;
+    if let (Some(link), Value::Object(members)) = (next_link, &mut answer) {
+        members.insert("@odata.nextLink".into(), Value::from(link));
+    }
+    Ok(answer)
 }
 
 /// Translates `query` (SQLite dialect) and runs it, with the `@odata.context` that

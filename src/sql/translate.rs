@@ -84,6 +84,8 @@ pub(crate) struct Translator<'m> {
     depth: usize,
     pub(crate) now: DateTime<FixedOffset>,
     pub(crate) search: &'m dyn SqlSearch,
+    /// The page of the top-level list, with server-driven paging.
+    pub(crate) paging: Option<super::page::Paging>,
 }
 
 impl std::fmt::Debug for Translator<'_> {
@@ -109,6 +111,15 @@ impl<'m> Translator<'m> {
             depth: 0,
             now,
             search,
+            paging: None,
+        }
+    }
+
+    /// The top-level window with the requested page applied.
+    pub(crate) fn page_cut(&self, cut: super::select::Cut) -> super::select::Cut {
+        match &self.paging {
+            Some(paging) => paging.cut(cut),
+            None => cut,
         }
     }
 

@@ -1,6 +1,11 @@
-//! Shared by the SQL tests: the upload-sessions model (examples/upload-sessions.csdl.xml) and mapping, the evaluator's
-//! answer, and the comparison after JSON normalisation.
+//! Shared by the SQL tests: the upload-sessions model (examples/upload-sessions.csdl.xml)
+//! and mapping, two data sets (generated sessions, and odd ones: nulls, missing members,
+//! odd strings, many offsets and precisions, large integers), the evaluator's answer
+//! (typed by the model, as the database is; schemaless where the data makes them equal),
+//! and the comparison after JSON normalisation, paging included.
 #![allow(dead_code, reason = "each SQL test target uses a different part")]
+
+use std::sync::Arc;
 
 use odata_query::model::Model;
 use odata_query::sql::Mapping;
@@ -35,14 +40,51 @@ pub fn sample() -> (Vec<Value>, String) {
     (document["value"].as_array().unwrap().clone(), context)
 }
 
-/// The evaluator's answer over `records` with `context`, or its error text.
+/// The odd sessions (scripts/sql-differential.py's generator, seed 42) and their context.
+pub fn odd_sessions() -> (Vec<Value>, String) {
+    let document: Value =
+        serde_json::from_str(include_str!("odd-sessions.json")).expect("the odd sessions read");
+    let context = document["@odata.context"].as_str().unwrap().to_owned();
+    (document["value"].as_array().unwrap().clone(), context)
+}
+
+/// How the evaluator reads the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Typing {
+    /// By the model's declared types, as the database holds them.
+    Typed,
+    /// Schemaless JSON.
+    Schemaless,
+}
+
+/// The evaluator's answer over `records` with `context`, typed by the model, or its error
+/// text.
 pub fn evaluate(query: &str, records: &[Value], context: &str) -> Result<Value, String> {
-    let query = Query::parse(query).map_err(|e| e.to_string())?;
-    let options = EvalOptions {
+    evaluate_with(query, records, context, Typing::Typed, None)
+}
+
+/// The evaluator's answer with a choice of typing and a page size.
+pub fn evaluate_with(
+    query: &str,
+    records: &[Value],
+    context: &str,
+    typing: Typing,
+    page_size: Option<usize>,
+) -> Result<Value, String> {
+    let parsed = Query::parse(query).map_err(|e| e.to_string())?;
+    let mut options = EvalOptions {
         now: Some(fixed_now()),
+        max_page_size: page_size,
         ..EvalOptions::default()
     };
-    let plan = query.compile(&options).map_err(|e| e.to_string())?;
+    if typing == Typing::Typed {
+        // As `odq apply --model` does: check first, then evaluate typed.
+        parsed
+            .check(&model(), "uploadSessions")
+            .map_err(|e| e.to_string())?;
+        options = options.with_model(Arc::new(model()), "uploadSessions");
+    }
+    let plan = parsed.compile(&options).map_err(|e| e.to_string())?;
     let document = serde_json::json!({"@odata.context": context, "value": records});
     plan.apply(&document).map_err(|e| e.to_string())
 }
@@ -68,6 +110,7 @@ pub fn normalize(value: &Value) -> Value {
     }
 }
 
+pub mod hostile;
 pub mod random;
 
 /// The outcome of comparing answers to `n` random queries.
@@ -84,22 +127,51 @@ impl Tally {
     }
 }
 
-/// Runs `n` random queries through the evaluator and `answer`, counting agreement (an
-/// error on both sides counts as agreement when both reject the query).
+/// An answer from the database for a query and a page size.
+pub type Answer<'a> = dyn FnMut(&str, Option<usize>) -> Result<Value, String> + 'a;
+
+/// Runs `n` random queries through the evaluator (read as `typing` says) and `answer`,
+/// counting agreement (an error on both sides counts as agreement when both reject the
+/// query). Every fifth query is also paged, three items a page, and its second page
+/// fetched from the first's `@odata.nextLink`: both pages must agree too.
 pub fn differential(
     n: usize,
     seed: u64,
     records: &[Value],
     context: &str,
-    answer: &mut dyn FnMut(&str) -> Result<Value, String>,
+    typing: Typing,
+    answer: &mut Answer<'_>,
 ) -> Tally {
     let mut rng = random::Rng::new(seed);
     let mut tally = Tally::default();
-    for _ in 0..n {
+    for i in 0..n {
         let query = random::query(&mut rng);
+        let page = (i % 5 == 4).then_some(3);
         tally.total += 1;
-        let expected = evaluate(&query, records, context);
-        let actual = answer(&query);
+        let mut expected = evaluate_with(&query, records, context, typing, page);
+        let mut actual = answer(&query, page);
+        if page.is_some() {
+            // The next page, by the link each side gave.
+            let next = |response: &Result<Value, String>| {
+                response.as_ref().ok().and_then(|r| {
+                    r["@odata.nextLink"]
+                        .as_str()
+                        .map(|link| link.trim_start_matches('?').to_owned())
+                })
+            };
+            if let (Some(e), Some(a)) = (next(&expected), next(&actual)) {
+                if e == a {
+                    let second_expected = evaluate_with(&e, records, context, typing, page);
+                    let second_actual = answer(&a, page);
+                    if let (Ok(first), Ok(second)) = (&mut expected, second_expected) {
+                        first["second page"] = second;
+                    }
+                    if let (Ok(first), Ok(second)) = (&mut actual, second_actual) {
+                        first["second page"] = second;
+                    }
+                }
+            }
+        }
         match (&expected, &actual) {
             (Ok(e), Ok(a)) if normalize(e) == normalize(a) => tally.agreed += 1,
             (Err(_), Err(_)) => tally.agreed += 1,

@@ -1,7 +1,8 @@
 //! A generator of random queries over the upload-sessions model, for the differential
 //! tests: filters (comparisons, null literals, functions, lambdas, counts, `in`, `not`),
-//! `$orderby`, `$top`/`$skip`, `$count`, `$select`, `$expand` with nested options,
-//! `$search`, `$compute`.
+//! `$orderby`, `$top`/`$skip`, `$count`, `$select`, `$expand` with nested options, `*` and
+//! `/$count`, `$search`, `$compute`, aliases, casts, `isof`, date arithmetic, times and
+//! durations, patterns, `$apply`.
 
 pub struct Rng(u64);
 
@@ -50,7 +51,7 @@ const DATES: [&str; 4] = [
 
 fn session_leaf(rng: &mut Rng, depth: u32) -> String {
     let op = *rng.pick(&["eq", "ne", "gt", "ge", "lt", "le"]);
-    match rng.below(17) {
+    match rng.below(20) {
         0 => format!("status {op} {}", rng.pick(&STATUSES)),
         1 => format!("source {} {}", rng.pick(&["eq", "ne"]), rng.pick(&SOURCES)),
         2 => format!(
@@ -93,8 +94,132 @@ fn session_leaf(rng: &mut Rng, depth: u32) -> String {
         13 if depth < 2 => format!("files/all(f: {})", file_filter(rng, depth + 1, "f/")),
         14 => format!("length(source) {op} {}", rng.below(20)),
         15 => format!("tolower(status) eq {}", rng.pick(&STATUSES)),
+        16 => typed_leaf(rng, op),
         _ => "files/any()".into(),
     }
+}
+
+/// Casts, `isof`, date arithmetic, times, durations, patterns, case mapping.
+fn typed_leaf(rng: &mut Rng, op: &str) -> String {
+    match rng.below(14) {
+        0 => format!(
+            "cast(stats/totalBytesUploaded,{}) {op} {}",
+            rng.pick(&["Edm.Int32", "Edm.Int64", "Edm.Double", "Edm.Byte"]),
+            rng.below(2_000_000)
+        ),
+        1 => format!(
+            "isof({},{})",
+            rng.pick(&[
+                "stats/filesUploaded",
+                "status",
+                "createdDateTime",
+                "isUploadDone"
+            ]),
+            rng.pick(&[
+                "Edm.Int32",
+                "Edm.Int64",
+                "Edm.String",
+                "Edm.Double",
+                "Edm.Boolean"
+            ])
+        ),
+        2 => format!(
+            "(createdDateTime {} duration'{}') {op} {}",
+            rng.pick(&["add", "sub"]),
+            rng.pick(&["P1D", "PT1H", "-PT30M", "PT0.5S", "P30DT12H"]),
+            rng.pick(&DATES)
+        ),
+        3 => format!(
+            "time(createdDateTime) {op} {}",
+            rng.pick(&["12:00:00", "08:30", "23:59:59.5"])
+        ),
+        4 => format!(
+            "date(createdDateTime) {op} 2025-{:02}-15",
+            1 + rng.below(12)
+        ),
+        5 => format!("totaloffsetminutes(createdDateTime) {op} 0"),
+        6 => format!("fractionalseconds(createdDateTime) {op} 0.5"),
+        7 => format!(
+            "matchesPattern(source,{})",
+            rng.pick(&["'^Work'", "'day$'", "'^Okta$'", "'Sap'"])
+        ),
+        8 => format!(
+            "{}(source) {op} {}",
+            rng.pick(&["toupper", "tolower", "trim"]),
+            rng.pick(&SOURCES)
+        ),
+        9 => format!(
+            "(createdDateTime sub {}) {op} duration'P{}D'",
+            rng.pick(&DATES),
+            rng.below(400)
+        ),
+        10 => format!(
+            "cast(isUploadDone,Edm.String) {} {}",
+            rng.pick(&["eq", "ne"]),
+            rng.pick(&["'true'", "'false'"])
+        ),
+        11 => format!(
+            "stats/filesUploaded div {} {op} {}",
+            rng.pick(&["2", "stats/filesUploaded", "3"]),
+            rng.below(4)
+        ),
+        12 => format!(
+            "(stats/totalBytesUploaded divby {}) {op} {}.5",
+            rng.pick(&["2", "1000", "files/$count"]),
+            rng.below(100_000)
+        ),
+        _ => format!("hour(createdDateTime) {op} {}", rng.below(24)),
+    }
+}
+
+/// A `$apply` chain over the sessions.
+fn apply(rng: &mut Rng) -> String {
+    let mut steps = Vec::new();
+    if rng.chance(40) {
+        steps.push(format!("filter({})", session_filter(rng)));
+    }
+    if rng.chance(15) {
+        steps.push("orderby(createdDateTime desc)/top(50)".to_owned());
+    }
+    let groups = *rng.pick(&[
+        "status",
+        "isUploadDone",
+        "source",
+        "stats/filesUploaded",
+        "status,isUploadDone",
+    ]);
+    let mut aggregates = Vec::new();
+    for i in 0..1 + rng.below(3) {
+        aggregates.push(match rng.below(7) {
+            0 => format!("$count as a{i}"),
+            1 => format!("files/$count as a{i}"),
+            2 => format!(
+                "files/size with {} as a{i}",
+                rng.pick(&["sum", "min", "max", "average"])
+            ),
+            3 => format!("createdDateTime with {} as a{i}", rng.pick(&["min", "max"])),
+            4 => format!("source with countdistinct as a{i}"),
+            _ => format!(
+                "stats/totalBytesUploaded with {} as a{i}",
+                rng.pick(&["sum", "min", "max", "average", "countdistinct"])
+            ),
+        });
+    }
+    if rng.chance(80) {
+        steps.push(format!(
+            "groupby(({groups}),aggregate({}))",
+            aggregates.join(",")
+        ));
+    } else {
+        steps.push(format!("aggregate({})", aggregates.join(",")));
+    }
+    if rng.chance(25) {
+        steps.push(
+            rng.pick(&["filter(a0 gt 1)", "orderby(a0 desc)", "top(2)", "skip(1)"])
+                .to_string(),
+        );
+    }
+    steps.join("/")
 }
 
 fn file_leaf(rng: &mut Rng, prefix: &str) -> String {
@@ -202,6 +327,19 @@ fn expand(rng: &mut Rng) -> String {
 /// One random query string.
 pub fn query(rng: &mut Rng) -> String {
     let mut options = Vec::new();
+    if rng.chance(10) {
+        options.push(format!("$apply={}", apply(rng)));
+        if rng.chance(30) {
+            options.push("$orderby=a0 desc".into());
+        }
+        if rng.chance(30) {
+            options.push(format!("$top={}", 1 + rng.below(4)));
+        }
+        if rng.chance(30) {
+            options.push("$count=true".into());
+        }
+        return options.join("&");
+    }
     if rng.chance(85) {
         options.push(format!("$filter={}", session_filter(rng)));
     }
@@ -249,7 +387,19 @@ pub fn query(rng: &mut Rng) -> String {
         options.push(format!("$select={}", chosen.join(",")));
     }
     if rng.chance(35) {
-        options.push(format!("$expand={}", expand(rng)));
+        let item = match rng.below(10) {
+            0 => "*".to_owned(),
+            1 => "files/$count".to_owned(),
+            _ => expand(rng),
+        };
+        options.push(format!("$expand={item}"));
+    }
+    if rng.chance(8) {
+        match options.iter_mut().find(|o| o.starts_with("$filter=")) {
+            Some(filter) => filter.push_str(" or status eq @s"),
+            None => options.push("$filter=status eq @s".into()),
+        }
+        options.push(format!("@s={}", rng.pick(&STATUSES)));
     }
     options.join("&")
 }
