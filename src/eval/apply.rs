@@ -351,6 +351,10 @@ fn group_by(
             .map(|path| lookup(&item, path).cloned().unwrap_or(Value::Null))
             .collect();
         let text = Value::Array(key.clone()).to_string();
+        if !index.contains_key(&text) {
+            // A new group holds its key twice (the index and the bucket).
+            rt.charge(text.len().saturating_mul(2))?;
+        }
         let slot = *index.entry(text).or_insert_with(|| {
             buckets.push((key, Vec::new()));
             buckets.len() - 1

@@ -1,6 +1,7 @@
 //! Evaluation of compiled expressions against one item.
 
 use std::cell::Cell;
+use std::time::Instant;
 
 use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
@@ -14,9 +15,14 @@ use super::search::{self, SearchMatcher};
 use super::value::{self, Num, Val};
 use super::{functions, temporal};
 
-/// Per-`apply` state: the step budget, the fixed `now()`, the search matcher.
+/// Per-`apply` state: the step, time and memory budgets, the fixed `now()`, the search
+/// matcher.
 pub(crate) struct Runtime<'p> {
     steps: Cell<u64>,
+    /// Bytes charged against [`Limits::max_eval_bytes`] and not released.
+    bytes: Cell<u64>,
+    /// When [`Limits::max_eval_time`] runs out, if set.
+    deadline: Option<Instant>,
     pub(crate) limits: &'p Limits,
     /// `now()`, read once per `apply` (SEMANTICS §5.4 Rec).
     pub(crate) now: DateTime<FixedOffset>,
@@ -34,6 +40,9 @@ impl std::fmt::Debug for Runtime<'_> {
     }
 }
 
+/// How many steps pass between two readings of the clock for the deadline.
+const DEADLINE_EVERY: u64 = 1024;
+
 impl<'p> Runtime<'p> {
     /// A runtime for one `apply`.
     pub(crate) fn new(
@@ -43,6 +52,8 @@ impl<'p> Runtime<'p> {
     ) -> Self {
         Runtime {
             steps: Cell::new(0),
+            bytes: Cell::new(0),
+            deadline: limits.max_eval_time.map(|time| Instant::now() + time),
             limits,
             now,
             search,
@@ -50,9 +61,11 @@ impl<'p> Runtime<'p> {
         }
     }
 
-    /// Counts `n` evaluation steps against [`Limits::max_eval_steps`].
+    /// Counts `n` evaluation steps against [`Limits::max_eval_steps`], and every
+    /// [`DEADLINE_EVERY`] steps reads the clock against [`Limits::max_eval_time`].
     pub(crate) fn tick(&self, n: u64) -> Result<(), EvalError> {
-        let steps = self.steps.get().saturating_add(n);
+        let before = self.steps.get();
+        let steps = before.saturating_add(n);
         self.steps.set(steps);
         if steps > self.limits.max_eval_steps {
             return Err(EvalError::LimitExceeded {
@@ -60,7 +73,51 @@ impl<'p> Runtime<'p> {
                 max: usize::try_from(self.limits.max_eval_steps).unwrap_or(usize::MAX),
             });
         }
+        // Reading the clock costs about as much as twenty steps, so it is read only when
+        // the count crosses a multiple of DEADLINE_EVERY (a few microseconds of work).
+        if let Some(deadline) = self.deadline {
+            if before / DEADLINE_EVERY != steps / DEADLINE_EVERY && Instant::now() >= deadline {
+                let time = self.limits.max_eval_time.unwrap_or_default();
+                return Err(EvalError::LimitExceeded {
+                    limit: Limit::EvalTime,
+                    max: usize::try_from(time.as_millis()).unwrap_or(usize::MAX),
+                });
+            }
+        }
         Ok(())
+    }
+
+    /// Charges `bytes` of built values (strings, collections, kept records, groups)
+    /// against [`Limits::max_eval_bytes`]; call it before building when the size is known.
+    pub(crate) fn charge(&self, bytes: usize) -> Result<(), EvalError> {
+        let total = self
+            .bytes
+            .get()
+            .saturating_add(u64::try_from(bytes).unwrap_or(u64::MAX));
+        self.bytes.set(total);
+        if total > self.limits.max_eval_bytes {
+            return Err(EvalError::LimitExceeded {
+                limit: Limit::EvalBytes,
+                max: usize::try_from(self.limits.max_eval_bytes).unwrap_or(usize::MAX),
+            });
+        }
+        Ok(())
+    }
+
+    /// The bytes charged so far, to release back to with [`Runtime::release_to`] once
+    /// what was built since is dropped (the temporaries of an item that did not pass).
+    pub(crate) fn bytes_mark(&self) -> u64 {
+        self.bytes.get()
+    }
+
+    /// Releases the charges made since `mark`.
+    pub(crate) fn release_to(&self, mark: u64) {
+        self.bytes.set(self.bytes.get().min(mark));
+    }
+
+    /// Releases `bytes` charged earlier (values that were dropped).
+    pub(crate) fn release(&self, bytes: u64) {
+        self.bytes.set(self.bytes.get().saturating_sub(bytes));
     }
 
     /// The JSON depth limit.

@@ -85,10 +85,15 @@ pub(crate) fn call<'a>(
     let first = next();
     Ok(match function {
         Concat => match (first, next()) {
-            (Val::Str(a), Val::Str(b)) => Val::Str(Cow::Owned(format!("{a}{b}"))),
+            (Val::Str(a), Val::Str(b)) => {
+                // Charged before building: nested concats double the length at each level.
+                rt.charge(a.len() + b.len())?;
+                Val::Str(Cow::Owned(format!("{a}{b}")))
+            }
             (a, b) => match (a.into_members(), b.into_members()) {
                 (Some(mut x), Some(y)) => {
                     rt.tick((x.len() + y.len()) as u64)?;
+                    rt.charge((x.len() + y.len()).saturating_mul(std::mem::size_of::<Val<'_>>()))?;
                     x.extend(y);
                     Val::List(x)
                 }
@@ -114,10 +119,10 @@ pub(crate) fn call<'a>(
                 .into_members()
                 .map_or(Val::Null, |m| int(m.len() as i128)),
         },
-        Substring => substring(first, next(), args_rest(&mut next))?,
-        ToLower => map_string(first, |s| s.to_lowercase()),
-        ToUpper => map_string(first, |s| s.to_uppercase()),
-        Trim => map_string(first, |s| s.trim().to_string()),
+        Substring => charged(substring(first, next(), args_rest(&mut next))?, rt)?,
+        ToLower => charged(map_string(first, |s| s.to_lowercase()), rt)?,
+        ToUpper => charged(map_string(first, |s| s.to_uppercase()), rt)?,
+        Trim => charged(map_string(first, |s| s.trim().to_string()), rt)?,
         Year | Month | Day | Hour | Minute | Second | FractionalSeconds | Date | Time
         | TotalOffsetMinutes | TotalSeconds => date_part(function, temporal_arg(first)),
         MinDateTime => temporal::min_datetime().map_or(Val::Null, Val::DateTimeOffset),
@@ -146,6 +151,16 @@ pub(crate) fn call<'a>(
             )))
         }
     })
+}
+
+/// Charges a built string or collection against the memory budget.
+fn charged<'a>(value: Val<'a>, rt: &Runtime<'_>) -> Result<Val<'a>, EvalError> {
+    match &value {
+        Val::Str(Cow::Owned(text)) => rt.charge(text.len())?,
+        Val::List(members) => rt.charge(members.len() * std::mem::size_of::<Val<'_>>())?,
+        _ => {}
+    }
+    Ok(value)
 }
 
 fn args_rest<'a>(next: &mut impl FnMut() -> Val<'a>) -> Option<Val<'a>> {

@@ -320,10 +320,13 @@ pub(crate) fn select_rows<'a>(
     let mut rows = Vec::new();
     for (index, item) in items.iter().enumerate() {
         rt.tick(1)?;
+        // What an item that does not pass builds is dropped with it: release its charges.
+        let mark = rt.bytes_mark();
         let value = Val::from_json(item);
         let computed = compute_values(plan, &value, it, rt)?;
         if let Some(search) = &plan.search {
             if !search::matches(search, item, rt)? {
+                rt.release_to(mark);
                 continue;
             }
         }
@@ -335,6 +338,7 @@ pub(crate) fn select_rows<'a>(
                 scope: None,
             };
             if !holds(filter, &env, rt)? {
+                rt.release_to(mark);
                 continue;
             }
         }
@@ -635,12 +639,14 @@ impl Plan {
         b: &Value,
         rt: &Runtime<'_>,
     ) -> Result<bool, EvalError> {
+        // The keys are dropped on return: release their charges.
+        let mark = rt.bytes_mark();
         let (left, right) = (self.sort_keys(a, rt)?, self.sort_keys(b, rt)?);
         let directions: Vec<SortDirection> = self.list.orderby.iter().map(|(_, d)| *d).collect();
-        Ok(
-            order::compare_key_values(&left, &right, &directions, rt.max_json_depth())
-                == std::cmp::Ordering::Less,
-        )
+        let before = order::compare_key_values(&left, &right, &directions, rt.max_json_depth())
+            == std::cmp::Ordering::Less;
+        rt.release_to(mark);
+        Ok(before)
     }
 
     /// For streaming: the positions in `kept` of its first `n` items in `$orderby` order
@@ -651,6 +657,7 @@ impl Plan {
         n: usize,
         rt: &Runtime<'_>,
     ) -> Result<Vec<usize>, EvalError> {
+        let mark = rt.bytes_mark();
         let mut rows = Vec::with_capacity(kept.len());
         let mut keys = Vec::with_capacity(kept.len());
         for (index, item) in kept.iter().enumerate() {
@@ -668,6 +675,8 @@ impl Plan {
         rt.tick(rows.len() as u64)?;
         let mut ordered = order::sort_rows(rows, keys, &directions, Some(n), rt.max_json_depth());
         ordered.truncate(n);
+        // The keys were dropped by the sort: release their charges.
+        rt.release_to(mark);
         Ok(ordered)
     }
 
@@ -716,17 +725,22 @@ impl Plan {
 
     pub(crate) fn matches_with(&self, item: &Value, rt: &Runtime<'_>) -> Result<bool, EvalError> {
         rt.tick(1)?;
+        // Everything built here is dropped on return: release its charges.
+        let mark = rt.bytes_mark();
         let value = Val::from_json(item);
         let computed = compute_values(&self.list, &value, None, rt)?;
         if let Some(search) = &self.list.search {
             if !search::matches(search, item, rt)? {
+                rt.release_to(mark);
                 return Ok(false);
             }
         }
-        match &self.list.filter {
+        let kept = match &self.list.filter {
             Some(filter) => holds(filter, &Env::new(&value, &computed), rt),
             None => Ok(true),
-        }
+        };
+        rt.release_to(mark);
+        kept
     }
 }
 

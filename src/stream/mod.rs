@@ -616,6 +616,8 @@ impl StreamPlan {
                         continue;
                     }
                 }
+                // A kept record is held twice: its bytes and the parts read of it.
+                rt.charge(bytes.len().saturating_mul(2))?;
                 scan.kept_values.push(value);
                 scan.kept_bytes.push(bytes.to_vec());
                 if bound < usize::MAX / 2
@@ -624,7 +626,10 @@ impl StreamPlan {
                     let best = self.plan.order_prefix(&scan.kept_values, bound, rt)?;
                     let values = std::mem::take(&mut scan.kept_values);
                     let raw = std::mem::take(&mut scan.kept_bytes);
+                    let held: usize = raw.iter().map(Vec::len).sum();
                     (scan.kept_values, scan.kept_bytes) = take_positions(values, raw, &best);
+                    let kept: usize = scan.kept_bytes.iter().map(Vec::len).sum();
+                    rt.release(held.saturating_sub(kept).saturating_mul(2) as u64);
                     if scan.kept_values.len() == bound {
                         threshold = scan.kept_values.last().cloned();
                     }
