@@ -78,7 +78,14 @@
 //! [`Limits`] bounds input length, nesting depth, expression size, `in` lists, `$expand`
 //! depth and fan-out, regex size and the evaluation budget; every breach is an error that
 //! names the limit. Every error maps to an OData JSON error body and an HTTP status
-//! ([`ParseError::to_odata_error`], [`EvalError::http_status`]).
+//! ([`ParseError::to_odata_error`], [`EvalError::http_status`]). [`Limits::server`] adds a
+//! deadline and a memory budget per evaluation, for servers.
+//!
+//! ## Serve
+//!
+//! With the feature `axum`, the `http` module serves OData over HTTP: an extractor, a
+//! response type and one error type for handlers of your own, a router for entity sets
+//! (`$count`, keys, navigation, `$metadata`), and a tower proxy layer.
 #![forbid(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations)]
 #![deny(unreachable_pub)]
@@ -86,6 +93,8 @@
 pub mod ast;
 pub mod error;
 pub mod eval;
+#[cfg(feature = "axum")]
+pub mod http;
 pub mod limits;
 pub mod model;
 pub mod parse;

@@ -1,0 +1,1 @@
+//! The proxy layer (written next).
