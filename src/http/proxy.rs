@@ -186,7 +186,7 @@ where
         Box::pin(async move {
             let (mut parts, body) = request.into_parts();
             let version = ODataVersion::negotiate(&parts.headers);
-            let (request, set) = match prepare(&settings, &mut parts) {
+            let prepared = match prepare(&settings, &mut parts) {
                 Ok(prepared) => prepared,
                 Err(error) => return Ok(error.into_response_for(version)),
             };
@@ -194,28 +194,23 @@ where
             if !settings.evaluate {
                 return Ok(upstream.map(Body::new));
             }
-            Ok(
-                match answer(&settings, &request, set.as_deref(), upstream).await {
-                    Ok(response) => response,
-                    Err(error) => error.into_response_for(version),
-                },
-            )
+            Ok(match answer(&settings, &prepared, upstream).await {
+                Ok(response) => response,
+                Err(error) => error.into_response_for(version),
+            })
         })
     }
 }
 
-/// Parses, checks and rewrites the query, and sets the URI to forward; returns the
-/// request and the entity set its path names.
-fn prepare(
-    settings: &Settings,
-    parts: &mut Parts,
-) -> Result<(ODataQuery, Option<String>), ODataError> {
+/// Parses, checks and rewrites the query, and sets the URI to forward.
+fn prepare(settings: &Settings, parts: &mut Parts) -> Result<Prepared, ODataError> {
     let path = parts.uri.path().to_owned();
     let mut request = ODataQuery::from_parts(parts, &settings.config, &path)?;
     let set = first_segment(&path).map(str::to_owned);
     if let Some(set) = &set {
         request.check(&CheckTarget::entity_set(set))?;
     }
+    let sent = request.query.clone();
     if let Some(rewrite) = &settings.rewrite {
         rewrite(&mut request.query, parts)?;
     }
@@ -241,7 +236,17 @@ fn prepare(
     );
     parts.uri = Uri::from_parts(uri)
         .map_err(|_| ODataError::NotFound("the rewritten URL is not valid".into()))?;
-    Ok((request, set))
+    Ok(Prepared { request, sent, set })
+}
+
+/// A request ready to forward.
+struct Prepared {
+    /// The request, with the rewritten query.
+    request: ODataQuery,
+    /// The query as the client sent it, for next links.
+    sent: Query,
+    /// The entity set the path names, for the context URL.
+    set: Option<String>,
 }
 
 /// The first path segment, when it looks like an entity set name.
@@ -257,8 +262,7 @@ fn first_segment(path: &str) -> Option<&str> {
 /// Answers the query over the upstream's JSON response; other responses pass through.
 async fn answer<B>(
     settings: &Settings,
-    request: &ODataQuery,
-    set: Option<&str>,
+    prepared: &Prepared,
     upstream: Response<B>,
 ) -> Result<Response<Body>, ODataError>
 where
@@ -276,6 +280,7 @@ where
     let bytes = axum::body::to_bytes(Body::new(upstream.into_body()), settings.max_upstream_body)
         .await
         .map_err(|error| ODataError::Upstream(error.into()))?;
+    let request = &prepared.request;
     let query = request.query.clone();
     let options = request.eval_options();
     let body = blocking(move || {
@@ -292,8 +297,10 @@ where
         Ok(out)
     })
     .await?;
-    let mut response = ODataResponse::new(ResponseBody::CollectionBytes(body)).for_request(request);
-    if let Some(set) = set {
+    let mut response = ODataResponse::new(ResponseBody::CollectionBytes(body))
+        .for_request(request)
+        .with_next_link_query(&request.resource_url, &prepared.sent);
+    if let Some(set) = &prepared.set {
         response = response.with_context(context_url(
             &request.service_root,
             set,

@@ -5,6 +5,8 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 
+use crate::ast::Query;
+
 use super::{url, MetadataLevel, ODataQuery, ODataVersion};
 
 /// The body of a response.
@@ -112,6 +114,9 @@ pub struct ODataResponse {
     metadata: MetadataLevel,
     preference_applied: Option<String>,
     links: Option<EntityLinks>,
+    /// The base and query next links carry instead of the evaluated query's (see
+    /// [`ODataResponse::with_next_link_query`]).
+    next_link_query: Option<(String, String)>,
 }
 
 impl ODataResponse {
@@ -125,6 +130,7 @@ impl ODataResponse {
             metadata: MetadataLevel::Minimal,
             preference_applied: None,
             links: None,
+            next_link_query: None,
         }
     }
 
@@ -160,6 +166,16 @@ impl ODataResponse {
         self
     }
 
+    /// Makes next links `base?query&$skiptoken=...` with the token the evaluator wrote:
+    /// for a proxy that evaluated a rewritten query, whose next links must carry what the
+    /// client sent (the rewrite is applied again to the next request, and must not show).
+    pub fn with_next_link_query(mut self, base: impl Into<String>, query: &Query) -> ODataResponse {
+        let mut query = query.clone();
+        query.skiptoken = None;
+        self.next_link_query = Some((base.into(), query.to_string()));
+        self
+    }
+
     /// The `OData-Version` the response is written with.
     pub fn version(&self) -> ODataVersion {
         self.version
@@ -180,7 +196,7 @@ impl ODataResponse {
                 bytes,
             } => return (bytes, content_type.to_owned()),
             ResponseBody::CollectionBytes(bytes) if self.metadata == MetadataLevel::Minimal => {
-                splice_collection(&bytes, context)
+                splice_collection(&bytes, context, |link| self.next_link(link))
             }
             ResponseBody::CollectionBytes(bytes) => match serde_json::from_slice(&bytes) {
                 Ok(value) => self.write_collection(value, context),
@@ -205,6 +221,19 @@ impl ODataResponse {
         }
     }
 
+    /// The next link to write for the one the evaluator wrote: valid as a URL, and with
+    /// the query of [`ODataResponse::with_next_link_query`] when there is one.
+    fn next_link(&self, link: &str) -> String {
+        let Some((base, query)) = &self.next_link_query else {
+            return url::encode_link(link);
+        };
+        let token = link
+            .rsplit_once("$skiptoken=")
+            .map_or("", |(_, token)| token);
+        let separator = if query.is_empty() { "" } else { "&" };
+        url::encode_link(&format!("{base}?{query}{separator}$skiptoken={token}"))
+    }
+
     fn write_collection(&self, mut value: Value, context: Option<&str>) -> Vec<u8> {
         if let Some(Value::Array(items)) = value.get_mut("value") {
             for item in items {
@@ -212,7 +241,7 @@ impl ODataResponse {
             }
         }
         if let Some(Value::String(link)) = value.get_mut("@odata.nextLink") {
-            *link = url::encode_link(link);
+            *link = self.next_link(link);
         }
         write_object(value, context, &["@odata.count"])
     }
@@ -275,7 +304,11 @@ fn strip_control_information(value: &mut Value) {
 /// Rewrites the compact response bytes of a streamed collection without parsing the
 /// items: replaces a leading `"@odata.context"` member with `context`, and percent-encodes
 /// the final `"@odata.nextLink"`.
-fn splice_collection(bytes: &[u8], context: Option<&str>) -> Vec<u8> {
+fn splice_collection(
+    bytes: &[u8],
+    context: Option<&str>,
+    next_link: impl FnOnce(&str) -> String,
+) -> Vec<u8> {
     let Some(rest) = bytes.strip_prefix(b"{") else {
         return bytes.to_vec();
     };
@@ -298,7 +331,7 @@ fn splice_collection(bytes: &[u8], context: Option<&str>) -> Vec<u8> {
     match (at, link) {
         (Some(at), Some(link)) => {
             out.extend_from_slice(&rest[..at + NEXT.len()]);
-            let _ = serde_json::to_writer(&mut out, &url::encode_link(&link));
+            let _ = serde_json::to_writer(&mut out, &next_link(&link));
             out.push(b'}');
         }
         _ => out.extend_from_slice(rest),
