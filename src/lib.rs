@@ -91,6 +91,7 @@
 #![deny(unreachable_pub)]
 
 pub mod ast;
+pub mod check;
 pub mod error;
 pub mod eval;
 #[cfg(feature = "axum")]

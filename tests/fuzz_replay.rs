@@ -56,3 +56,9 @@ fn parse_eval_inputs() {
     let n = replay("parse_eval", checks::check_eval);
     assert!(n > 0, "no inputs for parse_eval");
 }
+
+#[test]
+fn csdl_inputs() {
+    let n = replay("csdl", checks::check_csdl);
+    assert!(n > 0, "no inputs for csdl");
+}

@@ -12,13 +12,14 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Args;
+use odata_query::check::CheckError;
 use odata_query::eval::EvalOptions;
 use odata_query::stream::StreamPlan;
 use odata_query::{EvalError, ParseError, ParseOptions, Query};
 
 use crate::input::{self, InputError, Prepared, ProgressChoice, ReadOptions, Source};
 use crate::output::{Formatter, Style};
-use crate::{fail, PrintArgs};
+use crate::{fail, model_cmd, PrintArgs};
 
 #[derive(Args, Debug)]
 pub(crate) struct ApplyArgs {
@@ -56,6 +57,13 @@ pub(crate) struct ApplyArgs {
     /// Print errors as OData JSON error bodies.
     #[arg(long)]
     json_errors: bool,
+    /// Check the query against this data model (CSDL XML or JSON) before answering.
+    #[arg(long, value_name = "MODEL")]
+    model: Option<String>,
+    /// The entity set (or resource path) the query is sent to (default: the model's only
+    /// entity set; a PATH in QUERY also names it).
+    #[arg(long, value_name = "NAME", requires = "model")]
+    set: Option<String>,
     /// A progress line on stderr (auto: for inputs over 100 MB when stderr is a terminal).
     #[arg(long, value_enum, default_value_t = ProgressChoice::Auto)]
     progress: ProgressChoice,
@@ -80,6 +88,23 @@ pub(crate) fn run(args: &ApplyArgs) -> ExitCode {
         Ok(query) => query,
         Err(error) => return parse_failure(&error, args.json_errors),
     };
+    if let Some(model_path) = &args.model {
+        let model = match model_cmd::load(model_path) {
+            Ok(model) => model,
+            Err(message) => return fail(&message),
+        };
+        let resource = match (&args.set, path) {
+            (Some(set), _) => set.clone(),
+            (None, Some(path)) => path.trim_end_matches("/$count").to_owned(),
+            (None, None) => match model_cmd::resource(&model, None) {
+                Ok(resource) => resource,
+                Err(message) => return fail(&format!("apply: {message}")),
+            },
+        };
+        if let Err(error) = query.check(&model, &resource) {
+            return check_failure(&error.locate(&query_text), args.json_errors);
+        }
+    }
     if count_only {
         // `/$count` counts what $filter and $search keep, whatever $top, $skip, $orderby,
         // $expand and $select say (URL §4.8).
@@ -256,6 +281,15 @@ fn parse_failure(error: &ParseError, json: bool) -> ExitCode {
         eprintln!("{}", error.to_odata_error());
     } else {
         eprintln!("{error}");
+    }
+    ExitCode::from(REJECTED)
+}
+
+fn check_failure(error: &CheckError, json: bool) -> ExitCode {
+    if json {
+        eprintln!("{}", error.to_odata_error());
+    } else {
+        eprintln!("odq: {error}");
     }
     ExitCode::from(REJECTED)
 }

@@ -11,6 +11,7 @@ mod apply_cmd;
 mod bench_cmd;
 mod gen_cmd;
 mod input;
+mod model_cmd;
 mod output;
 mod parse_cmd;
 mod splice;
@@ -23,7 +24,8 @@ mod splice;
     after_help = "Examples:\n  \
         odq apply '$filter=size gt 1000000&$top=5&$count=true' sessions.json\n  \
         odq parse --canonical '$FILTER=name+eq+%27a%27'\n  \
-        odq gen 10000 > sessions.json\n\n\
+        odq gen 10000 > sessions.json\n  \
+        odq model infer sessions.json --name uploadSessions\n\n\
         Exit status: 0 success; 1 the query or the input was rejected; 2 usage or I/O errors."
 )]
 struct Cli {
@@ -57,9 +59,31 @@ enum Command {
     /// Write N generated upload sessions (an OData response, one record per line).
     #[command(after_help = "Example:\n  odq gen 100000 --seed 7 > sessions.json")]
     Gen(gen_cmd::GenArgs),
+    /// Data models: infer one from a JSON sample and print it as CSDL.
+    #[command(subcommand)]
+    Model(ModelCommand),
     /// Time the parser over every line of FILE (query rule), in-process.
     #[command(after_help = "Example:\n  odq bench-parse queries.txt --runs 15")]
     BenchParse(bench_cmd::BenchArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum ModelCommand {
+    /// Infer a model from a JSON sample (an array, {"value": [...]}, or one record) and
+    /// print it as CSDL XML, or CSDL JSON with --json.
+    #[command(after_help = "Examples:\n  \
+        odq model infer sessions.json --name uploadSessions\n  \
+        odq gen 100 | odq model infer - --json")]
+    Infer {
+        /// The sample, or '-' for stdin.
+        file: String,
+        /// The entity set name (default: from @odata.context, else the file name).
+        #[arg(long)]
+        name: Option<String>,
+        /// Print CSDL JSON instead of CSDL XML.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// When to colour output.
@@ -107,6 +131,9 @@ fn main() -> ExitCode {
         Command::Parse(args) => parse_cmd::run(&args),
         Command::Apply(args) => apply_cmd::run(&args),
         Command::Gen(args) => gen_cmd::run(&args),
+        Command::Model(ModelCommand::Infer { file, name, json }) => {
+            model_cmd::infer(&file, name.as_deref(), json)
+        }
         Command::BenchParse(args) => bench_cmd::run(&args),
     }
 }

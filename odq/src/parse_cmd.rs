@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use odata_query::{parse_rule, ParseError, ParseOptions, Parsed, Rule};
 
-use crate::fail;
+use crate::{fail, model_cmd};
 
 #[derive(Args, Debug)]
 pub(crate) struct ParseArgs {
@@ -23,6 +23,13 @@ pub(crate) struct ParseArgs {
     /// Read one input per line from stdin; print one JSON result per line.
     #[arg(long)]
     lines: bool,
+    /// Check the query (rule `query`) against this data model (CSDL XML or JSON).
+    #[arg(long, value_name = "MODEL")]
+    model: Option<String>,
+    /// The entity set (or resource path) the query is checked against (default: the
+    /// model's only entity set).
+    #[arg(long, value_name = "NAME", requires = "model")]
+    set: Option<String>,
     /// Raw URL text (percent-encoding allowed); for option rules, the option's value.
     text: Option<String>,
 }
@@ -68,16 +75,44 @@ pub(crate) fn run(args: &ParseArgs) -> ExitCode {
         return fail("parse: give TEXT, or --lines to read stdin");
     };
     match parse_rule(args.rule.rule(), text, &options) {
-        Ok(parsed) => match render(&parsed, args.canonical) {
-            Ok(out) => {
-                println!("{out}");
-                ExitCode::SUCCESS
+        Ok(parsed) => {
+            if let Some(code) = check(args, &parsed, text) {
+                return code;
             }
-            Err(message) => fail(&message),
-        },
+            match render(&parsed, args.canonical) {
+                Ok(out) => {
+                    println!("{out}");
+                    ExitCode::SUCCESS
+                }
+                Err(message) => fail(&message),
+            }
+        }
         Err(error) => {
             eprintln!("{error}");
             ExitCode::from(1)
+        }
+    }
+}
+
+/// With `--model`: checks a parsed query; `Some(exit code)` when it does not fit.
+fn check(args: &ParseArgs, parsed: &Parsed, raw: &str) -> Option<ExitCode> {
+    let path = args.model.as_deref()?;
+    let Parsed::Query(query) = parsed else {
+        return Some(fail("parse: --model checks whole queries (--rule query)"));
+    };
+    let model = match model_cmd::load(path) {
+        Ok(model) => model,
+        Err(message) => return Some(fail(&message)),
+    };
+    let resource = match model_cmd::resource(&model, args.set.as_deref()) {
+        Ok(resource) => resource,
+        Err(message) => return Some(fail(&format!("parse: {message}"))),
+    };
+    match query.check(&model, &resource) {
+        Ok(()) => None,
+        Err(error) => {
+            eprintln!("{}", error.locate(raw));
+            Some(ExitCode::from(1))
         }
     }
 }

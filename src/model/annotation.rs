@@ -240,3 +240,13 @@ pub struct AnnotationGroup {
     /// The annotations.
     pub annotations: Vec<Annotation>,
 }
+
+impl AnnotationGroup {
+    /// A group of annotations for `target`.
+    pub fn new(target: impl Into<String>, annotations: Vec<Annotation>) -> AnnotationGroup {
+        AnnotationGroup {
+            target: target.into(),
+            annotations,
+        }
+    }
+}

@@ -173,12 +173,9 @@ impl ModelBuilder {
 
     /// Adds a type definition over a primitive.
     pub fn type_definition(mut self, name: &str, underlying_type: Edm) -> Self {
-        self.schema().type_definitions.push(TypeDefinition {
-            name: name.to_owned(),
-            underlying_type,
-            facets: Default::default(),
-            annotations: Vec::new(),
-        });
+        self.schema()
+            .type_definitions
+            .push(TypeDefinition::new(name, underlying_type));
         self
     }
 

@@ -8,9 +8,11 @@
 //! - **Names.** The entity set takes the given name; its entity type the singular of it
 //!   (`uploadSessions` → `uploadSession`): `-ies` → `-y`, `-sses`/`-shes`/`-ches`/`-xes`
 //!   drop `-es`, a final `-s` (not `-ss`, `-us`, `-is`) is dropped; a name that does not
-//!   look plural gets `Item` (`data` → `dataItem`). A nested type is named after the
-//!   singular of its property, then its parent type and property (`uploadSessionStats`)
-//!   if that name is taken, then a number.
+//!   look plural gets `Item` (`people` → `peopleItem`). A nested type is named after its
+//!   parent type and its property, singular for arrays (`stats` → `uploadSessionStats`,
+//!   `files` → `uploadSessionFile`), with a number after it if that name is taken.
+//!   Members are taken in serde_json's order (sorted by name, unless serde_json's
+//!   `preserve_order` feature is on).
 //! - **Objects** become complex types, or entity types when they carry a key-like `id`
 //!   (a string or number in every one of them). An array of such objects becomes a
 //!   collection-valued navigation property with `ContainsTarget` (so `$expand=files(...)`
@@ -42,7 +44,6 @@ use super::{
 
 /// Options of [`Model::infer_with`](super::Model::infer_with).
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct InferOptions {
     /// The schema namespace. Default `Default`.
     pub namespace: String,
@@ -269,19 +270,16 @@ struct Inferrer<'o> {
 }
 
 impl Inferrer<'_> {
-    /// A type name not yet used: `preferred`, then `fallback`, then `fallback2`, ...
-    fn fresh_name(&self, preferred: String, fallback: String) -> String {
+    /// A type name not yet used: `preferred`, else `preferred2`, `preferred3`, ...
+    fn fresh_name(&self, preferred: String) -> String {
         let taken = |name: &str| self.types.iter().any(|t| t.name == name);
         if !taken(&preferred) {
             return preferred;
         }
-        if !taken(&fallback) {
-            return fallback;
-        }
         (2..)
-            .map(|n| format!("{fallback}{n}"))
+            .map(|n| format!("{preferred}{n}"))
             .find(|name| !taken(name))
-            .unwrap_or(fallback)
+            .unwrap_or(preferred)
     }
 
     fn qualified(&self, name: &str) -> String {
@@ -309,12 +307,13 @@ impl Inferrer<'_> {
         let mut navigations = Vec::new();
         for (member, member_shape, present) in &shape.members {
             let nullable = *present < shape.count;
-            let child_name = |this: &Self| {
-                this.fresh_name(singular(member), format!("{name}{}", capitalised(member)))
-            };
+            let object_name =
+                |this: &Self| this.fresh_name(format!("{name}{}", capitalised(member)));
+            let item_name =
+                |this: &Self| this.fresh_name(format!("{name}{}", capitalised(&singular(member))));
             match member_shape {
                 Shape::Object(object) if object.has_key(&self.options.key) => {
-                    let target = self.declare(child_name(self), object);
+                    let target = self.declare(object_name(self), object);
                     let mut navigation =
                         NavigationProperty::new(member.clone(), self.qualified(&target), false);
                     navigation.nullable = nullable;
@@ -322,7 +321,7 @@ impl Inferrer<'_> {
                     navigations.push(navigation);
                 }
                 Shape::Object(object) => {
-                    let target = self.declare(child_name(self), object);
+                    let target = self.declare(object_name(self), object);
                     let mut property = Property::new(
                         member.clone(),
                         TypeRef {
@@ -335,14 +334,14 @@ impl Inferrer<'_> {
                 }
                 Shape::Array(items) => match items.as_ref() {
                     Shape::Object(object) if object.has_key(&self.options.key) => {
-                        let target = self.declare(child_name(self), object);
+                        let target = self.declare(item_name(self), object);
                         let mut navigation =
                             NavigationProperty::new(member.clone(), self.qualified(&target), true);
                         navigation.contains_target = true;
                         navigations.push(navigation);
                     }
                     Shape::Object(object) => {
-                        let target = self.declare(child_name(self), object);
+                        let target = self.declare(item_name(self), object);
                         let mut property = Property::new(
                             member.clone(),
                             TypeRef::collection_of(TypeRef {

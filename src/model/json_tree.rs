@@ -203,7 +203,13 @@ pub(crate) fn parse(input: &[u8], options: &ReadOptions) -> Result<Json, ModelEr
         .deserialize(&mut deserializer)
         .and_then(|value| deserializer.end().map(|()| value));
     result.map_err(|error| {
-        let position = position_of(text, error.line(), error.column());
+        // serde_json points at the last byte it read; at the end of the input, the end is
+        // more useful.
+        let position = if error.classify() == serde_json::error::Category::Eof {
+            Position::locate(text.as_bytes(), text.len())
+        } else {
+            position_of(text, error.line(), error.column())
+        };
         if exceeded.get() {
             ModelError::LimitExceeded {
                 from: Source::CsdlJson,

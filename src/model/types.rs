@@ -641,6 +641,18 @@ pub struct TypeDefinition {
     pub annotations: Vec<Annotation>,
 }
 
+impl TypeDefinition {
+    /// A definition over `underlying_type` with no facets.
+    pub fn new(name: impl Into<String>, underlying_type: Edm) -> TypeDefinition {
+        TypeDefinition {
+            name: name.into(),
+            underlying_type,
+            facets: Facets::default(),
+            annotations: Vec::new(),
+        }
+    }
+}
+
 /// Function or action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OperationKind {

@@ -1,7 +1,7 @@
 //! CSDL JSON writer: a [`Model`](crate::model::Model) as an indented document, members in
 //! model order.
 
-use crate::model::annotation::{Annotation, AnnotationValue, RawFormat};
+use crate::model::annotation::{Annotation, AnnotationValue, ConstantKind, RawFormat};
 use crate::model::json_tree::{quote, Json};
 use crate::model::{
     Edm, EntityContainer, Facets, MaxLength, Model, NavigationPropertyBinding, Operation,
@@ -74,6 +74,17 @@ fn write_value(value: &AnnotationValue) -> Option<Json> {
         AnnotationValue::Number(text) if is_json_number(text) => Json::Raw(text.clone()),
         // INF, NaN and other texts JSON cannot write as numbers are strings in CSDL JSON.
         AnnotationValue::Number(text) => Json::String(text.clone()),
+        // CSDL JSON writes enumeration members by name, comma-separated for flags
+        // (`Read,Write`), where XML qualifies each (`Core.Permission/Read Core.Permission/Write`).
+        AnnotationValue::Typed {
+            kind: ConstantKind::EnumMember,
+            text,
+        } => Json::String(
+            text.split_whitespace()
+                .map(|member| member.rsplit('/').next().unwrap_or(member))
+                .collect::<Vec<_>>()
+                .join(","),
+        ),
         AnnotationValue::String(text) | AnnotationValue::Typed { text, .. } => {
             Json::String(text.clone())
         }
