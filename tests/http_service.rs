@@ -437,10 +437,10 @@ fn a_streamed_file_answers_like_memory_and_mounting_moves_the_root() {
     let prefer = [("Prefer", "odata.maxpagesize=3")];
     let (items, _) = walk(
         &server,
-        "/odata/uploadSessions?$filter=id%20ne%20'x'",
+        "/odata/uploadSessions?$filter=status%20ne%20'x'",
         &prefer,
     );
-    assert_eq!(Value::Array(items), expected("$filter=id ne 'x'")["value"]);
+    assert_eq!(Value::Array(items), expected("$filter=status ne 'x'")["value"]);
     let loaded = JsonFile::open(&path).unwrap();
     assert!(loaded.is_loaded());
     assert_eq!(loaded.sample(2).unwrap().as_array().unwrap().len(), 2);
@@ -470,4 +470,35 @@ fn a_handler_of_its_own_with_the_extractor() {
     )));
     let bad = server.get("/api/sessions?$top=x", &[]);
     assert_eq!(bad.status, 400);
+}
+
+#[test]
+fn the_model_check_rejects_unknown_properties_with_a_suggestion() {
+    let server = server();
+    let reply = server.get(
+        "/uploadSessions?$top=2&$filter=stauts%20eq%20'complete'",
+        &[],
+    );
+    assert_eq!(reply.status, 400, "{}", reply.text());
+    let error = &reply.json()["error"];
+    assert_eq!(error["target"], "$filter");
+    assert!(error["message"].as_str().unwrap().contains("stauts"));
+    let details = error["details"].as_array().unwrap();
+    assert!(details
+        .iter()
+        .any(|d| d["code"] == "DidYouMean" && d["message"].as_str().unwrap().contains("'status'")));
+    assert!(details
+        .iter()
+        .any(|d| d["code"] == "Position" && d["message"] == "at byte 15"));
+    let nested = server.get(
+        "/uploadSessions('0f9eacd3-3114-4b19-8bdb-b813a4c9027d')/files?$filter=sise%20gt%201",
+        &[],
+    );
+    assert_eq!(nested.status, 400);
+    assert!(nested.text().contains("'size'"), "{}", nested.text());
+    // Without the check, the evaluator's schemaless semantics answer.
+    let unchecked = server_with(ODataConfig::new().without_check());
+    let reply = unchecked.get("/uploadSessions?$filter=stauts%20eq%20'complete'", &[]);
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.json()["value"], json!([]));
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::ast::Query;
+use crate::check::Target;
 use crate::eval::EvalOptions;
 use crate::limits::Limits;
 use crate::model::Model;
@@ -22,6 +23,8 @@ pub struct CheckTarget {
     pub entity_set: String,
     /// The navigation property after the key, if the request addresses one.
     pub navigation: Option<String>,
+    /// The raw query string, to locate errors in (byte offsets).
+    pub raw_query: String,
 }
 
 impl CheckTarget {
@@ -30,6 +33,7 @@ impl CheckTarget {
         CheckTarget {
             entity_set: name.into(),
             navigation: None,
+            raw_query: String::new(),
         }
     }
 
@@ -38,7 +42,39 @@ impl CheckTarget {
         CheckTarget {
             entity_set: name.into(),
             navigation: Some(navigation.into()),
+            raw_query: String::new(),
         }
+    }
+
+    /// Sets the raw query string errors are located in.
+    pub fn with_raw_query(mut self, raw_query: impl Into<String>) -> CheckTarget {
+        self.raw_query = raw_query.into();
+        self
+    }
+
+    /// The resource path the query applies to: `set`, or `set(…)/navigation` (for
+    /// [`Target::resolve`]; the key's value does not change the target).
+    pub fn resource_path(&self) -> String {
+        match &self.navigation {
+            Some(navigation) => format!("{}(0)/{navigation}", self.entity_set),
+            None => self.entity_set.clone(),
+        }
+    }
+}
+
+/// The default check: [`Query::check_target`] against the model (unknown properties and
+/// types with the nearest existing name, operand types, the Capabilities policy), errors
+/// located in the raw query.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ModelCheck;
+
+impl QueryCheck for ModelCheck {
+    fn check(&self, query: &Query, model: &Model, target: &CheckTarget) -> Result<(), ODataError> {
+        let resolved = Target::resolve(model, &target.resource_path())
+            .map_err(|error| ODataError::from(error.locate(&target.raw_query)))?;
+        query
+            .check_target(model, &resolved)
+            .map_err(|error| ODataError::from(error.locate(&target.raw_query)))
     }
 }
 
@@ -90,7 +126,7 @@ pub struct ODataConfig {
     /// context URLs and next links; `None` derives it from the `Host` header and the path
     /// the service is mounted at (`http://{Host}/...`).
     pub service_root: Option<String>,
-    /// The check run after parsing, when there is a model.
+    /// The check run after parsing, when there is a model: [`ModelCheck`] by default.
     pub check: Option<Arc<dyn QueryCheck>>,
 }
 
@@ -116,13 +152,14 @@ impl Default for ODataConfig {
             },
             model: None,
             service_root: None,
-            check: None,
+            check: Some(Arc::new(ModelCheck)),
         }
     }
 }
 
 impl ODataConfig {
-    /// Lenient parsing, [`Limits::server`], no model, no server page size.
+    /// Lenient parsing, [`Limits::server`], no model, no server page size, the
+    /// [`ModelCheck`] once a model is given.
     pub fn new() -> ODataConfig {
         ODataConfig::default()
     }
@@ -172,9 +209,16 @@ impl ODataConfig {
         self
     }
 
-    /// Runs `check` on every query after parsing, when there is a model.
+    /// Runs `check` on every query after parsing, when there is a model, instead of
+    /// [`ModelCheck`].
     pub fn with_check(mut self, check: impl QueryCheck + 'static) -> ODataConfig {
         self.check = Some(Arc::new(check));
+        self
+    }
+
+    /// Runs no check: queries go to the evaluator as parsed (schemaless JSON semantics).
+    pub fn without_check(mut self) -> ODataConfig {
+        self.check = None;
         self
     }
 

@@ -6,6 +6,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
+use crate::check::CheckError;
 use crate::error::{EvalError, ParseError};
 
 use super::ODataVersion;
@@ -190,6 +191,38 @@ impl std::error::Error for ODataError {
 impl From<ParseError> for ODataError {
     fn from(error: ParseError) -> ODataError {
         ODataError::Parse(error)
+    }
+}
+
+/// A check error's code, message and option; its position and suggestion as details.
+impl From<CheckError> for ODataError {
+    fn from(error: CheckError) -> ODataError {
+        let body = error.to_odata_error();
+        let code = body["error"]["code"]
+            .as_str()
+            .unwrap_or("BadRequest")
+            .to_owned();
+        let mut details = Vec::new();
+        if let Some(offset) = error.offset {
+            details.push(ErrorDetail {
+                code: "Position".into(),
+                message: format!("at byte {offset}"),
+                target: error.token.clone(),
+            });
+        }
+        if let Some(suggestion) = &error.suggestion {
+            details.push(ErrorDetail {
+                code: "DidYouMean".into(),
+                message: format!("did you mean '{suggestion}'?"),
+                target: error.token.clone(),
+            });
+        }
+        ODataError::Check {
+            code,
+            message: error.to_string(),
+            target: error.option.clone(),
+            details,
+        }
     }
 }
 

@@ -65,7 +65,7 @@ mod service;
 mod source;
 mod url;
 
-pub use config::{CheckTarget, ODataConfig, QueryCheck};
+pub use config::{CheckTarget, ModelCheck, ODataConfig, QueryCheck};
 pub use context::{context_url, select_list, Payload};
 pub use error::{ErrorDetail, ODataError};
 pub use proxy::{and_filter, ODataProxy, ODataProxyLayer, Rewrite};

@@ -237,6 +237,8 @@ fn max_page_size(headers: &HeaderMap) -> Option<(usize, &'static str)> {
 pub struct ODataQuery {
     /// The parsed query options.
     pub query: Query,
+    /// The query string as received (percent-encoded).
+    pub raw_query: String,
     /// The version, metadata level and page size the client asked for.
     pub negotiated: Negotiated,
     /// The service root the request was addressed to, ending in `/`.
@@ -273,6 +275,7 @@ impl ODataQuery {
         };
         Ok(ODataQuery {
             query,
+            raw_query: raw.to_owned(),
             negotiated,
             service_root,
             resource_url,
@@ -305,9 +308,11 @@ impl ODataQuery {
         (self.page_size() == Some(size)).then(|| format!("{spelling}={size}"))
     }
 
-    /// Runs the configured check (see [`ODataConfig::with_check`]) for `target`.
+    /// Runs the configured check (see [`ODataConfig::with_check`]) for `target`, with
+    /// errors located in this request's query string.
     pub fn check(&self, target: &CheckTarget) -> Result<(), ODataError> {
-        self.config.run_check(&self.query, target)
+        let target = target.clone().with_raw_query(self.raw_query.clone());
+        self.config.run_check(&self.query, &target)
     }
 }
 

@@ -158,7 +158,6 @@ async fn answer(service: &Arc<ODataService>, parts: &Parts) -> Result<Response, 
             count,
         } => {
             let source = service.source(&set)?;
-            request.check(&CheckTarget::navigation(&set, &navigation))?;
             return service
                 .navigation(&request, source, &set, &key, &navigation, count)
                 .await;
@@ -202,6 +201,7 @@ impl ODataService {
                 "{set} has no navigation property {navigation}"
             )));
         }
+        request.check(&CheckTarget::navigation(set, navigation))?;
         let filter = resource::key_filter(key, properties.as_deref())?;
         let key_names: Vec<String> = match &properties {
             Some(properties) => properties.iter().map(|(name, _)| name.clone()).collect(),
