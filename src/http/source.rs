@@ -96,8 +96,9 @@ impl JsonFile {
         self.loaded.is_some()
     }
 
-    /// The first `n` records (for [`Model::infer`](crate::model::Model::infer)), read
-    /// without holding the whole file.
+    /// The first `n` records as an OData response (with the file's `@odata.context`, if
+    /// any), for [`Model::infer`](crate::model::Model::infer); read without holding the
+    /// whole file.
     pub fn sample(&self, n: usize) -> Result<Value, ODataError> {
         let query = Query {
             top: Some(n as u64),
