@@ -107,3 +107,23 @@ fn serve_answers_the_seed_requests_logs_and_stops_on_ctrl_c() {
     );
     assert!(log.trim_end().ends_with("odq serve: stopped"), "{log}");
 }
+
+/// A real OData client (python-odata, from PyPI) reads `$metadata` and queries the
+/// service. Opt-in, as it downloads the client: `cargo test -p odq -- --ignored real_client`.
+#[cfg(unix)]
+#[test]
+#[ignore = "downloads python-odata from PyPI"]
+fn real_client_reads_the_metadata_and_queries_the_service() {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/real-clients.sh");
+    let output = Command::new("bash")
+        .args([script, env!("CARGO_BIN_EXE_odq")])
+        .output()
+        .expect("the script runs");
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{report}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(report.contains(" passed, 0 failed"), "{report}");
+}
