@@ -101,6 +101,8 @@ pub mod model;
 pub mod parse;
 #[cfg(feature = "sample")]
 pub mod sample;
+#[cfg(feature = "sql")]
+pub mod sql;
 pub mod stream;
 
 pub use ast::{Expr, Query};

@@ -6,7 +6,8 @@
 //! {"name": "...", "query": "$filter=...",
 //!  "input": [...] | "input_file": "samples/upload-sessions.json",
 //!  "expected": {...full response...} | "error": "substring of the error",
-//!  "page_size": 2, "max_eval_steps": 100, "max_json_depth": 4, "sql_null_semantics": true}
+//!  "page_size": 2, "max_eval_steps": 100, "max_json_depth": 4, "sql_null_semantics": true,
+//!  "model": "models/typed.csdl.json", "resource": "items"}
 //! ```
 //!
 //! Every case runs on both evaluation paths: [`Plan::apply`] over the `Value`, and
@@ -15,7 +16,7 @@
 //!
 //! [`Plan::apply`]: odata_query::Plan::apply
 //!
-//! `input_file` is relative to `tests/cases/eval/`. `now()` is fixed at
+//! `input_file` and `model` (CSDL JSON: typed evaluation) are relative to `tests/cases/eval/`. `now()` is fixed at
 //! `2026-06-01T12:00:00Z`. `page_size` sets `EvalOptions::max_page_size`.
 //!
 //! Run one case: `CASE=name cargo test --test eval_cases one_case -- --ignored --nocapture`.
@@ -24,7 +25,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use odata_query::ast::Query;
+use std::sync::Arc;
+
 use odata_query::eval::EvalOptions;
+use odata_query::model::Model;
 use odata_query::stream::StreamPlan;
 use serde_json::Value;
 
@@ -90,6 +94,14 @@ fn run_case(case: &Value) -> Result<(), String> {
     }
     if let Some(depth) = case.get("max_json_depth").and_then(Value::as_u64) {
         options.limits.max_json_depth = depth as usize;
+    }
+    if let Some(model) = case.get("model").and_then(Value::as_str) {
+        let text = fs::read_to_string(cases_dir().join(model)).map_err(|e| e.to_string())?;
+        let model = Model::from_csdl_json(&text).map_err(|e| e.to_string())?;
+        let resource = case["resource"]
+            .as_str()
+            .ok_or("a model needs a resource")?;
+        options = options.with_model(Arc::new(model), resource);
     }
     let result = Query::parse(query_text)
         .map_err(|e| e.to_string())

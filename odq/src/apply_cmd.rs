@@ -67,6 +67,13 @@ pub(crate) struct ApplyArgs {
     /// A progress line on stderr (auto: for inputs over 100 MB when stderr is a terminal).
     #[arg(long, value_enum, default_value_t = ProgressChoice::Auto)]
     progress: ProgressChoice,
+    /// Answer from a database loaded by `odq load` (sqlite:PATH or postgres://...)
+    /// through the SQL translation, with --model (and --set) naming what it holds.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["files", "sample"], requires = "model")]
+    db: Option<String>,
+    /// A mapping file for the --db database.
+    #[arg(long, value_name = "FILE", requires = "db")]
+    mapping: Option<String>,
 }
 
 /// Exit status for a rejected query or input.
@@ -114,6 +121,21 @@ pub(crate) fn run(args: &ApplyArgs) -> ExitCode {
         query.orderby.clear();
         query.expand.clear();
         query.select.clear();
+    }
+    if let Some(url) = &args.db {
+        let set = args
+            .set
+            .clone()
+            .or_else(|| path.map(|p| p.trim_end_matches("/$count").trim_matches('/').to_owned()));
+        return crate::apply_db::run(
+            &query,
+            url,
+            args.model.as_deref(),
+            args.mapping.as_deref(),
+            set.as_deref(),
+            count_only,
+            args.print.pretty && !args.print.compact,
+        );
     }
     let eval_options = EvalOptions {
         max_page_size: args.page_size,

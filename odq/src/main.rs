@@ -8,14 +8,18 @@ use std::process::ExitCode;
 use clap::{ArgAction, Parser, Subcommand, ValueEnum};
 
 mod apply_cmd;
+mod apply_db;
 mod bench_cmd;
+mod db;
 mod gen_cmd;
 mod input;
+mod load_cmd;
 mod model_cmd;
 mod output;
 mod parse_cmd;
 mod serve_cmd;
 mod splice;
+mod sql_cmd;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -60,6 +64,15 @@ enum Command {
     /// Write N generated upload sessions (an OData response, one record per line).
     #[command(after_help = "Example:\n  odq gen 100000 --seed 7 > sessions.json")]
     Gen(gen_cmd::GenArgs),
+    /// Print the parameterized SQL a query translates to: {"sql": ..., "params": [...]}.
+    #[command(after_help = "Example:\n  \
+        odq sql --model sessions.csdl.xml --dialect postgres '$filter=size gt 1000000&$top=5'")]
+    Sql(sql_cmd::SqlArgs),
+    /// Create the model's tables in a database and load a JSON collection into them.
+    #[command(after_help = "Examples:\n  \
+        odq load --model sessions.csdl.xml --db sqlite:sessions.db sessions.json\n  \
+        odq load --model sessions.csdl.xml --db postgres://odq@%2Ftmp%2Fpg:5432/odq --replace sessions.json")]
+    Load(load_cmd::LoadArgs),
     /// Data models: infer one from a JSON sample and print it as CSDL.
     #[command(subcommand)]
     Model(ModelCommand),
@@ -143,6 +156,8 @@ fn main() -> ExitCode {
         }
         Command::Serve(args) => serve_cmd::run(&args),
         Command::BenchParse(args) => bench_cmd::run(&args),
+        Command::Sql(args) => sql_cmd::run(&args),
+        Command::Load(args) => load_cmd::run(&args),
     }
 }
 

@@ -4,27 +4,27 @@
 use crate::ast::{
     AliasDefinition, BinaryOp, Expr, Literal, MemberPath, PathRoot, Segment, UnaryOp,
 };
-use crate::model::{Edm, Model, Policy, StructuredType};
+use crate::model::{Edm, Model, NavigationProperty, Policy, Property, StructuredType};
 
 use super::error::{CheckError, CheckErrorKind};
 use super::suggest::nearest;
-use super::ty::{self, Ty};
+use super::ty::{self, derives, qualified_name, Base, Ty, MAX_INHERITANCE};
 
 /// What names mean where an expression is checked.
 #[derive(Debug, Clone)]
-pub(crate) struct Scope {
+pub(crate) struct Scope<'m> {
     /// `$it`: the outermost resource's item type.
-    pub(crate) it: Ty,
+    pub(crate) it: Ty<'m>,
     /// The instance the option applies to (implicit paths and `$this`).
-    pub(crate) this: Ty,
+    pub(crate) this: Ty<'m>,
     /// Lambda variables in scope, innermost last.
-    pub(crate) variables: Vec<(String, Ty)>,
+    pub(crate) variables: Vec<(String, Ty<'m>)>,
     /// `$compute` properties visible here, with their types.
-    pub(crate) computed: Vec<(String, Ty)>,
+    pub(crate) computed: Vec<(String, Ty<'m>)>,
 }
 
-impl Scope {
-    pub(crate) fn new(it: Ty, this: Ty) -> Scope {
+impl<'m> Scope<'m> {
+    pub(crate) fn new(it: Ty<'m>, this: Ty<'m>) -> Scope<'m> {
         Scope {
             it,
             this,
@@ -34,18 +34,39 @@ impl Scope {
     }
 
     /// A scope for a nested option list over items of type `this`.
-    pub(crate) fn nested(&self, this: Ty) -> Scope {
-        Scope {
-            it: self.it.clone(),
-            this,
-            variables: Vec::new(),
-            computed: Vec::new(),
-        }
+    pub(crate) fn nested(&self, this: Ty<'m>) -> Scope<'m> {
+        Scope::new(self.it, this)
+    }
+
+    fn computed(&self, name: &str) -> Option<Ty<'m>> {
+        self.computed
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, ty)| *ty)
     }
 }
 
 /// How deep alias values may refer to other aliases.
 const MAX_ALIAS_NESTING: usize = 16;
+
+/// Where a policy message says a restriction comes from.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Whose<'a> {
+    /// The entity set or singleton addressed.
+    Resource(&'a str),
+    /// The service as a whole (inside expansions).
+    Service,
+}
+
+impl std::fmt::Display for Whose<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Whose::Resource(name) => write!(f, "'{name}'"),
+            Whose::Service => f.write_str("the service"),
+        }
+    }
+}
 
 /// The expression checker of one option.
 pub(crate) struct ExprChecker<'m, 'a> {
@@ -55,10 +76,12 @@ pub(crate) struct ExprChecker<'m, 'a> {
     pub(crate) aliases: &'a [&'a [AliasDefinition]],
     /// `$filter`: property uses are checked against the filter restrictions.
     pub(crate) filtering: bool,
-    /// The property paths the expression reads (for required-filter checks).
+    /// Record the property paths read (for required-filter and sort checks).
+    pub(crate) collect_paths: bool,
+    /// The property paths read, when collected.
     pub(crate) paths: Vec<String>,
-    /// What policy messages call the resource (`'People'`, `the service`).
-    pub(crate) who: String,
+    /// What policy messages call the resource.
+    pub(crate) whose: Whose<'a>,
     alias_depth: usize,
 }
 
@@ -70,7 +93,7 @@ fn mismatch(message: String, token: Option<String>) -> CheckError {
     }
 }
 
-/// The text to locate an expression by: its first property name, or its canonical text.
+/// The text to locate an expression by: its first property name.
 fn token_of(expr: &Expr) -> Option<String> {
     match expr {
         Expr::Path(path) => path.segments.iter().find_map(|segment| match segment {
@@ -82,6 +105,41 @@ fn token_of(expr: &Expr) -> Option<String> {
         Expr::Call { args, .. } => args.iter().find_map(token_of),
         _ => None,
     }
+}
+
+/// Why `left op right` does not fit (built only when it does not: messages print the
+/// operands).
+#[cold]
+fn binary_error(
+    model: &Model,
+    op: BinaryOp,
+    left: &Expr,
+    right: &Expr,
+    l: &Ty<'_>,
+    r: &Ty<'_>,
+) -> CheckError {
+    let (left_text, right_text) = (shown(left), shown(right));
+    let (l, r) = (l.show(model), r.show(model));
+    let keyword = op.keyword();
+    let message = match op {
+        BinaryOp::And | BinaryOp::Or => format!(
+            "{keyword} needs Boolean operands, not {left_text} ({l}) and {right_text} ({r})"
+        ),
+        BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Lt | BinaryOp::Le => {
+            format!("cannot compare {left_text} ({l}) with {right_text} ({r}) using {keyword}")
+        }
+        BinaryOp::Has => format!(
+            "has needs an enumeration and a flag value, not {left_text} ({l}) and {right_text} ({r})"
+        ),
+        BinaryOp::In if r.starts_with("Collection(") || r == "an untyped value" => format!(
+            "cannot compare {left_text} ({l}) with the members of {right_text} ({r}) using in"
+        ),
+        BinaryOp::In => {
+            format!("in needs a list or a collection on the right, not {right_text} ({r})")
+        }
+        _ => format!("{keyword} does not apply to {left_text} ({l}) and {right_text} ({r})"),
+    };
+    mismatch(message, token_of(left).or_else(|| token_of(right)))
 }
 
 /// Short text of an expression for messages.
@@ -100,14 +158,16 @@ impl<'m, 'a> ExprChecker<'m, 'a> {
         model: &'m Model,
         policy: &'a Policy,
         aliases: &'a [&'a [AliasDefinition]],
+        whose: Whose<'a>,
     ) -> ExprChecker<'m, 'a> {
         ExprChecker {
             model,
             policy,
             aliases,
             filtering: false,
+            collect_paths: false,
             paths: Vec::new(),
-            who: "the service".to_owned(),
+            whose,
             alias_depth: 0,
         }
     }
@@ -116,7 +176,7 @@ impl<'m, 'a> ExprChecker<'m, 'a> {
     pub(crate) fn predicate(
         &mut self,
         expr: &Expr,
-        scope: &mut Scope,
+        scope: &mut Scope<'m>,
         what: &str,
     ) -> Result<(), CheckError> {
         let ty = self.expr(expr, scope)?;
@@ -125,8 +185,9 @@ impl<'m, 'a> ExprChecker<'m, 'a> {
         } else {
             Err(mismatch(
                 format!(
-                    "{what} must be a Boolean expression, but {} is {ty}",
-                    shown(expr)
+                    "{what} must be a Boolean expression, but {} is {}",
+                    shown(expr),
+                    ty.show(self.model)
                 ),
                 token_of(expr),
             ))
@@ -134,7 +195,11 @@ impl<'m, 'a> ExprChecker<'m, 'a> {
     }
 
     /// The type of `expr`.
-    pub(crate) fn expr(&mut self, expr: &Expr, scope: &mut Scope) -> Result<Ty, CheckError> {
+    pub(crate) fn expr(
+        &mut self,
+        expr: &Expr,
+        scope: &mut Scope<'m>,
+    ) -> Result<Ty<'m>, CheckError> {
         match expr {
             Expr::Literal(literal) => {
                 if let Literal::Enum { type_name, value } = literal {
@@ -150,7 +215,7 @@ impl<'m, 'a> ExprChecker<'m, 'a> {
                         CheckErrorKind::PolicyViolation,
                         format!(
                             "{} does not allow the function {} in $filter",
-                            self.who,
+                            self.whose,
                             function.name()
                         ),
                     )
@@ -160,7 +225,7 @@ impl<'m, 'a> ExprChecker<'m, 'a> {
                 for arg in args {
                     types.push(self.expr(arg, scope)?);
                 }
-                ty::function_result(*function, &types).map_err(|message| {
+                ty::function_result(self.model, *function, &types).map_err(|message| {
                     mismatch(
                         message,
                         args.iter()
@@ -175,7 +240,7 @@ impl<'m, 'a> ExprChecker<'m, 'a> {
             } => {
                 let from = match operand {
                     Some(operand) => self.expr(operand, scope)?,
-                    None => scope.this.clone(),
+                    None => scope.this,
                 };
                 let target = self.type_named(type_name)?;
                 self.related(&from, &target, type_name)?;
@@ -187,20 +252,24 @@ impl<'m, 'a> ExprChecker<'m, 'a> {
             } => {
                 let from = match operand {
                     Some(operand) => self.expr(operand, scope)?,
-                    None => scope.this.clone(),
+                    None => scope.this,
                 };
                 let target = self.type_named(type_name)?;
                 self.related(&from, &target, type_name)?;
                 Ok(Ty::BOOLEAN)
             }
             Expr::Case(arms) => {
-                let mut result = Ty::Null;
+                let mut result = Ty::NULL;
                 for arm in arms {
                     self.predicate(&arm.condition, scope, "a case condition")?;
                     let value = self.expr(&arm.value, scope)?;
                     if !ty::equatable(self.model, &result, &value) {
                         return Err(mismatch(
-                            format!("case values of different types: {result} and {value}"),
+                            format!(
+                                "case values of different types: {} and {}",
+                                result.show(self.model),
+                                value.show(self.model)
+                            ),
                             token_of(&arm.value),
                         ));
                     }
@@ -212,57 +281,63 @@ impl<'m, 'a> ExprChecker<'m, 'a> {
             }
             Expr::Unary { op, operand } => {
                 let operand_ty = self.expr(operand, scope)?;
-                match op {
-                    UnaryOp::Not if operand_ty.may_be(Edm::Boolean) => Ok(Ty::BOOLEAN),
-                    UnaryOp::Neg
-                        if operand_ty.is_loose()
+                let fits = match op {
+                    UnaryOp::Not => operand_ty.may_be(Edm::Boolean),
+                    UnaryOp::Neg => {
+                        operand_ty.is_loose()
                             || operand_ty.is_numeric()
-                            || operand_ty.is(Edm::Duration) =>
-                    {
-                        Ok(operand_ty)
+                            || operand_ty.is(Edm::Duration)
                     }
-                    _ => Err(mismatch(
-                        format!(
-                            "{} is {operand_ty}, which {} does not apply to",
-                            shown(operand),
-                            if *op == UnaryOp::Not {
-                                "not"
-                            } else {
-                                "negation"
-                            }
-                        ),
-                        token_of(operand),
-                    )),
+                };
+                if fits {
+                    return Ok(if *op == UnaryOp::Not {
+                        Ty::BOOLEAN
+                    } else {
+                        operand_ty
+                    });
                 }
+                Err(mismatch(
+                    format!(
+                        "{} is {}, which {} does not apply to",
+                        shown(operand),
+                        operand_ty.show(self.model),
+                        if *op == UnaryOp::Not {
+                            "not"
+                        } else {
+                            "negation"
+                        }
+                    ),
+                    token_of(operand),
+                ))
             }
             Expr::Binary { op, left, right } => self.binary(*op, left, right, scope),
             Expr::List(items) => {
-                let mut element = Ty::Null;
+                let mut element = Ty::NULL;
                 for item in items {
                     let item_ty = self.expr(item, scope)?;
                     if element.is_loose() {
                         element = item_ty;
                     }
                 }
-                Ok(Ty::Collection(Box::new(element)))
+                Ok(element.collection_of())
             }
             Expr::Array(items) => {
                 for item in items {
                     self.expr(item, scope)?;
                 }
-                Ok(Ty::Collection(Box::new(Ty::Any)))
+                Ok(Ty::ANY.collection_of())
             }
             Expr::Object(members) => {
                 for member in members {
                     self.expr(&member.value, scope)?;
                 }
-                Ok(Ty::Any)
+                Ok(Ty::ANY)
             }
             #[allow(
                 unreachable_patterns,
                 reason = "expression kinds added later are untyped"
             )]
-            _ => Ok(Ty::Any),
+            _ => Ok(Ty::ANY),
         }
     }
 
@@ -271,14 +346,14 @@ impl<'m, 'a> ExprChecker<'m, 'a> {
         op: BinaryOp,
         left: &Expr,
         right: &Expr,
-        scope: &mut Scope,
-    ) -> Result<Ty, CheckError> {
+        scope: &mut Scope<'m>,
+    ) -> Result<Ty<'m>, CheckError> {
         if !self.policy.allows_operator(op.keyword()) {
             return Err(CheckError::new(
                 CheckErrorKind::PolicyViolation,
                 format!(
                     "{} does not allow the operator {} in $filter",
-                    self.who,
+                    self.whose,
                     op.keyword()
                 ),
             )
@@ -286,89 +361,51 @@ impl<'m, 'a> ExprChecker<'m, 'a> {
         }
         let l = self.expr(left, scope)?;
         let r = self.expr(right, scope)?;
-        let (left_text, right_text) = (shown(left), shown(right));
-        let token = token_of(left).or_else(|| token_of(right));
-        let fail = |what: String| mismatch(what, token.clone());
-        let both = format!("{left_text} ({l}) and {right_text} ({r})");
-        match op {
+        let fits = match op {
             BinaryOp::And | BinaryOp::Or => {
-                if l.may_be(Edm::Boolean) && r.may_be(Edm::Boolean) {
-                    Ok(Ty::BOOLEAN)
-                } else {
-                    Err(fail(format!(
-                        "{} needs Boolean operands, not {both}",
-                        op.keyword()
-                    )))
-                }
+                (l.may_be(Edm::Boolean) && r.may_be(Edm::Boolean)).then_some(Ty::BOOLEAN)
             }
-            BinaryOp::Eq | BinaryOp::Ne => {
-                if ty::equatable(self.model, &l, &r) {
-                    Ok(Ty::BOOLEAN)
-                } else {
-                    Err(fail(format!(
-                        "cannot compare {left_text} ({l}) with {right_text} ({r}) using {}",
-                        op.keyword()
-                    )))
-                }
-            }
+            BinaryOp::Eq | BinaryOp::Ne => ty::equatable(self.model, &l, &r).then_some(Ty::BOOLEAN),
             BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Lt | BinaryOp::Le => {
-                if ty::orderable(self.model, &l, &r) {
-                    Ok(Ty::BOOLEAN)
-                } else {
-                    Err(fail(format!(
-                        "cannot compare {left_text} ({l}) with {right_text} ({r}) using {}",
-                        op.keyword()
-                    )))
-                }
+                ty::orderable(self.model, &l, &r).then_some(Ty::BOOLEAN)
             }
             BinaryOp::Has => {
-                let enum_like =
-                    |t: &Ty| t.is_loose() || matches!(t, Ty::Enum(_)) || t.is(Edm::String);
-                if enum_like(&l) && enum_like(&r) {
-                    Ok(Ty::BOOLEAN)
-                } else {
-                    Err(fail(format!(
-                        "has needs an enumeration and a flag value, not {both}"
-                    )))
-                }
+                let enum_like = |t: &Ty<'_>| t.is_loose() || t.is_enum() || t.is(Edm::String);
+                (enum_like(&l) && enum_like(&r)).then_some(Ty::BOOLEAN)
             }
             BinaryOp::In => {
-                let element = match &r {
-                    Ty::Collection(element) => (**element).clone(),
-                    other if other.is_loose() => Ty::Any,
-                    _ => {
-                        return Err(fail(format!(
-                            "in needs a list or a collection on the right, not {right_text} ({r})"
-                        )))
-                    }
-                };
-                if let Expr::List(items) = right {
-                    for item in items {
-                        let item_ty = self.expr(item, scope)?;
-                        if !ty::equatable(self.model, &l, &item_ty) {
-                            return Err(mismatch(
-                                format!(
-                                    "cannot compare {left_text} ({l}) with {} ({item_ty}) in the list of in",
-                                    shown(item)
-                                ),
-                                token_of(left),
-                            ));
+                let element = r.element().or(r.is_loose().then_some(Ty::ANY));
+                match (element, right) {
+                    (Some(_), Expr::List(items)) => {
+                        for item in items {
+                            let item_ty = self.expr(item, scope)?;
+                            if !ty::equatable(self.model, &l, &item_ty) {
+                                return Err(mismatch(
+                                    format!(
+                                        "cannot compare {} ({}) with {} ({}) in the list of in",
+                                        shown(left),
+                                        l.show(self.model),
+                                        shown(item),
+                                        item_ty.show(self.model)
+                                    ),
+                                    token_of(left),
+                                ));
+                            }
                         }
+                        Some(Ty::BOOLEAN)
                     }
-                    return Ok(Ty::BOOLEAN);
-                }
-                if ty::equatable(self.model, &l, &element) {
-                    Ok(Ty::BOOLEAN)
-                } else {
-                    Err(fail(format!("cannot compare {left_text} ({l}) with the members of {right_text} ({r}) using in")))
+                    (Some(element), _) => {
+                        ty::equatable(self.model, &l, &element).then_some(Ty::BOOLEAN)
+                    }
+                    (None, _) => None,
                 }
             }
-            _ => ty::arithmetic(op, &l, &r)
-                .ok_or_else(|| fail(format!("{} does not apply to {both}", op.keyword()))),
-        }
+            _ => ty::arithmetic(op, &l, &r),
+        };
+        fits.ok_or_else(|| binary_error(self.model, op, left, right, &l, &r))
     }
 
-    fn alias(&mut self, name: &str, scope: &mut Scope) -> Result<Ty, CheckError> {
+    fn alias(&mut self, name: &str, scope: &mut Scope<'m>) -> Result<Ty<'m>, CheckError> {
         let definition = self
             .aliases
             .iter()
@@ -377,10 +414,10 @@ impl<'m, 'a> ExprChecker<'m, 'a> {
             .find(|definition| definition.name == name);
         let Some(definition) = definition else {
             // An alias without a value is null (URL §5.3).
-            return Ok(Ty::Null);
+            return Ok(Ty::NULL);
         };
         if self.alias_depth >= MAX_ALIAS_NESTING {
-            return Ok(Ty::Any);
+            return Ok(Ty::ANY);
         }
         self.alias_depth += 1;
         let result = self.expr(&definition.value, scope);
@@ -390,15 +427,15 @@ impl<'m, 'a> ExprChecker<'m, 'a> {
 
     /// `cast`/`isof` between structured types: the target must be the value's type, a type
     /// derived from it, or one of its base types; anything else can never match.
-    fn related(&self, from: &Ty, target: &Ty, type_name: &str) -> Result<(), CheckError> {
-        if let (Ty::Structured(from), Ty::Structured(to)) = (from, target) {
-            let related = from == to
-                || self.model.is_derived_from(to, from)
-                || self.model.is_derived_from(from, to);
-            if !related {
+    fn related(&self, from: &Ty<'m>, target: &Ty<'m>, type_name: &str) -> Result<(), CheckError> {
+        if let (Some(from), Some(to)) = (from.as_structured(), target.as_structured()) {
+            if !derives(self.model, to, from) && !derives(self.model, from, to) {
                 return Err(CheckError::new(
                     CheckErrorKind::UnknownType,
-                    format!("'{type_name}' is not derived from {from}"),
+                    format!(
+                        "'{type_name}' is not derived from {}",
+                        qualified_name(self.model, from)
+                    ),
                 )
                 .token(type_name));
             }
@@ -433,7 +470,7 @@ impl<'m, 'a> ExprChecker<'m, 'a> {
     }
 
     /// Resolves a qualified type name (`Edm.Int32`, `NS.Type`) or fails naming it.
-    pub(crate) fn type_named(&self, name: &str) -> Result<Ty, CheckError> {
+    pub(crate) fn type_named(&self, name: &str) -> Result<Ty<'m>, CheckError> {
         Ty::named(self.model, name).ok_or_else(|| {
             CheckError::new(
                 CheckErrorKind::UnknownType,
@@ -443,41 +480,38 @@ impl<'m, 'a> ExprChecker<'m, 'a> {
         })
     }
 
-    fn path(&mut self, path: &MemberPath, scope: &mut Scope) -> Result<Ty, CheckError> {
+    fn path(&mut self, path: &MemberPath, scope: &mut Scope<'m>) -> Result<Ty<'m>, CheckError> {
         let mut segments = path.segments.as_slice();
         let mut names: Vec<&str> = Vec::new();
         let mut current = match &path.root {
-            PathRoot::Implicit => {
-                // A computed property of this level shadows nothing: names must differ.
-                if let Some(Segment::Property(first)) = segments.first() {
-                    if let Some((_, ty)) = scope.computed.iter().rev().find(|(n, _)| n == first) {
+            PathRoot::Implicit => match segments.first() {
+                // A computed property of this level.
+                Some(Segment::Property(first)) => match scope.computed(first) {
+                    Some(ty) => {
                         segments = &segments[1..];
                         names.push(first);
-                        ty.clone()
-                    } else {
-                        scope.this.clone()
+                        ty
                     }
-                } else {
-                    scope.this.clone()
-                }
-            }
-            PathRoot::This => scope.this.clone(),
-            PathRoot::It => scope.it.clone(),
+                    None => scope.this,
+                },
+                _ => scope.this,
+            },
+            PathRoot::This => scope.this,
+            PathRoot::It => scope.it,
             PathRoot::Variable(name) => scope
                 .variables
                 .iter()
                 .rev()
                 .find(|(variable, _)| variable == name)
-                .map(|(_, ty)| ty.clone())
-                .unwrap_or(Ty::Any),
+                .map_or(Ty::ANY, |(_, ty)| *ty),
             PathRoot::Alias(name) => self.alias(name, scope)?,
-            PathRoot::These => Ty::Any,
+            PathRoot::These => Ty::ANY,
             PathRoot::Root => match segments.first() {
                 Some(Segment::Property(set)) => {
                     segments = &segments[1..];
                     self.root_set(set)?
                 }
-                _ => Ty::Any,
+                _ => Ty::ANY,
             },
         };
         let implicit = matches!(path.root, PathRoot::Implicit | PathRoot::This);
@@ -489,7 +523,7 @@ impl<'m, 'a> ExprChecker<'m, 'a> {
                     next
                 }
                 Segment::TypeCast(type_name) => self.cast(&current, type_name)?,
-                Segment::Annotation(_) => Ty::Any,
+                Segment::Annotation(_) => Ty::ANY,
                 Segment::Key(keys) => {
                     for key in keys {
                         self.expr(&key.value, scope)?;
@@ -505,14 +539,12 @@ impl<'m, 'a> ExprChecker<'m, 'a> {
                 }
                 Segment::Count(options) => {
                     let element = self.collection(&current, &names, "$count")?;
-                    if let Some(options) = options {
+                    if let Some(filter) = options.as_ref().and_then(|o| o.filter.as_ref()) {
                         let mut inner = scope.nested(element);
                         inner.variables = scope.variables.clone();
-                        if let Some(filter) = &options.filter {
-                            self.predicate(filter, &mut inner, "$filter")?;
-                        }
+                        self.predicate(filter, &mut inner, "$filter")?;
                     }
-                    Ty::Primitive(Edm::Int64)
+                    Ty::primitive(Edm::Int64)
                 }
                 Segment::Any(lambda) => {
                     let element = self.collection(&current, &names, "any")?;
@@ -526,30 +558,32 @@ impl<'m, 'a> ExprChecker<'m, 'a> {
                     self.lambda(&lambda.variable, &lambda.predicate, element, scope)?;
                     Ty::BOOLEAN
                 }
-                Segment::Aggregate(_) => Ty::Any,
+                Segment::Aggregate(_) => Ty::ANY,
                 Segment::Function { args, .. } => {
                     for arg in args {
                         self.expr(&arg.value, scope)?;
                     }
-                    Ty::Any
+                    Ty::ANY
                 }
                 #[allow(unreachable_patterns, reason = "segment kinds added later are untyped")]
-                _ => Ty::Any,
+                _ => Ty::ANY,
             };
         }
-        if !names.is_empty() {
+        if implicit
+            && !names.is_empty()
+            && (self.collect_paths || (self.filtering && self.policy.filter.is_some()))
+        {
             let text = names.join("/");
-            if implicit && self.filtering {
-                let first = names[0];
-                if !self.policy.can_filter(&text) || !self.policy.can_filter(first) {
-                    return Err(CheckError::new(
-                        CheckErrorKind::PolicyViolation,
-                        format!("the property '{text}' cannot be used in $filter"),
-                    )
-                    .token(first));
-                }
+            if self.filtering
+                && (!self.policy.can_filter(&text) || !self.policy.can_filter(names[0]))
+            {
+                return Err(CheckError::new(
+                    CheckErrorKind::PolicyViolation,
+                    format!("the property '{text}' cannot be used in $filter"),
+                )
+                .token(names[0]));
             }
-            if implicit {
+            if self.collect_paths {
                 self.paths.push(text);
             }
         }
@@ -560,8 +594,8 @@ impl<'m, 'a> ExprChecker<'m, 'a> {
         &mut self,
         variable: &str,
         predicate: &Expr,
-        element: Ty,
-        scope: &mut Scope,
+        element: Ty<'m>,
+        scope: &mut Scope<'m>,
     ) -> Result<(), CheckError> {
         scope.variables.push((variable.to_owned(), element));
         let result = self.predicate(predicate, scope, "a lambda predicate");
@@ -570,22 +604,30 @@ impl<'m, 'a> ExprChecker<'m, 'a> {
     }
 
     /// The element type of a collection, or an error naming what needed one.
-    fn collection(&self, current: &Ty, names: &[&str], what: &str) -> Result<Ty, CheckError> {
-        match current {
-            Ty::Collection(element) => Ok((**element).clone()),
-            other if other.is_loose() => Ok(Ty::Any),
-            other => {
-                let name = names.last().copied().unwrap_or("$this");
-                Err(CheckError::new(
-                    CheckErrorKind::NotACollection,
-                    format!("{what} needs a collection, but '{name}' is {other}"),
-                )
-                .token(name))
-            }
+    fn collection(
+        &self,
+        current: &Ty<'m>,
+        names: &[&str],
+        what: &str,
+    ) -> Result<Ty<'m>, CheckError> {
+        if let Some(element) = current.element() {
+            return Ok(element);
         }
+        if current.is_loose() {
+            return Ok(Ty::ANY);
+        }
+        let name = names.last().copied().unwrap_or("$this");
+        Err(CheckError::new(
+            CheckErrorKind::NotACollection,
+            format!(
+                "{what} needs a collection, but '{name}' is {}",
+                current.show(self.model)
+            ),
+        )
+        .token(name))
     }
 
-    fn root_set(&self, set: &str) -> Result<Ty, CheckError> {
+    fn root_set(&self, set: &str) -> Result<Ty<'m>, CheckError> {
         let ty = self.model.entity_set_type(set).ok_or_else(|| {
             let names = self
                 .model
@@ -604,93 +646,121 @@ impl<'m, 'a> ExprChecker<'m, 'a> {
             .token(set)
             .suggest(nearest(set, names))
         })?;
-        let name = self.model.qualified_name_of(ty).unwrap_or_default();
-        Ok(Ty::Collection(Box::new(Ty::Structured(name))))
+        Ok(Ty::structured(ty).collection_of())
     }
 
     /// A type cast segment: to a type derived from (or equal to) the current one.
-    fn cast(&self, current: &Ty, type_name: &str) -> Result<Ty, CheckError> {
+    fn cast(&self, current: &Ty<'m>, type_name: &str) -> Result<Ty<'m>, CheckError> {
         let target = self.type_named(type_name)?;
-        let (from, collection) = match current {
-            Ty::Collection(element) => ((**element).clone(), true),
-            other => (other.clone(), false),
-        };
-        let fits = match (&from, &target) {
-            (f, _) if f.is_loose() => true,
-            (Ty::Structured(from), Ty::Structured(to)) => {
-                from == to || self.model.is_derived_from(to, from)
-            }
-            (a, b) => a == b,
+        let from = Ty::single(current.base);
+        let fits = match (from.as_structured(), target.as_structured()) {
+            _ if from.is_loose() => true,
+            (Some(from), Some(to)) => derives(self.model, to, from),
+            _ => from.base == target.base && !target.collection,
         };
         if !fits {
             return Err(CheckError::new(
                 CheckErrorKind::UnknownType,
-                format!("'{type_name}' is not a type derived from {from}"),
+                format!(
+                    "'{type_name}' is not a type derived from {}",
+                    from.show(self.model)
+                ),
             )
             .token(type_name));
         }
-        Ok(if collection {
-            Ty::Collection(Box::new(target))
-        } else {
-            target
+        Ok(Ty {
+            base: target.base,
+            collection: current.collection,
         })
     }
 
     /// The type of property `name` of a value of type `current`.
-    pub(crate) fn property(&self, current: &Ty, name: &str) -> Result<Ty, CheckError> {
-        match current {
-            Ty::Any | Ty::Null => Ok(Ty::Any),
-            Ty::Structured(type_name) => {
-                let Some(structured) = self.model.structured_type(type_name) else {
-                    return Ok(Ty::Any);
-                };
-                property_of(self.model, type_name, structured, name)
-            }
-            Ty::Collection(element) => Err(CheckError::new(
+    pub(crate) fn property(&self, current: &Ty<'m>, name: &str) -> Result<Ty<'m>, CheckError> {
+        if current.collection {
+            return Err(CheckError::new(
                 CheckErrorKind::NotACollection,
                 format!(
-                    "the value before '{name}' is a collection of {element}: use any(), all(), $count or a key to reach its members"
+                    "the value before '{name}' is a collection of {}: use any(), all(), $count or a key to reach its members",
+                    Ty::single(current.base).show(self.model)
                 ),
             )
-            .token(name)),
-            other => Err(CheckError::new(
+            .token(name));
+        }
+        match current.base {
+            Base::Any | Base::Null => Ok(Ty::ANY),
+            Base::Structured(structured) => property_of(self.model, structured, name),
+            _ => Err(CheckError::new(
                 CheckErrorKind::UnknownProperty,
-                format!("{other} has no property named '{name}'"),
+                format!(
+                    "{} has no property named '{name}'",
+                    current.show(self.model)
+                ),
             )
             .token(name)),
         }
     }
 }
 
+/// A property or navigation property by name, declared or inherited, without building
+/// the inheritance chain.
+pub(crate) enum Member<'m> {
+    Structural(&'m Property),
+    Navigation(&'m NavigationProperty),
+}
+
+/// Finds member `name` on `structured` or its base types.
+pub(crate) fn find_member<'m>(
+    model: &'m Model,
+    structured: &'m StructuredType,
+    name: &str,
+) -> Option<Member<'m>> {
+    let mut current = structured;
+    for _ in 0..=MAX_INHERITANCE {
+        if let Some(property) = current.declared_property(name) {
+            return Some(Member::Structural(property));
+        }
+        if let Some(navigation) = current.declared_navigation(name) {
+            return Some(Member::Navigation(navigation));
+        }
+        current = model.structured_type(current.base_type.as_deref()?)?;
+    }
+    None
+}
+
 /// The type of property or navigation property `name` on a structured type, or the
 /// error for an unknown name (with the nearest existing name, and a hint when a derived
 /// type declares it).
-pub(crate) fn property_of(
-    model: &Model,
-    type_name: &str,
-    structured: &StructuredType,
+pub(crate) fn property_of<'m>(
+    model: &'m Model,
+    structured: &'m StructuredType,
     name: &str,
-) -> Result<Ty, CheckError> {
-    if let Some(property) = model.property(structured, name) {
-        return Ok(Ty::of_ref(model, &property.type_ref));
-    }
-    if let Some(navigation) = model.navigation_property(structured, name) {
-        let target = model
-            .canonical_name(&navigation.target)
-            .unwrap_or_else(|| navigation.target.clone());
-        let target = Ty::Structured(target);
-        return Ok(if navigation.collection {
-            Ty::Collection(Box::new(target))
-        } else {
-            target
-        });
+) -> Result<Ty<'m>, CheckError> {
+    match find_member(model, structured, name) {
+        Some(Member::Structural(property)) => return Ok(Ty::of_ref(model, &property.type_ref)),
+        Some(Member::Navigation(navigation)) => {
+            let target = match model.structured_type(&navigation.target) {
+                Some(target) => Ty::structured(target),
+                None => Ty::ANY,
+            };
+            return Ok(Ty {
+                collection: navigation.collection,
+                ..target
+            });
+        }
+        None => {}
     }
     if model.is_open(structured) {
-        return Ok(Ty::Any);
+        return Ok(Ty::ANY);
     }
+    Err(unknown_property(model, structured, name))
+}
+
+#[cold]
+fn unknown_property(model: &Model, structured: &StructuredType, name: &str) -> CheckError {
+    let type_name = qualified_name(model, structured);
     let mut message = format!("could not find a property named '{name}' on '{type_name}'");
     let derived = model
-        .derived_types(type_name)
+        .derived_types(&type_name)
         .into_iter()
         .find(|(_, derived)| {
             derived.declared_property(name).is_some() || derived.declared_navigation(name).is_some()
@@ -706,7 +776,7 @@ pub(crate) fn property_of(
         .iter()
         .map(|p| p.name.as_str())
         .chain(navigations.iter().map(|n| n.name.as_str()));
-    Err(CheckError::new(CheckErrorKind::UnknownProperty, message)
+    CheckError::new(CheckErrorKind::UnknownProperty, message)
         .token(name)
-        .suggest(nearest(name, candidates)))
+        .suggest(nearest(name, candidates))
 }

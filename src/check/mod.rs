@@ -69,43 +69,102 @@ pub use error::{CheckError, CheckErrorKind};
 pub use resource::Target;
 
 use crate::ast::{
-    AggregateExpr, AliasDefinition, ExpandKind, ExpandPath, PathSegment, Query, Search, SelectItem,
-    SortDirection, Transformation,
+    AggregateExpr, AliasDefinition, ExpandKind, ExpandPath, Expr, GroupByElement, PathRoot,
+    PathSegment, Query, Search, Segment, SelectItem, SortDirection, Transformation,
 };
-use crate::model::{Model, Policy};
+use crate::model::{Model, Policy, StructuredType};
 
-use expr::{property_of, ExprChecker, Scope};
+use expr::{find_member, property_of, ExprChecker, Member, Scope, Whose};
 use suggest::nearest;
-use ty::Ty;
+use ty::{derives, qualified_name, Base, Ty};
 
 impl Query {
     /// Checks the query against `model`, as sent to `resource`: an entity set or
     /// singleton, or a path into one (`People('x')/Trips`, see [`Target::resolve`]). See
     /// the [`check`](crate::check) module for what is checked.
     pub fn check(&self, model: &Model, resource: &str) -> Result<(), CheckError> {
+        // The common case, a plain entity set or singleton name, without building a Target.
+        if !resource.contains(['/', '(']) {
+            if let Some(container) = model.container() {
+                let found = container
+                    .entity_set(resource)
+                    .map(|set| (&set.entity_type, &set.policy, true))
+                    .or_else(|| {
+                        container
+                            .singleton(resource)
+                            .map(|s| (&s.entity_type, &s.policy, false))
+                    });
+                if let Some((type_name, own, collection)) = found {
+                    if let Some(structured) = model.structured_type(type_name) {
+                        return check_at(self, model, structured, collection, Some(resource), own);
+                    }
+                }
+            }
+        }
         self.check_target(model, &Target::resolve(model, resource)?)
     }
 
     /// Checks the query against `model`, as applied to the items of `target`.
     pub fn check_target(&self, model: &Model, target: &Target) -> Result<(), CheckError> {
-        let policy = match &target.entity_set {
-            Some(name) => model.policy(name).unwrap_or_default(),
-            None => model
-                .container()
-                .map(|c| c.policy.clone())
-                .unwrap_or_default(),
-        };
-        let item = Ty::Structured(target.type_name.clone());
-        let mut checker = Checker {
+        let structured = model.structured_type(&target.type_name).ok_or_else(|| {
+            CheckError::new(
+                CheckErrorKind::UnknownType,
+                format!("the model has no type named '{}'", target.type_name),
+            )
+        })?;
+        let container = model.container();
+        let own = target.entity_set.as_deref().and_then(|name| {
+            let container = container?;
+            container
+                .entity_set(name)
+                .map(|set| &set.policy)
+                .or_else(|| container.singleton(name).map(|s| &s.policy))
+        });
+        let default = Policy::default();
+        let resource = target.entity_set.as_deref().filter(|_| own.is_some());
+        check_at(
+            self,
             model,
-            aliases: Vec::new(),
-            depth: 0,
-            max_expand_depth: policy.max_expand_depth(),
-            resource: target.entity_set.clone(),
-        };
-        let scope = Scope::new(item.clone(), item);
-        checker.level(self, scope, target.collection, &policy, "")
+            structured,
+            target.collection,
+            resource,
+            own.unwrap_or(&default),
+        )
     }
+}
+
+/// Checks `query` over items of `structured`, with the resource's own policy `own` over
+/// the container's.
+fn check_at(
+    query: &Query,
+    model: &Model,
+    structured: &StructuredType,
+    collection: bool,
+    resource: Option<&str>,
+    own: &Policy,
+) -> Result<(), CheckError> {
+    let default = Policy::default();
+    let service = model.container().map_or(&default, |c| &c.policy);
+    // Merging copies the policy; most resources have none of their own.
+    let merged;
+    let policy = if *own == default {
+        service
+    } else if *service == default {
+        own
+    } else {
+        merged = own.merged_over(service);
+        &merged
+    };
+    let item = Ty::structured(structured);
+    let mut checker = Checker {
+        model,
+        aliases: Vec::new(),
+        depth: 0,
+        max_expand_depth: policy.max_expand_depth(),
+        resource,
+        service,
+    };
+    checker.level(query, Scope::new(item, item), collection, policy, "")
 }
 
 fn policy_error(message: String) -> CheckError {
@@ -121,17 +180,34 @@ struct Checker<'m, 'q> {
     depth: u32,
     /// The deepest `$expand` the resource's policy allows.
     max_expand_depth: Option<u32>,
-    /// The entity set or singleton, for messages; `None` inside an expanded navigation.
-    resource: Option<String>,
+    /// The entity set or singleton, for messages.
+    resource: Option<&'q str>,
+    /// The container's policy, which applies inside expanded navigations.
+    service: &'q Policy,
 }
 
-impl<'m, 'q> Checker<'m, 'q> {
+impl<'m, 'q> Checker<'m, 'q>
+where
+    'm: 'q,
+{
+    /// What a policy message calls the resource at the current depth.
+    fn whose(&self) -> Whose<'q> {
+        match (self.resource, self.depth) {
+            (Some(name), 0) => Whose::Resource(name),
+            _ => Whose::Service,
+        }
+    }
+
+    fn exprs<'c>(&'c self, policy: &'c Policy) -> ExprChecker<'m, 'c> {
+        ExprChecker::new(self.model, policy, &self.aliases, self.whose())
+    }
+
     /// Checks one option list over items of `scope.this`; `prefix` names the level in
     /// messages (`$expand/files/`).
     fn level(
         &mut self,
         query: &'q Query,
-        mut scope: Scope,
+        mut scope: Scope<'m>,
         collection: bool,
         policy: &Policy,
         prefix: &str,
@@ -142,24 +218,10 @@ impl<'m, 'q> Checker<'m, 'q> {
         result
     }
 
-    /// What a policy message calls the resource: `'People'`, or `the service`.
-    fn who(&self) -> String {
-        match (&self.resource, self.depth) {
-            (Some(name), 0) => format!("'{name}'"),
-            _ => "the service".to_owned(),
-        }
-    }
-
-    fn exprs<'c>(&'c self, policy: &'c Policy) -> ExprChecker<'m, 'c> {
-        let mut exprs = ExprChecker::new(self.model, policy, &self.aliases);
-        exprs.who = self.who();
-        exprs
-    }
-
     fn level_inner(
         &mut self,
         query: &'q Query,
-        scope: &mut Scope,
+        scope: &mut Scope<'m>,
         collection: bool,
         policy: &Policy,
         prefix: &str,
@@ -175,139 +237,57 @@ impl<'m, 'q> Checker<'m, 'q> {
                 .exprs(policy)
                 .expr(&item.expr, scope)
                 .map_err(|e| e.in_option(&option("$compute")))?;
-            if let Ty::Structured(type_name) = &scope.this {
-                if let Some(structured) = self.model.structured_type(type_name) {
-                    if self.model.property(structured, &item.alias).is_some() {
-                        return Err(CheckError::new(
-                            CheckErrorKind::Invalid,
-                            format!(
-                                "the computed property '{}' has the name of a property of '{type_name}'",
-                                item.alias
-                            ),
-                        )
-                        .token(item.alias.clone())
-                        .in_option(&option("$compute")));
-                    }
+            if let Some(structured) = scope.this.as_structured() {
+                if find_member(self.model, structured, &item.alias).is_some() {
+                    return Err(CheckError::new(
+                        CheckErrorKind::Invalid,
+                        format!(
+                            "the computed property '{}' has the name of a property of '{}'",
+                            item.alias,
+                            qualified_name(self.model, structured)
+                        ),
+                    )
+                    .token(item.alias.clone())
+                    .in_option(&option("$compute")));
                 }
             }
             scope.computed.push((item.alias.clone(), ty));
         }
         if let Some(search) = &query.search {
-            if !policy.can_search() {
-                return Err(
-                    policy_error(format!("{} does not support $search", self.who()))
-                        .token("$search")
-                        .in_option(&option("$search")),
-                );
-            }
-            let unsupported = policy
-                .search
-                .as_ref()
-                .and_then(|r| unsupported_search(search, &r.unsupported_expressions));
-            if let Some(unsupported) = unsupported {
-                return Err(policy_error(format!(
-                    "{} does not support {unsupported} in $search",
-                    self.who()
-                ))
-                .token("$search")
-                .in_option(&option("$search")));
-            }
+            self.search(search, policy)
+                .map_err(|e| e.token("$search").in_option(&option("$search")))?;
         }
-        let (filter_required, required) = policy.required_filter();
-        match &query.filter {
-            Some(filter) => {
-                if !policy.filterable() {
-                    return Err(
-                        policy_error(format!("{} does not support $filter", self.who()))
-                            .token("$filter")
-                            .in_option(&option("$filter")),
-                    );
-                }
-                let mut exprs = self.exprs(policy);
-                exprs.filtering = true;
-                exprs
-                    .predicate(filter, scope, "$filter")
-                    .map_err(|e| e.in_option(&option("$filter")))?;
-                if let Some(missing) = required.iter().find(|r| {
-                    !exprs
-                        .paths
-                        .iter()
-                        .any(|p| p == *r || p.starts_with(&format!("{r}/")))
-                }) {
-                    return Err(policy_error(format!(
-                        "$filter must use the property '{missing}' on {}",
-                        self.who()
-                    ))
-                    .in_option(&option("$filter")));
-                }
-            }
-            None if prefix.is_empty() && (filter_required || !required.is_empty()) => {
-                return Err(
-                    policy_error(format!("{} requires a $filter", self.who())).in_option("$filter")
-                );
-            }
-            None => {}
-        }
+        self.filter(query, scope, policy, prefix)
+            .map_err(|e| e.in_option(&option("$filter")))?;
         if query.count == Some(true) && !policy.can_count() {
             return Err(
-                policy_error(format!("{} does not support $count", self.who()))
+                policy_error(format!("{} does not support $count", self.whose()))
                     .token("$count")
                     .in_option(&option("$count")),
             );
         }
         for item in &query.orderby {
-            let mut exprs = self.exprs(policy);
-            let ty = exprs
-                .expr(&item.expr, scope)
+            self.orderby_item(&item.expr, item.direction, scope, policy)
                 .map_err(|e| e.in_option(&option("$orderby")))?;
-            if !ty::sortable(&ty) {
-                return Err(CheckError::new(
-                    CheckErrorKind::TypeMismatch,
-                    format!("cannot sort by '{}', which is {ty}", item.expr),
-                )
-                .in_option(&option("$orderby")));
-            }
-            let descending = item.direction == SortDirection::Desc;
-            if let Some(path) = exprs.paths.first() {
-                if !policy.can_sort(path) || !policy.can_sort_direction(path, descending) {
-                    return Err(policy_error(format!(
-                        "the property '{path}' cannot be used in $orderby{}",
-                        if policy.can_sort(path) {
-                            if descending {
-                                " descending"
-                            } else {
-                                " ascending"
-                            }
-                        } else {
-                            ""
-                        }
-                    ))
-                    .token(path.split('/').next().unwrap_or(path).to_owned())
-                    .in_option(&option("$orderby")));
-                }
-            }
         }
         if let Some(top) = query.top {
-            if !policy.can_top() {
-                return Err(
-                    policy_error(format!("{} does not support $top", self.who()))
-                        .token("$top")
-                        .in_option(&option("$top")),
-                );
-            }
-            if let Some(max) = policy.max_top {
-                if top > max {
-                    return Err(policy_error(format!(
-                        "$top={top} is more than the largest allowed, {max}"
-                    ))
+            let error = if !policy.can_top() {
+                Some(format!("{} does not support $top", self.whose()))
+            } else {
+                policy
+                    .max_top
+                    .filter(|max| top > *max)
+                    .map(|max| format!("$top={top} is more than the largest allowed, {max}"))
+            };
+            if let Some(message) = error {
+                return Err(policy_error(message)
                     .token("$top")
                     .in_option(&option("$top")));
-                }
             }
         }
         if query.skip.is_some() && !policy.can_skip() {
             return Err(
-                policy_error(format!("{} does not support $skip", self.who()))
+                policy_error(format!("{} does not support $skip", self.whose()))
                     .token("$skip")
                     .in_option(&option("$skip")),
             );
@@ -320,14 +300,107 @@ impl<'m, 'q> Checker<'m, 'q> {
             .in_option(&option(if query.top.is_some() { "$top" } else { "$skip" })));
         }
         self.select(query, scope, policy, prefix)?;
-        self.expand(query, scope, policy, prefix)?;
-        Ok(())
+        self.expand(query, scope, policy, prefix)
+    }
+
+    fn search(&self, search: &Search, policy: &Policy) -> Result<(), CheckError> {
+        if !policy.can_search() {
+            return Err(policy_error(format!(
+                "{} does not support $search",
+                self.whose()
+            )));
+        }
+        let unsupported = policy
+            .search
+            .as_ref()
+            .and_then(|r| unsupported_search(search, &r.unsupported_expressions));
+        match unsupported {
+            Some(construct) => Err(policy_error(format!(
+                "{} does not support {construct} in $search",
+                self.whose()
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    fn filter(
+        &self,
+        query: &'q Query,
+        scope: &mut Scope<'m>,
+        policy: &Policy,
+        prefix: &str,
+    ) -> Result<(), CheckError> {
+        let (filter_required, required) = policy.required_filter();
+        let Some(filter) = &query.filter else {
+            if prefix.is_empty() && (filter_required || !required.is_empty()) {
+                return Err(policy_error(format!("{} requires a $filter", self.whose())));
+            }
+            return Ok(());
+        };
+        if !policy.filterable() {
+            return Err(
+                policy_error(format!("{} does not support $filter", self.whose())).token("$filter"),
+            );
+        }
+        let mut exprs = self.exprs(policy);
+        exprs.filtering = true;
+        exprs.collect_paths = !required.is_empty();
+        exprs.predicate(filter, scope, "$filter")?;
+        let missing = required.iter().find(|r| {
+            !exprs.paths.iter().any(|p| {
+                p == *r
+                    || p.strip_prefix(r.as_str())
+                        .is_some_and(|rest| rest.starts_with('/'))
+            })
+        });
+        match missing {
+            Some(missing) => Err(policy_error(format!(
+                "$filter must use the property '{missing}' on {}",
+                self.whose()
+            ))
+            .token("$filter")),
+            None => Ok(()),
+        }
+    }
+
+    fn orderby_item(
+        &self,
+        expr: &Expr,
+        direction: SortDirection,
+        scope: &mut Scope<'m>,
+        policy: &Policy,
+    ) -> Result<(), CheckError> {
+        let mut exprs = self.exprs(policy);
+        exprs.collect_paths = policy.sort.is_some();
+        let ty = exprs.expr(expr, scope)?;
+        if !ty::sortable(&ty) {
+            return Err(CheckError::new(
+                CheckErrorKind::TypeMismatch,
+                format!("cannot sort by '{expr}', which is {}", ty.show(self.model)),
+            ));
+        }
+        let descending = direction == SortDirection::Desc;
+        let Some(path) = exprs.paths.first() else {
+            return Ok(());
+        };
+        if policy.can_sort(path) && policy.can_sort_direction(path, descending) {
+            return Ok(());
+        }
+        let only = match (policy.can_sort(path), descending) {
+            (false, _) => "",
+            (true, true) => " descending",
+            (true, false) => " ascending",
+        };
+        Err(policy_error(format!(
+            "the property '{path}' cannot be used in $orderby{only}"
+        ))
+        .token(path.split('/').next().unwrap_or(path).to_owned()))
     }
 
     fn select(
         &mut self,
         query: &'q Query,
-        scope: &Scope,
+        scope: &Scope<'m>,
         policy: &Policy,
         prefix: &str,
     ) -> Result<(), CheckError> {
@@ -337,54 +410,56 @@ impl<'m, 'q> Checker<'m, 'q> {
         let option = format!("{prefix}$select");
         if !policy.select.as_ref().map_or(true, |s| s.supported) {
             return Err(
-                policy_error(format!("{} does not support $select", self.who())).in_option(&option),
+                policy_error(format!("{} does not support $select", self.whose()))
+                    .in_option(&option),
             );
         }
         for item in &query.select {
             let SelectItem::Path { segments, options } = item else {
                 continue;
             };
-            let mut current = scope.this.clone();
+            let mut current = scope.this;
             let mut names = Vec::new();
             for (index, segment) in segments.iter().enumerate() {
                 current = match segment {
                     PathSegment::Property(name) => {
                         names.push(name.as_str());
-                        if index == 0 {
-                            if let Some((_, ty)) = scope.computed.iter().find(|(n, _)| n == name) {
-                                ty.clone()
-                            } else {
-                                self.member(&current, name)
-                                    .map_err(|e| e.in_option(&option))?
-                            }
-                        } else {
-                            self.member(&current, name)
-                                .map_err(|e| e.in_option(&option))?
+                        match scope.computed.iter().find(|(n, _)| n == name) {
+                            Some((_, ty)) if index == 0 => *ty,
+                            _ => self
+                                .member(&current, name)
+                                .map_err(|e| e.in_option(&option))?,
                         }
                     }
-                    PathSegment::TypeCast(type_name) => self
-                        .exprs(policy)
-                        .type_named(type_name)
-                        .map_err(|e| e.in_option(&option))?,
-                    _ => Ty::Any,
+                    PathSegment::TypeCast(type_name) => {
+                        let target = self
+                            .exprs(policy)
+                            .type_named(type_name)
+                            .map_err(|e| e.in_option(&option))?;
+                        self.derived(&current, &target, type_name)
+                            .map_err(|e| e.in_option(&option))?;
+                        Ty {
+                            base: target.base,
+                            collection: current.collection,
+                        }
+                    }
+                    _ => Ty::ANY,
                 };
             }
-            let path = names.join("/");
-            if !path.is_empty() && !policy.can_select(&path) {
-                return Err(
-                    policy_error(format!("the property '{path}' cannot be selected"))
-                        .token(names[0].to_owned())
-                        .in_option(&option),
-                );
-            }
-            if let Some(options) = options {
-                let (element, collection) = match &current {
-                    Ty::Collection(element) => ((**element).clone(), true),
-                    other => (other.clone(), false),
-                };
-                let nested = scope.nested(element);
-                let label = format!("{option}/{path}/");
-                self.level(options, nested, collection, policy, &label)?;
+            if !names.is_empty() {
+                let path = names.join("/");
+                if !policy.can_select(&path) {
+                    return Err(
+                        policy_error(format!("the property '{path}' cannot be selected"))
+                            .token(names[0].to_owned())
+                            .in_option(&option),
+                    );
+                }
+                if let Some(options) = options {
+                    let nested = scope.nested(Ty::single(current.base));
+                    let label = format!("{option}/{path}/");
+                    self.level(options, nested, current.collection, policy, &label)?;
+                }
             }
         }
         Ok(())
@@ -392,20 +467,16 @@ impl<'m, 'q> Checker<'m, 'q> {
 
     /// A property path step for `$select`/`$expand`: like in expressions, but a collection
     /// of complex values may be stepped through (`addresses/city`).
-    fn member(&self, current: &Ty, name: &str) -> Result<Ty, CheckError> {
-        let current = match current {
-            Ty::Collection(element) => element,
-            other => other,
-        };
-        match current {
-            Ty::Structured(type_name) => match self.model.structured_type(type_name) {
-                Some(structured) => property_of(self.model, type_name, structured, name),
-                None => Ok(Ty::Any),
-            },
-            Ty::Any | Ty::Null => Ok(Ty::Any),
-            other => Err(CheckError::new(
+    fn member(&self, current: &Ty<'m>, name: &str) -> Result<Ty<'m>, CheckError> {
+        match current.base {
+            Base::Structured(structured) => property_of(self.model, structured, name),
+            Base::Any | Base::Null => Ok(Ty::ANY),
+            _ => Err(CheckError::new(
                 CheckErrorKind::UnknownProperty,
-                format!("{other} has no property named '{name}'"),
+                format!(
+                    "{} has no property named '{name}'",
+                    current.show(self.model)
+                ),
             )
             .token(name)),
         }
@@ -414,7 +485,7 @@ impl<'m, 'q> Checker<'m, 'q> {
     fn expand(
         &mut self,
         query: &'q Query,
-        scope: &Scope,
+        scope: &Scope<'m>,
         policy: &Policy,
         prefix: &str,
     ) -> Result<(), CheckError> {
@@ -424,25 +495,23 @@ impl<'m, 'q> Checker<'m, 'q> {
         let option = format!("{prefix}$expand");
         if !policy.expand.as_ref().map_or(true, |e| e.expandable) {
             return Err(
-                policy_error(format!("{} does not support $expand", self.who())).in_option(&option),
+                policy_error(format!("{} does not support $expand", self.whose()))
+                    .in_option(&option),
             );
         }
-        self.depth += 1;
         // The resource's own limit counts from the top; inside expansions the service's.
-        let root = self.resource.as_deref().map(|r| format!("'{r}'"));
-        let (max, whose) = match (self.max_expand_depth, root) {
-            (Some(max), Some(root)) => (Some(max), root),
-            _ => (policy.max_expand_depth(), "the service".to_owned()),
+        let (max, whose) = match (self.max_expand_depth, self.resource) {
+            (Some(max), Some(resource)) => (Some(max), Whose::Resource(resource)),
+            _ => (policy.max_expand_depth(), Whose::Service),
         };
-        if let Some(max) = max {
-            if self.depth > max {
-                let depth = self.depth;
-                self.depth -= 1;
-                return Err(policy_error(format!(
-                    "$expand is nested {depth} levels deep; {whose} allows {max}"
-                ))
-                .in_option(&option));
-            }
+        self.depth += 1;
+        if let Some(max) = max.filter(|max| self.depth > *max) {
+            let depth = self.depth;
+            self.depth -= 1;
+            return Err(policy_error(format!(
+                "$expand is nested {depth} levels deep; {whose} allows {max}"
+            ))
+            .in_option(&option));
         }
         let result = self.expand_items(query, scope, policy, &option);
         self.depth -= 1;
@@ -452,26 +521,32 @@ impl<'m, 'q> Checker<'m, 'q> {
     fn expand_items(
         &mut self,
         query: &'q Query,
-        scope: &Scope,
+        scope: &Scope<'m>,
         policy: &Policy,
         option: &str,
     ) -> Result<(), CheckError> {
         for item in &query.expand {
             let segments = match &item.path {
                 ExpandPath::Star | ExpandPath::Value => {
-                    let nested = scope.nested(Ty::Any);
-                    self.level(&item.options, nested, true, policy, &format!("{option}/*/"))?;
+                    let nested = scope.nested(Ty::ANY);
+                    let service = self.service;
+                    self.level(
+                        &item.options,
+                        nested,
+                        true,
+                        service,
+                        &format!("{option}/*/"),
+                    )?;
                     continue;
                 }
                 ExpandPath::Path(segments) => segments,
             };
-            let mut current = scope.this.clone();
+            let mut current = scope.this;
             let mut last_name = None;
             for (index, segment) in segments.iter().enumerate() {
                 match segment {
                     PathSegment::Property(name) => {
-                        let last = index + 1 == segments.len();
-                        if last {
+                        if index + 1 == segments.len() {
                             self.navigation_named(&current, name)
                                 .map_err(|e| e.in_option(option))?;
                         }
@@ -487,9 +562,9 @@ impl<'m, 'q> Checker<'m, 'q> {
                             .map_err(|e| e.in_option(option))?;
                         self.derived(&current, &target, type_name)
                             .map_err(|e| e.in_option(option))?;
-                        current = match current {
-                            Ty::Collection(_) => Ty::Collection(Box::new(target)),
-                            _ => target,
+                        current = Ty {
+                            base: target.base,
+                            collection: current.collection,
                         };
                     }
                     _ => {}
@@ -505,11 +580,7 @@ impl<'m, 'q> Checker<'m, 'q> {
                 .token(name)
                 .in_option(option));
             }
-            let (element, collection) = match &current {
-                Ty::Collection(element) => ((**element).clone(), true),
-                other => (other.clone(), false),
-            };
-            if item.kind == ExpandKind::Count && !collection {
+            if item.kind == ExpandKind::Count && !current.collection {
                 return Err(CheckError::new(
                     CheckErrorKind::NotACollection,
                     format!("'{name}' is a single entity; /$count needs a collection"),
@@ -517,62 +588,46 @@ impl<'m, 'q> Checker<'m, 'q> {
                 .token(name)
                 .in_option(option));
             }
-            let nested_policy = self.target_policy(policy);
-            let nested = scope.nested(element);
-            self.level(
-                &item.options,
-                nested,
-                collection,
-                &nested_policy,
-                &format!("{option}/{name}/"),
-            )?;
+            let nested = scope.nested(Ty::single(current.base));
+            let service = self.service;
+            let label = format!("{option}/{name}/");
+            self.level(&item.options, nested, current.collection, service, &label)?;
         }
         Ok(())
     }
 
     /// `name` is a navigation property of `current` (or `current` is not known). Open types
     /// have dynamic structural properties only, so an unknown name is an error there too.
-    fn navigation_named(&self, current: &Ty, name: &str) -> Result<(), CheckError> {
-        let current = match current {
-            Ty::Collection(element) => element,
-            other => other,
-        };
-        let Ty::Structured(type_name) = current else {
+    fn navigation_named(&self, current: &Ty<'m>, name: &str) -> Result<(), CheckError> {
+        let Base::Structured(structured) = current.base else {
             return Ok(());
         };
-        let Some(structured) = self.model.structured_type(type_name) else {
-            return Ok(());
-        };
-        if self.model.navigation_property(structured, name).is_some() {
-            return Ok(());
-        }
-        if self.model.property(structured, name).is_some() {
-            return Err(CheckError::new(
+        match find_member(self.model, structured, name) {
+            Some(Member::Navigation(_)) => Ok(()),
+            Some(Member::Structural(_)) => Err(CheckError::new(
                 CheckErrorKind::NotANavigation,
                 format!("'{name}' is not a navigation property, so it cannot be expanded"),
             )
-            .token(name));
+            .token(name)),
+            None => Err(unknown_navigation(self.model, structured, name)),
         }
-        let navigations = self.model.navigation_properties(structured);
-        Err(CheckError::new(
-            CheckErrorKind::UnknownProperty,
-            format!("could not find a navigation property named '{name}' on '{type_name}'"),
-        )
-        .token(name)
-        .suggest(nearest(name, navigations.iter().map(|n| n.name.as_str()))))
     }
 
     /// A type cast segment names the value's type or one derived from it.
-    fn derived(&self, current: &Ty, target: &Ty, type_name: &str) -> Result<(), CheckError> {
-        let current = match current {
-            Ty::Collection(element) => element,
-            other => other,
-        };
-        if let (Ty::Structured(from), Ty::Structured(to)) = (current, target) {
-            if from != to && !self.model.is_derived_from(to, from) {
+    fn derived(
+        &self,
+        current: &Ty<'m>,
+        target: &Ty<'m>,
+        type_name: &str,
+    ) -> Result<(), CheckError> {
+        if let (Base::Structured(from), Base::Structured(to)) = (current.base, target.base) {
+            if !derives(self.model, to, from) {
                 return Err(CheckError::new(
                     CheckErrorKind::UnknownType,
-                    format!("'{type_name}' is not a type derived from {from}"),
+                    format!(
+                        "'{type_name}' is not a type derived from {}",
+                        qualified_name(self.model, from)
+                    ),
                 )
                 .token(type_name));
             }
@@ -580,19 +635,10 @@ impl<'m, 'q> Checker<'m, 'q> {
         Ok(())
     }
 
-    /// The policy that applies inside an expanded navigation: the container's terms (a
-    /// set's own restrictions name its own properties).
-    fn target_policy(&self, _outer: &Policy) -> Policy {
-        self.model
-            .container()
-            .map(|c| c.policy.clone())
-            .unwrap_or_default()
-    }
-
     fn apply(
         &mut self,
         steps: &'q [Transformation],
-        scope: &mut Scope,
+        scope: &mut Scope<'m>,
         policy: &Policy,
     ) -> Result<(), CheckError> {
         for step in steps {
@@ -612,14 +658,7 @@ impl<'m, 'q> Checker<'m, 'q> {
                     }
                 }
                 Transformation::Top(_) | Transformation::Skip(_) | Transformation::Identity => {}
-                Transformation::Search(_) => {
-                    if !policy.can_search() {
-                        return Err(policy_error(format!(
-                            "{} does not support search",
-                            self.who()
-                        )));
-                    }
-                }
+                Transformation::Search(search) => self.search(search, policy)?,
                 Transformation::Aggregate(items) => {
                     for item in items {
                         self.aggregate(&item.expr, scope, policy)?;
@@ -628,8 +667,8 @@ impl<'m, 'q> Checker<'m, 'q> {
                 }
                 Transformation::GroupBy { groups, apply } => {
                     for group in groups {
-                        if let crate::ast::GroupByElement::Property(path) = group {
-                            self.grouping_path(path, scope)?;
+                        if let GroupByElement::Property(path) = group {
+                            self.grouping_path(path.iter().filter_map(property_name), scope)?;
                         }
                     }
                     let mut inner = scope.clone();
@@ -652,33 +691,29 @@ impl<'m, 'q> Checker<'m, 'q> {
     fn aggregate(
         &self,
         expr: &AggregateExpr,
-        scope: &mut Scope,
+        scope: &mut Scope<'m>,
         policy: &Policy,
     ) -> Result<(), CheckError> {
         match expr {
             AggregateExpr::With { expr, .. } => {
-                // Aggregated paths may pass through collections (`orders/amount`).
-                if let crate::ast::Expr::Path(path) = expr {
-                    if path.root == crate::ast::PathRoot::Implicit {
-                        let segments: Vec<PathSegment> = path
-                            .segments
-                            .iter()
-                            .map_while(|s| match s {
-                                crate::ast::Segment::Property(name) => {
-                                    Some(PathSegment::Property(name.clone()))
-                                }
-                                _ => None,
-                            })
-                            .collect();
-                        if segments.len() == path.segments.len() {
-                            return self.grouping_path(&segments, scope);
-                        }
+                // Aggregated property paths may pass through collections (`orders/amount`).
+                if let Expr::Path(path) = expr {
+                    let plain = path
+                        .segments
+                        .iter()
+                        .all(|s| matches!(s, Segment::Property(_)));
+                    if path.root == PathRoot::Implicit && plain {
+                        let names = path.segments.iter().filter_map(|s| match s {
+                            Segment::Property(name) => Some(name.as_str()),
+                            _ => None,
+                        });
+                        return self.grouping_path(names, scope);
                     }
                 }
                 self.exprs(policy).expr(expr, scope).map(|_| ())
             }
             AggregateExpr::PathCount(path) | AggregateExpr::Custom { path, .. } => {
-                self.grouping_path(path, scope)
+                self.grouping_path(path.iter().filter_map(property_name), scope)
             }
             AggregateExpr::Count => Ok(()),
         }
@@ -686,27 +721,50 @@ impl<'m, 'q> Checker<'m, 'q> {
 
     /// A `groupby`/aggregate property path: every step exists; collections may be
     /// stepped through.
-    fn grouping_path(&self, path: &[PathSegment], scope: &Scope) -> Result<(), CheckError> {
-        let mut current = scope.this.clone();
-        for (index, segment) in path.iter().enumerate() {
-            if let PathSegment::Property(name) = segment {
-                if index == 0 {
-                    if let Some((_, ty)) = scope.computed.iter().find(|(n, _)| n == name) {
-                        current = ty.clone();
-                        continue;
-                    }
-                }
-                current = self.member(&current, name)?;
-            }
+    fn grouping_path<'p>(
+        &self,
+        names: impl Iterator<Item = &'p str>,
+        scope: &Scope<'m>,
+    ) -> Result<(), CheckError> {
+        let mut current = scope.this;
+        for (index, name) in names.enumerate() {
+            current = match scope.computed.iter().find(|(n, _)| n == name) {
+                Some((_, ty)) if index == 0 => *ty,
+                _ => self.member(&current, name)?,
+            };
         }
         Ok(())
     }
+}
+
+fn property_name(segment: &PathSegment) -> Option<&str> {
+    match segment {
+        PathSegment::Property(name) => Some(name),
+        _ => None,
+    }
+}
+
+#[cold]
+fn unknown_navigation(model: &Model, structured: &StructuredType, name: &str) -> CheckError {
+    let navigations = model.navigation_properties(structured);
+    CheckError::new(
+        CheckErrorKind::UnknownProperty,
+        format!(
+            "could not find a navigation property named '{name}' on '{}'",
+            qualified_name(model, structured)
+        ),
+    )
+    .token(name)
+    .suggest(nearest(name, navigations.iter().map(|n| n.name.as_str())))
 }
 
 /// The first search construct the service lists as unsupported (`NOT`, `AND`, `OR`,
 /// `phrase`, `group`). A group is a parenthesised expression the precedence needs
 /// (`(a OR b) c`); redundant parentheses leave no trace in the AST and are not groups.
 fn unsupported_search(search: &Search, unsupported: &[String]) -> Option<&'static str> {
+    if unsupported.is_empty() {
+        return None;
+    }
     let listed = |name: &str| unsupported.iter().any(|u| u.eq_ignore_ascii_case(name));
     walk_search(search, 0, &listed)
 }
@@ -733,7 +791,7 @@ fn walk_search(search: &Search, parent: u8, listed: &dyn Fn(&str) -> bool) -> Op
 
 /// After an aggregating transformation the items have properties the model does not
 /// declare: names are no longer checked.
-fn reshape(scope: &mut Scope) {
-    scope.this = Ty::Any;
+fn reshape(scope: &mut Scope<'_>) {
+    scope.this = Ty::ANY;
     scope.computed.clear();
 }

@@ -6,7 +6,7 @@ use crate::model::Model;
 use super::error::{CheckError, CheckErrorKind};
 use super::expr::property_of;
 use super::suggest::nearest;
-use super::ty::Ty;
+use super::ty::{qualified_name, Base, Ty};
 
 /// The resource a query applies to: its entity type, whether it is a collection, and the
 /// entity set it belongs to (whose policy applies), when known.
@@ -107,24 +107,13 @@ impl Target {
             let is_navigation = model
                 .navigation_property(structured, segment_name)
                 .is_some();
-            match property_of(model, &current, structured, segment_name)? {
-                Ty::Structured(name) => {
-                    current = name;
-                    collection = false;
+            let next = property_of(model, structured, segment_name)?;
+            match next.base {
+                Base::Structured(ty) => {
+                    current = qualified_name(model, ty);
+                    collection = next.collection && !keyed;
                 }
-                Ty::Collection(element) => match *element {
-                    Ty::Structured(name) => {
-                        current = name;
-                        collection = !keyed;
-                    }
-                    other => {
-                        return Err(not_structured(
-                            segment_name,
-                            &Ty::Collection(Box::new(other)),
-                        ))
-                    }
-                },
-                other => return Err(not_structured(segment_name, &other)),
+                _ => return Err(not_structured(model, segment_name, &next)),
             }
             if is_navigation {
                 navigation_path.push(segment_name);
@@ -165,11 +154,12 @@ fn unknown_set(model: &Model, name: &str) -> CheckError {
     .suggest(nearest(name, names))
 }
 
-fn not_structured(name: &str, ty: &Ty) -> CheckError {
+fn not_structured(model: &Model, name: &str, ty: &Ty<'_>) -> CheckError {
     CheckError::new(
         CheckErrorKind::Invalid,
         format!(
-            "'{name}' is {ty}; a resource path can only continue into entities and complex values"
+            "'{name}' is {}; a resource path can only continue into entities and complex values",
+            ty.show(model)
         ),
     )
     .token(name)

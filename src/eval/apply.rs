@@ -12,6 +12,9 @@
 //!   property at the end of the path contributes each of its members;
 //! - `sum`/`average` are exact for integers and decimals (`average` is a decimal
 //!   division); `min`/`max` use the `$orderby` total order;
+//! - `groupby` and `countdistinct` compare values as `eq` does for numbers: `1`, `1.0`
+//!   and `-0.0`/`0` are one value (Data Aggregation: `countdistinct` counts distinct
+//!   values, `groupby` partitions by equal values); the first one seen is the group's;
 //! - `groupby` keeps groups in order of first appearance; each output row holds the
 //!   grouping properties (nested for paths: `a/b` → `{"a":{"b":...}}`) merged with the
 //!   rows of the nested transformations (usually one `aggregate` row);
@@ -31,6 +34,7 @@ use super::compile::{Compiler, Node};
 use super::exec::{eval, holds, Env, Runtime};
 use super::order;
 use super::search;
+use super::typing::{Coerce, Declared};
 use super::value::{self, Num, Val};
 
 /// A compiled transformation.
@@ -63,7 +67,7 @@ enum AggregateKind {
     /// An expression evaluated once per input item.
     With(Node, AggregateMethod),
     /// A property path, gathered through collections.
-    PathWith(Vec<String>, AggregateMethod),
+    PathWith(Vec<String>, AggregateMethod, Option<Coerce>),
     Count,
     PathCount(Vec<String>),
 }
@@ -124,6 +128,35 @@ fn path_names(segments: &[PathSegment]) -> Result<Vec<String>, EvalError> {
 fn transformation_name(t: &Transformation) -> String {
     let text = t.to_string();
     text.split('(').next().unwrap_or(&text).to_string()
+}
+
+/// The declared type at the end of a property path that may pass through collections.
+fn declared_through<'q>(c: &Compiler<'q>, path: &[String]) -> Declared<'q> {
+    let Some(model) = c.model() else {
+        return Declared::Unknown;
+    };
+    path.iter()
+        .fold(c.level_type(), |declared, name| {
+            declared.element().property(model, name)
+        })
+        .element()
+}
+
+/// Whether the transformations change the shape of the items (so that their properties
+/// are no longer those the model declares).
+pub(crate) fn reshapes(steps: &[Transformation]) -> bool {
+    steps.iter().any(|step| {
+        !matches!(
+            step,
+            Transformation::Filter(_)
+                | Transformation::OrderBy(_)
+                | Transformation::Top(_)
+                | Transformation::Skip(_)
+                | Transformation::Search(_)
+                | Transformation::Compute(_)
+                | Transformation::Identity
+        )
+    })
 }
 
 /// Compiles a transformation sequence.
@@ -193,7 +226,10 @@ fn compile_one<'q>(c: &mut Compiler<'q>, step: &'q Transformation) -> Result<Ste
                             )));
                         }
                         match property_path(expr) {
-                            Some(path) => AggregateKind::PathWith(path, method.clone()),
+                            Some(path) => {
+                                let coercion = declared_through(c, &path).coercion();
+                                AggregateKind::PathWith(path, method.clone(), coercion)
+                            }
                             None => AggregateKind::With(c.expr(expr)?, method.clone()),
                         }
                     }
@@ -312,6 +348,44 @@ pub(crate) fn run(
     Ok(items)
 }
 
+/// Appends a text that is equal for two JSON values exactly when they are the same value:
+/// numbers by value (an integral double is written as the integer, so `1`, `1.0` and
+/// `1e0` agree, and `-0.0` is `0`), objects with their members in key order (serde_json
+/// maps are sorted), everything else as JSON.
+fn distinct_key(value: &Value, out: &mut String) {
+    match value {
+        Value::Number(number) => {
+            let integral = number
+                .as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 1e19);
+            match (number.is_f64(), integral) {
+                // Exact below 2^64 in magnitude: the cast keeps the value.
+                (true, Some(f)) => out.push_str(&(f as i128).to_string()),
+                _ => out.push_str(&number.to_string()),
+            }
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for item in items {
+                distinct_key(item, out);
+                out.push(',');
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            out.push('{');
+            for (key, item) in map {
+                out.push_str(&Value::String(key.clone()).to_string());
+                out.push(':');
+                distinct_key(item, out);
+                out.push(',');
+            }
+            out.push('}');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
 fn lookup<'v>(item: &'v Value, path: &[String]) -> Option<&'v Value> {
     path.iter()
         .try_fold(item, |current, name| current.get(name))
@@ -350,7 +424,11 @@ fn group_by(
             .iter()
             .map(|path| lookup(&item, path).cloned().unwrap_or(Value::Null))
             .collect();
-        let text = Value::Array(key.clone()).to_string();
+        let mut text = String::new();
+        for value in &key {
+            distinct_key(value, &mut text);
+            text.push('\u{1f}');
+        }
         if !index.contains_key(&text) {
             // A new group holds its key twice (the index and the bucket).
             rt.charge(text.len().saturating_mul(2))?;
@@ -403,12 +481,18 @@ fn aggregate(
                     .map(|value| value.as_array().map_or(0, Vec::len))
                     .sum::<usize>(),
             ),
-            AggregateKind::PathWith(path, method) => {
+            AggregateKind::PathWith(path, method, coercion) => {
                 let mut values = Vec::new();
                 for item in items {
                     let gathered = gather(item, path, true);
                     rt.tick(gathered.len() as u64)?;
-                    values.extend(gathered.into_iter().cloned());
+                    values.extend(gathered.into_iter().map(|value| match coercion {
+                        // With a model: the declared type (a number held as a string, ...).
+                        Some(coercion) => {
+                            super::typing::coerce(coercion, Val::from_json(value)).to_json()
+                        }
+                        None => value.clone(),
+                    }));
                 }
                 aggregate_values(method, &values, rt)?
             }
@@ -475,7 +559,14 @@ fn aggregate_values(
             best.map_or(Value::Null, Val::to_json)
         }
         AggregateMethod::CountDistinct => {
-            let distinct: HashSet<String> = values.iter().map(Value::to_string).collect();
+            let distinct: HashSet<String> = values
+                .iter()
+                .map(|value| {
+                    let mut text = String::new();
+                    distinct_key(value, &mut text);
+                    text
+                })
+                .collect();
             Value::from(distinct.len())
         }
         AggregateMethod::Custom(name) => {

@@ -10,8 +10,9 @@ use crate::ast::{
 use crate::error::EvalError;
 use crate::limits::{Limit, Limits};
 
-use super::functions::TypeTarget;
+use super::functions::{TypeNames, TypeTarget};
 use super::temporal;
+use super::typing::{accepted_type_names, declared_derives, Coerce, Declared};
 use super::value::{Decimal, Num, Val};
 use super::EvalOptions;
 
@@ -88,7 +89,9 @@ pub(crate) enum Step {
     /// A property of an object.
     Property(String),
     /// A type cast: the object's `@odata.type` must match, else null.
-    TypeCast(String),
+    TypeCast(TypeNames),
+    /// With a model: read the value as its declared type.
+    Coerce(Coerce),
     /// An annotation: `@term` on the instance, or `prop@term` after a property.
     Annotation(String),
     /// `(key)`: the member of a collection with matching key values (`id` when unnamed).
@@ -131,6 +134,12 @@ pub(crate) struct Compiler<'q> {
     variables: Vec<String>,
     pub(crate) computed: Vec<String>,
     depth: usize,
+    /// With a model: the declared item type of each list level, innermost last.
+    level_types: Vec<Declared<'q>>,
+    /// With a model: the declared type of `$it`.
+    it_type: Declared<'q>,
+    /// With a model: the declared type of each lambda variable, parallel to `variables`.
+    variable_types: Vec<Declared<'q>>,
 }
 
 impl<'q> Compiler<'q> {
@@ -143,7 +152,118 @@ impl<'q> Compiler<'q> {
             variables: Vec::new(),
             computed: Vec::new(),
             depth: 0,
+            level_types: Vec::new(),
+            it_type: Declared::Unknown,
+            variable_types: Vec::new(),
         }
+    }
+
+    /// The data model values are typed by, if any.
+    pub(crate) fn model(&self) -> Option<&'q crate::model::Model> {
+        self.options.model.as_deref()
+    }
+
+    /// Starts typed compilation at items of `declared` (the resource's type).
+    pub(crate) fn set_item_type(&mut self, declared: Declared<'q>) {
+        self.it_type = declared;
+        self.level_types = vec![declared];
+    }
+
+    /// The declared item type of the current list level.
+    pub(crate) fn level_type(&self) -> Declared<'q> {
+        self.level_types
+            .last()
+            .copied()
+            .unwrap_or(Declared::Unknown)
+    }
+
+    /// Runs `f` with the current level's items declared as `declared`.
+    pub(crate) fn with_level<T>(
+        &mut self,
+        declared: Declared<'q>,
+        f: impl FnOnce(&mut Self) -> T,
+    ) -> T {
+        self.level_types.push(declared);
+        let result = f(self);
+        self.level_types.pop();
+        result
+    }
+
+    /// The declared type reached by `segments` (`$select`/`$expand` paths) from the
+    /// current level's items.
+    pub(crate) fn declared_after(&self, segments: &[ast::PathSegment]) -> Declared<'q> {
+        let Some(model) = self.model() else {
+            return Declared::Unknown;
+        };
+        segments
+            .iter()
+            .fold(self.level_type(), |declared, segment| match segment {
+                ast::PathSegment::Property(name) => declared.property(model, name),
+                ast::PathSegment::TypeCast(name) => declared.cast(model, name),
+                _ => Declared::Unknown,
+            })
+    }
+
+    /// The declared type of a plain path expression (for `isof`/`cast` of it).
+    fn declared_of(&self, expr: &Expr) -> Declared<'q> {
+        let (Some(model), Expr::Path(path)) = (self.model(), expr) else {
+            return Declared::Unknown;
+        };
+        let start = match &path.root {
+            PathRoot::Implicit | PathRoot::This => self.level_type(),
+            PathRoot::It => self.it_type,
+            PathRoot::Variable(name) => self
+                .variables
+                .iter()
+                .rposition(|v| v == name)
+                .and_then(|i| self.variable_types.get(i).copied())
+                .unwrap_or(Declared::Unknown),
+            _ => Declared::Unknown,
+        };
+        path.segments
+            .iter()
+            .fold(start, |declared, segment| match segment {
+                Segment::Property(name) => declared.property(model, name),
+                Segment::TypeCast(name) => declared.cast(model, name),
+                Segment::Key(_) => declared.element(),
+                _ => Declared::Unknown,
+            })
+    }
+
+    /// The names a cast to `name` accepts: with a model, the type and its derived types,
+    /// and values without `@odata.type` when `from` (their declared type) derives from it.
+    fn type_names(&self, name: &str, from: Declared<'q>) -> TypeNames {
+        let Some(model) = self.model() else {
+            return TypeNames::exactly(name);
+        };
+        match accepted_type_names(model, name) {
+            Some(names) => TypeNames {
+                names,
+                untyped: from
+                    .structured()
+                    .is_some_and(|declared| declared_derives(model, declared, name)),
+            },
+            None => TypeNames::exactly(name),
+        }
+    }
+
+    /// A cast target, typed by the model when there is one.
+    fn type_target(
+        &self,
+        type_name: &str,
+        operand: Option<&Expr>,
+    ) -> Result<TypeTarget, EvalError> {
+        let target = TypeTarget::parse(type_name)?;
+        Ok(match target {
+            TypeTarget::Structured(_) => {
+                let from = match operand {
+                    Some(expr) => self.declared_of(expr),
+                    None => self.level_type(),
+                };
+                TypeTarget::Structured(self.type_names(type_name, from))
+            }
+            other => other,
+        })
     }
 
     /// The limits in force.
@@ -213,12 +333,12 @@ impl<'q> Compiler<'q> {
             Expr::Path(path) => self.path(path)?,
             Expr::Call { function, args } => self.call(*function, args)?,
             Expr::Cast { expr, type_name } => {
-                let target = TypeTarget::parse(type_name)?;
+                let target = self.type_target(type_name, expr.as_deref())?;
                 let value = expr.as_deref().map(|e| self.boxed(e)).transpose()?;
                 Node::Cast(value, target)
             }
             Expr::IsOf { expr, type_name } => {
-                let target = TypeTarget::parse(type_name)?;
+                let target = self.type_target(type_name, expr.as_deref())?;
                 let value = expr.as_deref().map(|e| self.boxed(e)).transpose()?;
                 Node::IsOf(value, target)
             }
@@ -428,17 +548,61 @@ impl<'q> Compiler<'q> {
                 ))
             }
         };
-        let mut steps = Vec::with_capacity(segments.len());
+        let mut declared = match (&root, self.model()) {
+            (_, None) => Declared::Unknown,
+            (Root::This, _) => self.level_type(),
+            (Root::It, _) => self.it_type,
+            (Root::Variable(index), _) => self
+                .variable_types
+                .len()
+                .checked_sub(1 + index)
+                .and_then(|i| self.variable_types.get(i).copied())
+                .unwrap_or(Declared::Unknown),
+            _ => Declared::Unknown,
+        };
+        let mut steps = Vec::with_capacity(segments.len() + 1);
         for segment in segments {
-            steps.push(self.segment(segment)?);
+            let (step, after) = self.segment(segment, declared)?;
+            steps.push(step);
+            declared = after;
+        }
+        if let Some(coercion) = declared.coercion() {
+            steps.push(Step::Coerce(coercion));
         }
         Ok(Node::Path(Box::new(PathNode { root, steps })))
     }
 
-    fn segment(&mut self, segment: &'q Segment) -> Result<Step, EvalError> {
+    /// Compiles one segment applied to a value declared as `declared`; gives the step and
+    /// the declared type after it.
+    fn segment(
+        &mut self,
+        segment: &'q Segment,
+        declared: Declared<'q>,
+    ) -> Result<(Step, Declared<'q>), EvalError> {
+        let model = self.model();
+        let after = match (model, segment) {
+            (None, _) => Declared::Unknown,
+            (Some(model), Segment::Property(name)) => declared.property(model, name),
+            (Some(model), Segment::TypeCast(name)) => declared.cast(model, name),
+            (Some(_), Segment::Key(_) | Segment::Filter(_)) => match segment {
+                Segment::Key(_) => declared.element(),
+                _ => declared,
+            },
+            _ => Declared::Unknown,
+        };
+        let element = declared.element();
+        let step = self.with_level(element, |c| c.segment_step(segment, declared))?;
+        Ok((step, after))
+    }
+
+    fn segment_step(
+        &mut self,
+        segment: &'q Segment,
+        declared: Declared<'q>,
+    ) -> Result<Step, EvalError> {
         Ok(match segment {
             Segment::Property(name) => Step::Property(name.clone()),
-            Segment::TypeCast(name) => Step::TypeCast(name.clone()),
+            Segment::TypeCast(name) => Step::TypeCast(self.type_names(name, declared)),
             Segment::Annotation(annotation) => {
                 let mut key = format!("@{}", annotation.term);
                 if let Some(qualifier) = &annotation.qualifier {
@@ -478,8 +642,10 @@ impl<'q> Compiler<'q> {
                 }
             },
             Segment::Any(None) => Step::Any(None),
-            Segment::Any(Some(lambda)) => Step::Any(Some(Box::new(self.lambda(lambda)?))),
-            Segment::All(lambda) => Step::All(Box::new(self.lambda(lambda)?)),
+            Segment::Any(Some(lambda)) => {
+                Step::Any(Some(Box::new(self.lambda(lambda, declared.element())?)))
+            }
+            Segment::All(lambda) => Step::All(Box::new(self.lambda(lambda, declared.element())?)),
             Segment::Aggregate(item) => {
                 return Err(EvalError::NotSupported(format!(
                     "the aggregate path segment aggregate({item})"
@@ -493,7 +659,11 @@ impl<'q> Compiler<'q> {
         })
     }
 
-    fn lambda(&mut self, lambda: &'q ast::Lambda) -> Result<Node, EvalError> {
+    fn lambda(
+        &mut self,
+        lambda: &'q ast::Lambda,
+        element: Declared<'q>,
+    ) -> Result<Node, EvalError> {
         let max = self.limits().max_lambda_depth;
         if self.variables.len() >= max {
             return Err(EvalError::LimitExceeded {
@@ -502,7 +672,20 @@ impl<'q> Compiler<'q> {
             });
         }
         self.variables.push(lambda.variable.clone());
-        let result = self.predicate(&lambda.predicate, "a lambda predicate");
+        self.variable_types.push(element);
+        // Inside the predicate, implicit paths still refer to the item being filtered.
+        let outer_level = self
+            .level_types
+            .len()
+            .checked_sub(2)
+            .and_then(|i| self.level_types.get(i).copied());
+        let result = match outer_level {
+            Some(level) => self.with_level(level, |c| {
+                c.predicate(&lambda.predicate, "a lambda predicate")
+            }),
+            None => self.predicate(&lambda.predicate, "a lambda predicate"),
+        };
+        self.variable_types.pop();
         self.variables.pop();
         result
     }

@@ -1,7 +1,10 @@
 //! Exact decimal numbers for literals, `divby` and decimal arithmetic (SEMANTICS §3.2,
 //! §3.6): an `i128` mantissa and a decimal scale up to 38. Semantic choice: decimals have
 //! floating scale (arbitrary precision within 38 digits); a literal with more significant
-//! digits is rejected with [`crate::EvalError::NotSupported`].
+//! digits is rejected with [`crate::EvalError::NotSupported`]. A sum, product or quotient
+//! whose exact digits do not fit in 38 is rounded (half away from zero) to the fractional
+//! digits that fit, as a decimal with fixed precision would; only a result beyond
+//! ±1.7e38 overflows.
 
 use std::cmp::Ordering;
 
@@ -74,6 +77,46 @@ impl Decimal {
             .and_then(|factor| self.mantissa.checked_mul(factor))
     }
 
+    /// The mantissa at `scale`: widened exactly when `scale >= self.scale` (if it fits),
+    /// else rounded half away from zero.
+    fn at_scale(self, scale: u32) -> Option<i128> {
+        if scale >= self.scale {
+            return self.rescaled(scale);
+        }
+        let divisor = 10i128.checked_pow(self.scale - scale)?;
+        let quotient = self.mantissa / divisor;
+        let remainder = self.mantissa % divisor;
+        // |remainder| * 2 >= divisor, without overflowing.
+        Some(
+            if remainder.unsigned_abs() >= divisor.unsigned_abs() - remainder.unsigned_abs() {
+                quotient + self.mantissa.signum()
+            } else {
+                quotient
+            },
+        )
+    }
+
+    /// Both mantissas at one common scale: the larger of the two scales when both fit,
+    /// else the largest smaller scale at which they do (the finer operand rounded).
+    fn aligned(self, other: Decimal) -> Option<(i128, i128, u32)> {
+        let mut scale = self.scale.max(other.scale);
+        loop {
+            if let (Some(a), Some(b)) = (self.at_scale(scale), other.at_scale(scale)) {
+                return Some((a, b, scale));
+            }
+            scale = scale.checked_sub(1)?;
+        }
+    }
+
+    /// The decimal with one fractional digit fewer (rounded), `None` at scale 0.
+    fn coarser(self) -> Option<Decimal> {
+        let scale = self.scale.checked_sub(1)?;
+        Some(Decimal {
+            mantissa: self.at_scale(scale)?,
+            scale,
+        })
+    }
+
     /// The integer value when the scale is zero after normalising.
     pub(crate) fn as_integer(self) -> Option<i128> {
         let normalized = self.normalize();
@@ -108,24 +151,54 @@ impl Decimal {
         self.to_string().parse().unwrap_or(f64::NAN)
     }
 
-    /// `self + other`, if it fits.
+    /// `self + other`, rounded when the exact sum has more than 38 digits; `None` beyond
+    /// the range.
     pub(crate) fn checked_add(self, other: Decimal) -> Option<Decimal> {
-        let scale = self.scale.max(other.scale);
-        let sum = self.rescaled(scale)?.checked_add(other.rescaled(scale)?)?;
-        Some(Decimal {
-            mantissa: sum,
-            scale,
-        })
+        let (mut a, mut b) = (self, other);
+        loop {
+            let (x, y, scale) = a.aligned(b)?;
+            if let Some(sum) = x.checked_add(y) {
+                return Some(Decimal {
+                    mantissa: sum,
+                    scale,
+                });
+            }
+            // The digits fit but the sum carries past them: one digit fewer.
+            let coarser = scale.checked_sub(1)?;
+            a = Decimal {
+                mantissa: a.at_scale(coarser)?,
+                scale: coarser,
+            };
+            b = Decimal {
+                mantissa: b.at_scale(coarser)?,
+                scale: coarser,
+            };
+        }
     }
 
-    /// `self * other`, if it fits.
+    /// `self * other`, rounded when the exact product has more than 38 digits; `None`
+    /// beyond the range.
     pub(crate) fn checked_mul(self, other: Decimal) -> Option<Decimal> {
-        let product = Decimal {
-            mantissa: self.mantissa.checked_mul(other.mantissa)?,
-            scale: self.scale + other.scale,
+        let (mut a, mut b) = (self, other);
+        loop {
+            if let Some(mantissa) = a.mantissa.checked_mul(b.mantissa) {
+                let mut product = Decimal {
+                    mantissa,
+                    scale: a.scale + b.scale,
+                }
+                .normalize();
+                while product.scale > MAX_SCALE {
+                    product = product.coarser()?;
+                }
+                return Some(product);
+            }
+            // Drop a fractional digit of the finer operand and try again.
+            if a.scale >= b.scale {
+                a = a.coarser()?;
+            } else {
+                b = b.coarser()?;
+            }
         }
-        .normalize();
-        (product.scale <= MAX_SCALE).then_some(product)
     }
 
     /// `self % other` (sign of `self`), if it fits.
@@ -140,19 +213,22 @@ impl Decimal {
 
     /// `self / other` by long division, truncated after [`DIVISION_SCALE`] digits.
     /// `None` on overflow or a zero divisor.
+    ///
+    /// The mantissas are divided as they are (`m₁·10^-s₁ / m₂·10^-s₂` is
+    /// `(m₁/m₂)·10^(s₂-s₁)`), so no operand loses digits to a common scale.
     pub(crate) fn checked_div(self, other: Decimal) -> Option<Decimal> {
-        let scale = self.scale.max(other.scale);
-        let numerator = self.rescaled(scale)?;
-        let denominator = other.rescaled(scale)?;
-        if denominator == 0 {
+        if other.mantissa == 0 {
             return None;
         }
-        let negative = (numerator < 0) != (denominator < 0);
-        let (n, d) = (numerator.unsigned_abs(), denominator.unsigned_abs());
+        let negative = (self.mantissa < 0) != (other.mantissa < 0);
+        let (n, d) = (self.mantissa.unsigned_abs(), other.mantissa.unsigned_abs());
+        // The scale of the quotient so far: digits after the point of `n / d`, shifted.
+        let shift = i64::from(self.scale) - i64::from(other.scale);
+        let limit = i64::from(DIVISION_SCALE);
         let mut mantissa = i128::try_from(n / d).ok()?;
         let mut remainder = n % d;
-        let mut result_scale = 0;
-        while remainder != 0 && result_scale < DIVISION_SCALE {
+        let mut scale = shift;
+        while remainder != 0 && scale < limit {
             let Some(widened) = remainder.checked_mul(10) else {
                 break;
             };
@@ -162,12 +238,23 @@ impl Decimal {
             };
             mantissa = next;
             remainder = widened % d;
-            result_scale += 1;
+            scale += 1;
+        }
+        // Truncate to DIVISION_SCALE, or widen to an integer when the quotient ended
+        // with a negative scale.
+        while scale > limit {
+            mantissa /= 10;
+            scale -= 1;
+        }
+        if scale < 0 {
+            let factor = 10i128.checked_pow(u32::try_from(-scale).ok()?)?;
+            mantissa = mantissa.checked_mul(factor)?;
+            scale = 0;
         }
         Some(
             Decimal {
                 mantissa: if negative { -mantissa } else { mantissa },
-                scale: result_scale,
+                scale: u32::try_from(scale).ok()?,
             }
             .normalize(),
         )

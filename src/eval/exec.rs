@@ -413,9 +413,13 @@ fn walk<'a>(
                     _ => Val::Null,
                 }
             }
-            Step::TypeCast(name) => {
+            Step::TypeCast(names) => {
                 next_holder = holder;
-                type_cast(current, name)
+                type_cast(current, names)
+            }
+            Step::Coerce(coercion) => {
+                next_holder = holder;
+                super::typing::coerce(coercion, current)
             }
             Step::Annotation(key) => {
                 next_holder = None;
@@ -531,7 +535,7 @@ fn lambda_holds<'a>(
 /// type (with or without `#`), else the result is null. Semantic choice: an object without
 /// `@odata.type` matches no type (schemaless JSON cannot tell), the same rule as
 /// `cast`/`isof`. Primitive values pass unchanged.
-fn type_cast<'a>(value: Val<'a>, name: &str) -> Val<'a> {
+fn type_cast<'a>(value: Val<'a>, name: &functions::TypeNames) -> Val<'a> {
     match &value {
         Val::Json(Value::Object(_)) | Val::Owned(_) => {
             if functions::declares_type(&value, name) {

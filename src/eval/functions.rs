@@ -364,11 +364,14 @@ fn round(function: Function, n: Num) -> Num {
             Function::Floor => f.floor(),
             _ => f.ceil(),
         }),
+        // `round(Edm.Decimal)` is an `Edm.Decimal` (URL §5.1.1.9): the result stays a
+        // decimal, so `7 div round(2.5)` divides decimals, not integers.
         Num::Dec(d) => {
             let unit = 10i128.pow(d.scale);
             let floor = d.mantissa.div_euclid(unit);
             let remainder = d.mantissa.rem_euclid(unit);
-            Num::Int(match function {
+            let integral = |mantissa: i128| Num::Dec(Decimal { mantissa, scale: 0 });
+            integral(match function {
                 Function::Floor => floor,
                 Function::Ceiling => floor + i128::from(remainder != 0),
                 _ => {
@@ -444,7 +447,7 @@ pub(crate) enum TypeTarget {
     /// `Edm.Int32`, ...
     Primitive(EdmType),
     /// `Ns.Type`: matched against the object's `@odata.type`.
-    Structured(String),
+    Structured(TypeNames),
     /// `Collection(T)`
     Collection(Box<TypeTarget>),
 }
@@ -459,7 +462,7 @@ impl TypeTarget {
             return Ok(TypeTarget::Collection(Box::new(TypeTarget::parse(inner)?)));
         }
         let Some(edm) = name.strip_prefix("Edm.") else {
-            return Ok(TypeTarget::Structured(name.to_string()));
+            return Ok(TypeTarget::Structured(TypeNames::exactly(name)));
         };
         use EdmType::*;
         Ok(TypeTarget::Primitive(match edm {
@@ -494,8 +497,8 @@ impl TypeTarget {
         }
         match self {
             TypeTarget::Primitive(edm) => cast_primitive(*edm, value),
-            TypeTarget::Structured(name) => {
-                if declares_type(&value, name) {
+            TypeTarget::Structured(names) => {
+                if declares_type(&value, names) {
                     value
                 } else {
                     Val::Null
@@ -524,7 +527,7 @@ impl TypeTarget {
         use EdmType::*;
         match (self, value) {
             (_, Val::Null) => false,
-            (TypeTarget::Structured(name), _) => declares_type(value, name),
+            (TypeTarget::Structured(names), _) => declares_type(value, names),
             (TypeTarget::Collection(inner), _) => value
                 .members()
                 .is_some_and(|members| members.iter().all(|m| inner.is_of(m))),
@@ -546,17 +549,41 @@ impl TypeTarget {
     }
 }
 
-/// Whether an object's `@odata.type` names `name` (with or without `#`).
-pub(crate) fn declares_type(value: &Val<'_>, name: &str) -> bool {
+/// The structured types a cast or `isof` accepts, by the names `@odata.type` may give.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TypeNames {
+    /// Qualified names, without `#`.
+    pub(crate) names: Vec<String>,
+    /// Whether an object without `@odata.type` is accepted (with a model: its declared
+    /// type is, or derives from, the target).
+    pub(crate) untyped: bool,
+}
+
+impl TypeNames {
+    /// Exactly this name (without a model).
+    pub(crate) fn exactly(name: &str) -> TypeNames {
+        TypeNames {
+            names: vec![name.to_owned()],
+            untyped: false,
+        }
+    }
+}
+
+/// Whether an object's `@odata.type` (with or without `#`) is one of `names`; an object
+/// without one is accepted when `names.untyped`.
+pub(crate) fn declares_type(value: &Val<'_>, names: &TypeNames) -> bool {
     let object = match value {
         Val::Json(v) => *v,
         Val::Owned(v) => v.as_ref(),
         _ => return false,
     };
-    object
-        .get("@odata.type")
-        .and_then(Value::as_str)
-        .is_some_and(|declared| declared.trim_start_matches('#') == name)
+    match object.get("@odata.type").and_then(Value::as_str) {
+        Some(declared) => {
+            let declared = declared.trim_start_matches('#');
+            names.names.iter().any(|name| name == declared)
+        }
+        None => names.untyped && object.is_object(),
+    }
 }
 
 fn integer_range(edm: EdmType) -> std::ops::RangeInclusive<i128> {
@@ -569,13 +596,18 @@ fn integer_range(edm: EdmType) -> std::ops::RangeInclusive<i128> {
     }
 }
 
+/// A number as text for `cast(x, Edm.String)`: "the literal representation used in
+/// payloads" (URL §5.1.1.10.1 rule 2), so a double is written as JSON writes it (`1e+308`,
+/// `0.1`, `2.0`), never as its full positional expansion.
 fn number_text(n: Num) -> String {
     match n {
         Num::Int(i) => i.to_string(),
         Num::Dec(d) => d.to_string(),
         Num::Float(f) if f.is_nan() => "NaN".into(),
         Num::Float(f) if f.is_infinite() => if f > 0.0 { "INF" } else { "-INF" }.into(),
-        Num::Float(f) => f.to_string(),
+        Num::Float(f) => {
+            serde_json::Number::from_f64(f).map_or_else(|| f.to_string(), |n| n.to_string())
+        }
     }
 }
 

@@ -48,7 +48,9 @@
 //!   `div` of integers truncates toward zero; integer and decimal `mod 0` and integer
 //!   `div 0` fail with [`EvalError::DivisionByZero`]; double (and decimal) `div 0` and any
 //!   `divby 0` give `INF`/`-INF`/`NaN`; decimal quotients keep 28 fractional digits
-//!   (truncated); decimal literals with more than 38 significant digits are not supported;
+//!   (truncated); a decimal result with more than 38 digits is rounded to the
+//!   fractional digits that fit; decimal literals with more than 38 significant digits
+//!   are not supported;
 //!   `round` is half away from zero; integers beyond 64 bits and decimals are written to
 //!   JSON as doubles, `INF`/`NaN` as the strings `"INF"`/`"NaN"`.
 //! - **Strings** (§4): compared by code point; a character is a Unicode scalar value
@@ -86,10 +88,12 @@
 //!   gives `{"@odata.id": <@odata.id or id>}`, `/$count` replaces the array by
 //!   `name@odata.count`, `$count=true` on a null or missing collection counts 0,
 //!   selecting into a complex value keeps its `@` annotations, a failing nested `$filter` on a single-valued navigation gives
-//!   null, `$levels=max` means [`EvalOptions::max_levels`].
+//!   null, `$levels=max` means [`EvalOptions::max_levels`], `*` is a union with the
+//!   other select items, an expanded property the item lacks stays absent.
 //! - **`$apply`**: `sum`/`min`/`max`/`average` of no values are null, `countdistinct` 0;
 //!   nulls are skipped; a property path through collections (`orders/amount`) aggregates
-//!   every related item; groups keep first-appearance order; other transformations are
+//!   every related item; `groupby` and `countdistinct` compare numbers by value (`1` and
+//!   `1.0` are one group); groups keep first-appearance order; other transformations are
 //!   [`EvalError::NotSupported`].
 //! - **Paging** (§14): `$skiptoken` is `<offset>.<hash of the query text>`; the next link is
 //!   [`EvalOptions::next_link_base`] `?` canonical query `&$skiptoken=...`.
@@ -111,6 +115,7 @@ mod pattern;
 mod project;
 mod search;
 mod temporal;
+mod typing;
 mod value;
 
 use std::borrow::Cow;
@@ -153,6 +158,12 @@ pub struct EvalOptions {
     /// null, as in SQL and ASP.NET Core OData, instead of false as the specification says.
     /// Then `not (Price gt 5)` excludes items whose `Price` is null. Default `false`.
     pub sql_null_semantics: bool,
+    /// A data model that types the values read from JSON (see [`EvalOptions::with_model`]).
+    /// `None` (the default) evaluates schemaless JSON.
+    pub model: Option<Arc<crate::model::Model>>,
+    /// The entity set (or resource path, see [`crate::check::Target::resolve`]) the query
+    /// is sent to, when [`EvalOptions::model`] is set.
+    pub resource: Option<String>,
 }
 
 impl Default for EvalOptions {
@@ -165,7 +176,48 @@ impl Default for EvalOptions {
             max_levels: 8,
             next_link_base: String::new(),
             sql_null_semantics: false,
+            model: None,
+            resource: None,
         }
+    }
+}
+
+impl EvalOptions {
+    /// Types values by `model`, for a query sent to `resource` (an entity set, singleton
+    /// or resource path): a `DateTimeOffset` property held as a JSON string compares and
+    /// sorts by instant, an `Int64` held as a string is a number, an `Edm.Decimal` held as
+    /// a JSON number is exact, enums read by name or value, casts follow the declared
+    /// hierarchy. Compiling fails when the resource is not in the model; check the query
+    /// first ([`Query::check`]) for errors about its names and types.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use odata_query::model::{Edm, Model};
+    /// use odata_query::{EvalOptions, Query};
+    /// use serde_json::json;
+    ///
+    /// let model = Model::builder()
+    ///     .namespace("ns")
+    ///     .entity_type("event", |t| {
+    ///         t.key("id").property("id", Edm::Int64).property("at", Edm::DateTimeOffset)
+    ///     })
+    ///     .entity_set("events", "event")
+    ///     .build()?;
+    /// let options = EvalOptions::default().with_model(Arc::new(model), "events");
+    /// let plan = Query::parse("$orderby=at&$select=id")?.compile(&options)?;
+    /// // Instants, not strings: 09:00+02:00 is 07:00Z, before 08:00Z.
+    /// let events = json!([{"id": 1, "at": "2026-01-01T08:00:00Z"}, {"id": 2, "at": "2026-01-01T09:00:00+02:00"}]);
+    /// assert_eq!(plan.apply(&events)?, json!({"value": [{"id": 2}, {"id": 1}]}));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_model(
+        mut self,
+        model: Arc<crate::model::Model>,
+        resource: impl Into<String>,
+    ) -> EvalOptions {
+        self.model = Some(model);
+        self.resource = Some(resource.into());
+        self
     }
 }
 
@@ -239,6 +291,18 @@ pub(crate) fn compile_list<'q>(
 
 fn compile_list_inner<'q>(c: &mut Compiler<'q>, query: &'q Query) -> Result<ListPlan, EvalError> {
     let apply = apply::compile(c, &query.apply)?;
+    if apply::reshapes(&query.apply) {
+        // Aggregated items have properties the model does not declare.
+        return c.with_level(typing::Declared::Unknown, |c| compile_rest(c, query, apply));
+    }
+    compile_rest(c, query, apply)
+}
+
+fn compile_rest<'q>(
+    c: &mut Compiler<'q>,
+    query: &'q Query,
+    apply: Vec<apply::Step>,
+) -> Result<ListPlan, EvalError> {
     let mut compute = Vec::with_capacity(query.compute.len());
     for item in &query.compute {
         let node = c.expr(&item.expr)?;
@@ -297,6 +361,15 @@ impl Query {
     /// patterns and checks what can be checked before seeing data.
     pub fn compile(&self, options: &EvalOptions) -> Result<Plan, EvalError> {
         let mut compiler = Compiler::new(options);
+        if let (Some(model), Some(resource)) = (options.model.as_deref(), &options.resource) {
+            let target = crate::check::Target::resolve(model, resource)
+                .map_err(|e| EvalError::Invalid(e.to_string()))?;
+            let declared = match model.structured_type(&target.type_name) {
+                Some(ty) => typing::Declared::Structured(ty, false),
+                None => typing::Declared::Unknown,
+            };
+            compiler.set_item_type(declared);
+        }
         let list = compile_list(&mut compiler, self)?;
         let paging = page::Paging::new(self, options)?;
         Ok(Plan {

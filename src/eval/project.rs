@@ -7,7 +7,10 @@
 //!   is `null` (open types, SEMANTICS §10.1); a path through a null or missing complex
 //!   value gives that value `null`;
 //! - without `$select` (or with `*`) every property is kept, plus the `$compute` values;
-//!   with `$select`, computed values appear only when selected;
+//!   with `$select`, computed values appear only when selected; `*` is a union with the
+//!   other select items (URL §5.1.4: the result holds every item's properties), so
+//!   `$select=*,nope` gives `nope: null` when the item lacks it and
+//!   `$select=*,tags($top=1)` applies the nested options;
 //! - properties not named in `$expand` stay as the JSON has them; expanded ones are
 //!   returned even when `$select` does not name them (SEMANTICS §9.5);
 //! - `$expand=*` applies its options to every property holding an object or an array of
@@ -37,6 +40,8 @@ use super::{compile_list, select_rows, ListPlan, Row};
 pub(crate) struct Shape {
     /// `None`: every property (no `$select`, or `*` among the items).
     select: Option<Vec<SelectEntry>>,
+    /// With `*`: the other select items, applied over the full item.
+    beside_star: Vec<SelectEntry>,
     /// The computed property names, in order.
     computed: Vec<String>,
     /// Explicitly selected computed properties (by index).
@@ -80,7 +85,7 @@ fn property_names(segments: &[PathSegment]) -> Result<Vec<String>, EvalError> {
 impl Shape {
     /// Whether the projection changes items (`$select` without `*`, or `$expand`).
     pub(crate) fn is_projecting(&self) -> bool {
-        self.select.is_some() || !self.expand.is_empty()
+        self.select.is_some() || !self.beside_star.is_empty() || !self.expand.is_empty()
     }
 }
 
@@ -114,14 +119,21 @@ pub(crate) fn compile_shape<'q>(
                         continue;
                     }
                     let nested = match options {
-                        Some(options) => Some(Box::new(c.nested(|c| compile_list(c, options))?)),
+                        Some(options) => {
+                            let declared = c.declared_after(segments).element();
+                            Some(Box::new(c.nested(|c| {
+                                c.with_level(declared, |c| compile_list(c, options))
+                            })?))
+                        }
                         None => None,
                     };
                     entries.push(SelectEntry { path, nested });
                 }
             }
         }
-        if !star {
+        if star {
+            shape.beside_star = entries;
+        } else {
             shape.select = Some(entries);
         }
     }
@@ -145,7 +157,11 @@ pub(crate) fn compile_shape<'q>(
             Some(Levels::Number(n)) => n.max(1),
             Some(Levels::Max) => c.options.max_levels.max(1),
         };
-        let plan = c.nested(|c| compile_list(c, &item.options))?;
+        let declared = match &item.path {
+            ExpandPath::Path(segments) => c.declared_after(segments).element(),
+            _ => super::typing::Declared::Unknown,
+        };
+        let plan = c.nested(|c| c.with_level(declared, |c| compile_list(c, &item.options)))?;
         shape.expand.push(ExpandEntry {
             path,
             kind: item.kind,
@@ -195,6 +211,16 @@ fn project_with<'a>(
             let mut all = source.clone();
             for (name, value) in shape.computed.iter().zip(&row.computed) {
                 all.insert(name.clone(), value.to_json());
+            }
+            for entry in &shape.beside_star {
+                select_path(
+                    &mut all,
+                    source,
+                    &entry.path,
+                    entry.nested.as_deref(),
+                    inner,
+                    rt,
+                )?;
             }
             all
         }

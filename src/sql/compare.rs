@@ -1,0 +1,246 @@
+//! Comparison leaves with OData's null rules (URL §5.1.1.1, SEMANTICS §2.5–2.8):
+//! `eq`/`ne`/`in` never give null (`null eq null` is true); `gt`/`ge`/`lt`/`le` with a null
+//! operand are false, and `ge`/`le` are `gt or eq`/`lt or eq`, so `null ge null` is true.
+//!
+//! Each leaf is written in its truth form (true exactly when OData's value is true): a
+//! plain `a = $1` when the right side is a non-null parameter, so indexes serve it.
+
+use crate::ast::{BinaryOp, Expr};
+
+use super::error::{invalid, unsupported, SqlError};
+use super::operand::{Kind, Leaf, Operand};
+use super::translate::{Env, Translator};
+
+/// How two operands compare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Comparable {
+    /// By SQL value (numbers, Booleans, dates as text, instants as text).
+    Plain,
+    /// Strings, in code-point order.
+    Text,
+    /// GUIDs: case-insensitively.
+    Guid,
+    /// Values of unrelated types: never equal, never ordered.
+    Unrelated,
+}
+
+impl<'m> Translator<'m> {
+    pub(crate) fn comparison(
+        &mut self,
+        op: BinaryOp,
+        left: &'m Expr,
+        right: &'m Expr,
+        env: &Env<'_, 'm>,
+    ) -> Result<Leaf, SqlError> {
+        let l = self.value(left, env)?;
+        let r = self.value(right, env)?;
+        if l.kind == Kind::Null || r.kind == Kind::Null {
+            return Ok(null_comparison(op, &l, &r));
+        }
+        let how = comparable(&l, &r)?;
+        if how == Comparable::Unrelated {
+            return Ok(unrelated(op, &l, &r));
+        }
+        // Equality needs no collation (every deterministic collation agrees on it), and
+        // without one an index on a column of any collation serves it.
+        let side_how = match (op, how) {
+            (BinaryOp::Eq | BinaryOp::Ne, Comparable::Text) => Comparable::Plain,
+            _ => how,
+        };
+        let (a, b) = (self.side(&l, side_how), self.side(&r, side_how));
+        let both_nullable = l.nullable && r.nullable;
+        let dialect = self.dialect;
+        let sql_op = match op {
+            BinaryOp::Eq => "=",
+            BinaryOp::Ne => "<>",
+            BinaryOp::Gt => ">",
+            BinaryOp::Ge => ">=",
+            BinaryOp::Lt => "<",
+            _ => "<=",
+        };
+        Ok(match op {
+            // Equality is null only when a side is null: exact when at most one side can
+            // be (null on that side means "not equal", which a truth form may say as null).
+            BinaryOp::Eq if both_nullable => Leaf {
+                sql: dialect.not_distinct(&a, &b),
+                exact: true,
+            },
+            BinaryOp::Eq => Leaf {
+                sql: format!("({a} = {b})"),
+                exact: false,
+            },
+            BinaryOp::Ne => Leaf {
+                sql: dialect.distinct(&a, &b),
+                exact: true,
+            },
+            BinaryOp::Ge | BinaryOp::Le if both_nullable => Leaf {
+                sql: format!(
+                    "({a} {sql_op} {b} OR ({} IS NULL AND {} IS NULL))",
+                    l.comparable(),
+                    r.comparable()
+                ),
+                exact: false,
+            },
+            _ => Leaf {
+                sql: format!("({a} {sql_op} {b})"),
+                exact: false,
+            },
+        })
+    }
+
+    /// An operand as it is compared.
+    fn side(&self, operand: &Operand, how: Comparable) -> String {
+        match how {
+            Comparable::Text => self.dialect.code_point_order(operand.comparable()),
+            // Literals are lower-cased when bound; stored GUIDs are lower-cased here.
+            Comparable::Guid if !operand.constant => format!("lower({})", operand.sql),
+            _ => operand.comparable().to_owned(),
+        }
+    }
+
+    /// `a in (x, y, null)`: membership by `eq`, never null.
+    pub(crate) fn membership(
+        &mut self,
+        left: &'m Expr,
+        right: &'m Expr,
+        env: &Env<'_, 'm>,
+    ) -> Result<Leaf, SqlError> {
+        let Expr::List(items) = right else {
+            return unsupported("in with a right operand that is not a list of values");
+        };
+        let l = self.value(left, env)?;
+        let mut members = Vec::with_capacity(items.len());
+        let mut has_null = false;
+        for item in items {
+            let r = self.value(item, env)?;
+            if r.kind == Kind::Null {
+                has_null = true;
+                continue;
+            }
+            if l.kind == Kind::Null {
+                continue;
+            }
+            match comparable(&l, &r)? {
+                Comparable::Unrelated => {}
+                how => {
+                    if r.nullable {
+                        return unsupported("in with list members that read properties");
+                    }
+                    members.push(self.side(&r, how));
+                }
+            }
+        }
+        if l.kind == Kind::Null {
+            return Ok(constant(has_null));
+        }
+        let how = if l.kind == Kind::Guid {
+            Comparable::Guid
+        } else {
+            Comparable::Plain
+        };
+        let subject = self.side(&l, how);
+        let mut alternatives = Vec::new();
+        if !members.is_empty() {
+            alternatives.push(format!("{subject} IN ({})", members.join(", ")));
+        }
+        if has_null && l.nullable {
+            alternatives.push(format!("{} IS NULL", l.sql));
+        }
+        Ok(match alternatives.len() {
+            0 => constant(false),
+            1 => Leaf {
+                sql: format!("({})", alternatives[0]),
+                exact: false,
+            },
+            _ => Leaf {
+                sql: format!("({})", alternatives.join(" OR ")),
+                exact: false,
+            },
+        })
+    }
+}
+
+fn constant(value: bool) -> Leaf {
+    Leaf {
+        sql: if value { "TRUE" } else { "FALSE" }.into(),
+        exact: true,
+    }
+}
+
+/// How `l` and `r` compare; a type error when both are constants of unrelated types.
+fn comparable(l: &Operand, r: &Operand) -> Result<Comparable, SqlError> {
+    use Kind::*;
+    let how = match (l.kind, r.kind) {
+        (a, b) if a.is_numeric() && b.is_numeric() => Comparable::Plain,
+        (Boolean, Boolean) | (Date, Date) | (DateTimeOffset, DateTimeOffset) => Comparable::Plain,
+        (Guid, Guid) => Comparable::Guid,
+        // A string compared with a string-valued property compares texts (the evaluator
+        // sees JSON strings on both sides): a DateTimeOffset's text, a GUID's text.
+        (String, String) => Comparable::Text,
+        (String, Date | Guid | OtherText) if !l.constant || r.constant => Comparable::Text,
+        (Date | Guid | OtherText, String) if !r.constant || l.constant => Comparable::Text,
+        (String, DateTimeOffset) | (DateTimeOffset, String) => {
+            return unsupported(
+                "comparing a DateTimeOffset with a string (compare with a DateTimeOffset literal)",
+            )
+        }
+        (OtherText, OtherText) => {
+            return unsupported("comparing TimeOfDay, Duration or Binary values")
+        }
+        (Complex | Json, _) | (_, Complex | Json) => {
+            return unsupported("comparing complex or JSON-mapped values with anything but null")
+        }
+        _ => Comparable::Unrelated,
+    };
+    if how == Comparable::Unrelated && l.constant && r.constant {
+        return invalid(format!(
+            "cannot compare {} with {}",
+            l.kind.describe(),
+            r.kind.describe()
+        ));
+    }
+    Ok(how)
+}
+
+/// A comparison with the `null` literal on one side (or both).
+fn null_comparison(op: BinaryOp, l: &Operand, r: &Operand) -> Leaf {
+    let other = if l.kind == Kind::Null { r } else { l };
+    let both_null = l.kind == Kind::Null && r.kind == Kind::Null;
+    let is_null = if both_null {
+        "TRUE".to_owned()
+    } else if !other.nullable {
+        "FALSE".to_owned()
+    } else {
+        format!("({} IS NULL)", other.sql)
+    };
+    let sql = match op {
+        BinaryOp::Eq | BinaryOp::Ge | BinaryOp::Le => is_null,
+        BinaryOp::Ne => {
+            if both_null {
+                "FALSE".into()
+            } else if !other.nullable {
+                "TRUE".into()
+            } else {
+                format!("({} IS NOT NULL)", other.sql)
+            }
+        }
+        _ => "FALSE".into(),
+    };
+    Leaf { sql, exact: true }
+}
+
+/// A comparison of data of unrelated types (`status eq 5`): never equal, never ordered;
+/// only "both null" makes `eq`, `ge`, `le` true.
+fn unrelated(op: BinaryOp, l: &Operand, r: &Operand) -> Leaf {
+    let both_null = if l.nullable && r.nullable {
+        format!("({} IS NULL AND {} IS NULL)", l.sql, r.sql)
+    } else {
+        "FALSE".into()
+    };
+    let sql = match op {
+        BinaryOp::Eq | BinaryOp::Ge | BinaryOp::Le => both_null,
+        BinaryOp::Ne => format!("(NOT {both_null})"),
+        _ => "FALSE".into(),
+    };
+    Leaf { sql, exact: true }
+}
