@@ -108,6 +108,80 @@ fn serve_answers_the_seed_requests_logs_and_stops_on_ctrl_c() {
     assert!(log.trim_end().ends_with("odq serve: stopped"), "{log}");
 }
 
+/// `odq load` then `odq serve --model M --db sqlite:PATH`: the seed's request answered from
+/// SQLite through the SQL translation, as the evaluator answers it.
+#[cfg(unix)]
+#[test]
+fn serve_a_database_loaded_by_odq_load() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let model = format!("{root}/examples/upload-sessions.csdl.xml");
+    let data = format!("{root}/src/sample/upload-sessions.json");
+    let path = std::env::temp_dir().join(format!("odq-serve-{}.sqlite", std::process::id()));
+    let db = format!("sqlite:{}", path.display());
+    let loaded = Command::new(env!("CARGO_BIN_EXE_odq"))
+        .args(["load", "--model", &model, "--db", &db, "--replace", &data])
+        .output()
+        .expect("odq load runs");
+    assert!(
+        loaded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&loaded.stderr)
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_odq"))
+        .args([
+            "serve",
+            "--model",
+            &model,
+            "--db",
+            &db,
+            "--port",
+            "0",
+            "--page-size",
+            "5",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("odq serve starts");
+    let mut url = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut url)
+        .expect("the URL is printed");
+    let base = url.trim().to_owned();
+    let query =
+        "$expand=files($filter=size gt 1000000;$orderby=uploadedDateTime desc)&$top=5&$count=true";
+    let (status, body) = get(
+        &base,
+        &format!("/uploadSessions?{}", query.replace(' ', "%20")),
+    );
+    assert!(
+        status.contains(" 200 "),
+        "{status}: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let mut body: Value = serde_json::from_slice(&body).expect("JSON");
+    body.as_object_mut().unwrap().remove("@odata.context");
+    let sample: Value = serde_json::from_str(odata_query::sample::UPLOAD_SESSIONS).unwrap();
+    let mut expected = Query::parse(query)
+        .unwrap()
+        .compile(&EvalOptions::default())
+        .unwrap()
+        .apply(&sample)
+        .unwrap();
+    expected.as_object_mut().unwrap().remove("@odata.context");
+    assert_eq!(body, expected);
+    let (_, metadata) = get(&base, "/$metadata");
+    assert!(String::from_utf8_lossy(&metadata).contains("uploadSessionFile"));
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    let output = child.wait_with_output().expect("odq serve stops");
+    assert!(output.status.success());
+    std::fs::remove_file(&path).ok();
+}
+
 /// A real OData client (python-odata, from PyPI) reads `$metadata` and queries the
 /// service. Opt-in, as it downloads the client: `cargo test -p odq -- --ignored real_client`.
 #[cfg(unix)]

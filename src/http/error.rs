@@ -226,6 +226,20 @@ impl From<CheckError> for ODataError {
     }
 }
 
+/// What SQL cannot express keeps its 501 and a bad query its 400; a mapping, input or
+/// database failure is a 500 whose message (which may name tables) stays out of the body.
+#[cfg(feature = "sql")]
+impl From<crate::sql::SqlError> for ODataError {
+    fn from(error: crate::sql::SqlError) -> ODataError {
+        use crate::sql::SqlError;
+        match error {
+            SqlError::NotSupported(what) => ODataError::Eval(EvalError::NotSupported(what)),
+            SqlError::Invalid(what) => ODataError::Eval(EvalError::Invalid(what)),
+            other => ODataError::source(other),
+        }
+    }
+}
+
 impl From<EvalError> for ODataError {
     fn from(error: EvalError) -> ODataError {
         ODataError::Eval(error)

@@ -13,7 +13,9 @@
 //! - [`ODataError`]: parse, check, evaluation and data-source errors as 400/404/406/500/501
 //!   with the OData error body, never a stack trace or a database message.
 //! - [`ODataService`]: a router serving entity sets from [`EntitySource`]s ([`InMemory`],
-//!   [`JsonFile`]) with `$count`, keys, navigation, `$metadata` and the service document.
+//!   [`JsonFile`], and with the features `sqlite`/`postgres` a database through the SQL
+//!   translation, `SqlDatabase`) with `$count`, keys, navigation, `$metadata` and the
+//!   service document.
 //! - [`ODataProxyLayer`]: a tower layer in front of an upstream JSON API that validates,
 //!   rewrites, and optionally answers the query over the upstream's response.
 //! - Budgets: [`Limits::server`](crate::Limits::server) gives every request a deadline and
@@ -56,6 +58,8 @@
 
 mod config;
 mod context;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod database;
 mod error;
 mod proxy;
 mod request;
@@ -67,6 +71,8 @@ mod url;
 
 pub use config::{CheckTarget, ModelCheck, ODataConfig, QueryCheck};
 pub use context::{context_url, select_list, Payload};
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use database::{SqlDatabase, SqlSource};
 pub use error::{ErrorDetail, ODataError};
 pub use proxy::{and_filter, ODataProxy, ODataProxyLayer, Rewrite};
 pub use request::{MetadataLevel, Negotiated, ODataQuery, ODataVersion};
