@@ -2,8 +2,9 @@
 # A bounded load run on loopback: the seed document's six requests, cycled by wrk for
 # DURATION (default 10s) against three servers answering the same data side by side:
 #   1. odq serve src/sample/upload-sessions.json   (the ODataService router over a file)
-#   2. examples/sessions_server.rs                 (an application handler with the extractor)
-#   3. examples/plain_server.rs                    (hand-written filtering, no OData layer)
+#   2. examples/graph_server.rs                    (the same service over SQLite, pushed down)
+#   3. examples/sessions_server.rs                 (an application handler with the extractor)
+#   4. examples/plain_server.rs                    (hand-written filtering, no OData layer)
 # Prints a Markdown table of req/s, p50, p99 and errors. Then times the two hostile
 # requests against odq serve (the default budgets must stop them) and reports the
 # server's peak memory.
@@ -17,6 +18,7 @@ command -v wrk >/dev/null || { echo "load.sh: wrk is not installed (apt-get inst
 
 cargo build -q --release -p odq
 cargo build -q --release --features axum,sample --example sessions_server --example plain_server
+cargo build -q --release --features axum,sqlite,sample --example graph_server
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -57,11 +59,14 @@ run() {
 
 start odq target/release/odq serve src/sample/upload-sessions.json --name uploadSessions --port 0 --quiet
 odq_url=$url; odq_pid=$last_pid
+start graph target/release/examples/graph_server 0
+graph_url=$url
 start example target/release/examples/sessions_server 0
 example_url=$url
 start plain target/release/examples/plain_server 0
 plain_url=$url
 run "odq serve (ODataService over the file)" "$odq_url"
+run "examples/graph_server (SQLite, pushed down)" "$graph_url"
 run "examples/sessions_server (ODataQuery extractor)" "$example_url"
 run "examples/plain_server (hand-written, no OData)" "$plain_url"
 

@@ -1,7 +1,9 @@
 //! Context URLs (Protocol §10): `{service root}$metadata#{entity set}{select list}`, with
 //! `/$entity` for a single entity, from the request's `$select` and `$expand`.
 
-use crate::ast::{ExpandKind, ExpandPath, Levels, PathSegment, Query, SelectItem};
+use crate::ast::{
+    ExpandKind, ExpandPath, GroupByElement, Levels, PathSegment, Query, SelectItem, Transformation,
+};
 
 use super::ODataVersion;
 
@@ -41,7 +43,11 @@ pub fn context_url(
 /// before it with `$levels`); in 4.0, an expansion without nested `$select`/`$expand` is
 /// left out. `$expand=.../$ref` and `/$count` are not listed.
 pub fn select_list(query: &Query, version: ODataVersion) -> String {
-    let items = list_items(query, version);
+    let mut items = list_items(query, version);
+    if items.is_empty() {
+        // Aggregated results list the properties `$apply` leaves (Data Aggregation §3).
+        items = aggregated(&query.apply).unwrap_or_default();
+    }
     if items.is_empty() {
         String::new()
     } else {
@@ -92,6 +98,49 @@ fn list_items(query: &Query, version: ODataVersion) -> Vec<String> {
         items.push(format!("{}{plus}({inner})", path_text(segments)));
     }
     items
+}
+
+/// The properties of the items after `$apply`, when it changes their shape by grouping or
+/// aggregating: grouping paths, aggregate and compute aliases. `None` when the shape is
+/// the entity's, or when a transformation's result cannot be named this way.
+fn aggregated(steps: &[Transformation]) -> Option<Vec<String>> {
+    let mut shape: Option<Vec<String>> = None;
+    for step in steps {
+        match step {
+            Transformation::Aggregate(items) => {
+                shape = Some(items.iter().filter_map(|item| item.alias.clone()).collect());
+            }
+            Transformation::GroupBy { groups, apply } => {
+                let mut names = Vec::new();
+                for group in groups {
+                    match group {
+                        GroupByElement::Property(path) => names.push(path_text(path)),
+                        GroupByElement::Rollup(paths) => {
+                            names.extend(paths.iter().map(|p| path_text(p)))
+                        }
+                        GroupByElement::RollupRecursive(_) => return None,
+                    }
+                }
+                if !apply.is_empty() {
+                    names.extend(aggregated(apply)?);
+                }
+                shape = Some(names);
+            }
+            Transformation::Compute(items) => {
+                if let Some(names) = &mut shape {
+                    names.extend(items.iter().map(|item| item.alias.clone()));
+                }
+            }
+            Transformation::Filter(_)
+            | Transformation::OrderBy(_)
+            | Transformation::Top(_)
+            | Transformation::Skip(_)
+            | Transformation::Search(_)
+            | Transformation::Identity => {}
+            _ => return None,
+        }
+    }
+    shape
 }
 
 /// `a/b`, `Ns.Type/c`, `@Core.Description`.
