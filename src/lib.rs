@@ -86,6 +86,7 @@
 pub mod ast;
 pub mod check;
 pub mod error;
+pub mod guide;
 pub mod eval;
 pub mod limits;
 pub mod model;
