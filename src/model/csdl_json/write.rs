@@ -2,7 +2,7 @@
 //! model order.
 
 use crate::model::annotation::{Annotation, AnnotationValue, ConstantKind, RawFormat};
-use crate::model::json_tree::{quote, Json};
+use crate::model::json_tree::{push_quoted, Json};
 use crate::model::policy::{policy_annotations, policy_targets};
 use crate::model::{
     Edm, EntityContainer, Facets, MaxLength, Model, NavigationPropertyBinding, Operation,
@@ -471,7 +471,9 @@ pub(crate) fn write(model: &Model) -> String {
 fn pretty(value: &Json, indent: usize, out: &mut String) {
     let pad = |out: &mut String, level: usize| {
         out.push('\n');
-        out.push_str(&"  ".repeat(level));
+        for _ in 0..level {
+            out.push_str("  ");
+        }
     };
     match value {
         Json::Array(items) if !items.is_empty() => {
@@ -493,13 +495,19 @@ fn pretty(value: &Json, indent: usize, out: &mut String) {
                     out.push(',');
                 }
                 pad(out, indent + 1);
-                out.push_str(&quote(name));
+                push_quoted(out, name);
                 out.push_str(": ");
                 pretty(member, indent + 1, out);
             }
             pad(out, indent);
             out.push('}');
         }
-        scalar => out.push_str(&scalar.to_string()),
+        Json::String(text) => push_quoted(out, text),
+        Json::Raw(text) => out.push_str(text),
+        scalar => {
+            // Null, booleans, numbers and empty containers: short, through Display.
+            use std::fmt::Write as _;
+            let _ = write!(out, "{scalar}");
+        }
     }
 }

@@ -240,7 +240,7 @@ impl<'a> Reader<'a> {
 
     /// An expression element; `None` for elements that are not expressions.
     fn expression(&self, element: &Element) -> Result<Option<AnnotationValue>, ModelError> {
-        let name = element.name.as_str();
+        let name = element.name;
         if let Some(value) = self.constant(element, name, &element.text, true)? {
             return Ok(Some(value));
         }
@@ -287,7 +287,7 @@ impl<'a> Reader<'a> {
             ..Model::default()
         };
         for child in &root.children {
-            match child.name.as_str() {
+            match child.name {
                 "Reference" => model.references.push(self.reference(child)?),
                 "DataServices" => {
                     for schema in child.children_named("Schema") {
@@ -310,7 +310,7 @@ impl<'a> Reader<'a> {
     fn reference(&self, element: &Element) -> Result<Reference, ModelError> {
         let mut reference = Reference::new(self.required(element, "Uri")?);
         for child in &element.children {
-            match child.name.as_str() {
+            match child.name {
                 "Include" => reference.includes.push(Include {
                     namespace: self.required(child, "Namespace")?.to_owned(),
                     alias: child.attribute("Alias").map(str::to_owned),
@@ -345,7 +345,7 @@ impl<'a> Reader<'a> {
             alias => alias.map(str::to_owned),
         };
         for child in &element.children {
-            match child.name.as_str() {
+            match child.name {
                 "EntityType" => schema.types.push(self.structured(TypeKind::Entity, child)?),
                 "ComplexType" => schema
                     .types
@@ -395,7 +395,7 @@ impl<'a> Reader<'a> {
         ty.is_open = self.flag(element, "OpenType", false)?;
         ty.has_stream = self.flag(element, "HasStream", false)?;
         for child in &element.children {
-            match child.name.as_str() {
+            match child.name {
                 "Key" => {
                     for key in child.children_named("PropertyRef") {
                         ty.key.push(PropertyRef {
@@ -434,7 +434,7 @@ impl<'a> Reader<'a> {
         navigation.partner = element.attribute("Partner").map(str::to_owned);
         navigation.contains_target = self.flag(element, "ContainsTarget", false)?;
         for child in &element.children {
-            match child.name.as_str() {
+            match child.name {
                 "ReferentialConstraint" => {
                     navigation
                         .referential_constraints
@@ -461,7 +461,7 @@ impl<'a> Reader<'a> {
         enum_type.is_flags = self.flag(element, "IsFlags", false)?;
         let mut next = 0i64;
         for child in &element.children {
-            match child.name.as_str() {
+            match child.name {
                 "Member" => {
                     // Members without a value are numbered on from the previous one (§10.2.2).
                     let value = self.number(child, "Value")?.unwrap_or(next);
@@ -485,7 +485,7 @@ impl<'a> Reader<'a> {
         operation.is_composable = self.flag(element, "IsComposable", false)?;
         operation.entity_set_path = element.attribute("EntitySetPath").map(str::to_owned);
         for child in &element.children {
-            match child.name.as_str() {
+            match child.name {
                 "Parameter" => {
                     let mut parameter =
                         Parameter::new(self.name(child)?, self.type_ref(child, "Type")?);
@@ -523,7 +523,7 @@ impl<'a> Reader<'a> {
         let mut container = EntityContainer::new(self.name(element)?);
         container.extends = element.attribute("Extends").map(str::to_owned);
         for child in &element.children {
-            match child.name.as_str() {
+            match child.name {
                 "EntitySet" => {
                     let mut set =
                         EntitySet::new(self.name(child)?, self.required(child, "EntityType")?);
@@ -569,15 +569,15 @@ impl<'a> Reader<'a> {
     }
 }
 
-impl Element {
+impl Element<'_> {
     fn attribute(&self, name: &str) -> Option<&str> {
         self.attributes
             .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| value.as_ref())
     }
 
-    fn children_named<'e>(&'e self, name: &'e str) -> impl Iterator<Item = &'e Element> + 'e {
+    fn children_named<'e>(&'e self, name: &'e str) -> impl Iterator<Item = &'e Element<'e>> + 'e {
         self.children.iter().filter(move |child| child.name == name)
     }
 }
