@@ -145,6 +145,15 @@ pub enum Segment {
     /// `/aggregate(Amount with sum)`: an aggregate of a collection (aggregation extension);
     /// the item has no alias.
     Aggregate(Box<AggregateItem>),
+    /// `sale($it,2022)`, `FindPencil()`: an unqualified function that is not a canonical
+    /// one, called with positional arguments (default mode; .NET's OData library resolves
+    /// such names against the model). Only the first segment of a path.
+    Call {
+        /// The function's name, as written.
+        name: String,
+        /// The arguments.
+        args: Vec<Expr>,
+    },
     /// `Namespace.Function(p=1,q=@a)`: a bound or unbound custom function call.
     Function {
         /// The qualified function name.
@@ -496,6 +505,11 @@ impl Display for Segment {
             Segment::All(lambda) => write!(f, "all({lambda})"),
             Segment::Aggregate(item) => write!(f, "aggregate({item})"),
             Segment::Function { name, args } => {
+                write!(f, "{name}(")?;
+                write_list(f, args, ",")?;
+                f.write_str(")")
+            }
+            Segment::Call { name, args } => {
                 write!(f, "{name}(")?;
                 write_list(f, args, ",")?;
                 f.write_str(")")

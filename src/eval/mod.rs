@@ -333,6 +333,11 @@ fn compile_rest<'q>(
         ("$deltatoken", query.deltatoken.is_some()),
         ("$id", query.id.is_some()),
         ("$index", query.index.is_some()),
+        // The temporal options need versioned data, which plain JSON does not carry.
+        ("$at", query.at.is_some()),
+        ("$from", query.from.is_some()),
+        ("$to", query.to.is_some()),
+        ("$toInclusive", query.to_inclusive.is_some()),
     ] {
         if unsupported {
             return Err(EvalError::NotSupported(format!("the option {name}")));

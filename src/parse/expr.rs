@@ -33,6 +33,7 @@
 mod call;
 mod geo;
 mod json;
+mod legacy;
 mod literal;
 mod member;
 
@@ -44,6 +45,7 @@ use crate::ast::{BinaryOp, Expr, Literal, UnaryOp};
 use crate::error::{Expected, ParseErrorKind};
 use crate::limits::Limit;
 
+pub(crate) use call::suggest_function;
 pub(crate) use literal::parse_literal;
 
 /// A parsed expression and the height of its tree (a leaf is 1).

@@ -52,12 +52,15 @@ fn aggregate_value<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, AggregateItem> 
             None => match simple_path(&expr) {
                 Some((path, true)) => (rest, AggregateExpr::PathCount(path)),
                 Some((mut path, false)) => match path.pop() {
-                    Some(PathSegment::Property(name)) => {
+                    // Without a model, a bare name is a custom aggregate only if the
+                    // options say so (`aggregate(Amount)` is almost always a missing
+                    // `with`); strict mode takes any name, as the ABNF does.
+                    Some(PathSegment::Property(name)) if ctx.options.is_custom_aggregate(&name) => {
                         (rest, AggregateExpr::Custom { path, name })
                     }
-                    _ => return fail_expected(rest, Expected::Token("with")),
+                    _ => return fail_expected(bws(rest), Expected::Token("with")),
                 },
-                None => return fail_expected(rest, Expected::Token("with")),
+                None => return fail_expected(bws(rest), Expected::Token("with")),
             },
         }
     };
