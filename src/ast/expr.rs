@@ -360,6 +360,9 @@ impl Display for Expr {
         match self {
             Expr::Literal(literal) => literal.fmt(f),
             Expr::Alias(name) => write!(f, "@{name}"),
+            // A property (or lambda variable) named `not` alone would read as the operator
+            // when something follows: parentheses keep it a name (`(not) desc`).
+            Expr::Path(path) if path.is_bare_not() => write!(f, "({path})"),
             Expr::Path(path) => path.fmt(f),
             Expr::Call { function, args } => {
                 write!(f, "{}(", function.name())?;
@@ -384,11 +387,27 @@ impl Display for Expr {
                     if i > 0 {
                         f.write_str(",")?;
                     }
-                    write!(f, "{}:{}", arm.condition, arm.value)?;
+                    // `a gt 10:30` would read as the time 10:30: a space after the colon
+                    // keeps a number that ends the condition apart from one that starts
+                    // the value.
+                    let condition = arm.condition.to_string();
+                    let value = arm.value.to_string();
+                    let separator = if reads_as_time(&condition, &value) {
+                        ": "
+                    } else {
+                        ":"
+                    };
+                    write!(f, "{condition}{separator}{value}")?;
                 }
                 f.write_str(")")
             }
             Expr::Unary { op, operand } => match op {
+                // An operand that starts with an operator's name (`not (sub)`, a property
+                // named `sub`) would make `not` read as a property: parentheses keep it
+                // the operand.
+                UnaryOp::Not if operand.leading_word().is_some_and(is_operator_word) => {
+                    write!(f, "not ({operand})")
+                }
                 UnaryOp::Not => {
                     f.write_str("not ")?;
                     operand.write_operand(f, UNARY_PRECEDENCE)
@@ -438,6 +457,77 @@ impl Display for Expr {
                 f.write_str("}")
             }
         }
+    }
+}
+
+/// True when `condition:value` would read as a time of day: the condition ends with a
+/// number of one or two digits and the value starts with digits that make `hh:mm` or
+/// (default mode) `h:m:s` with it.
+fn reads_as_time(condition: &str, value: &str) -> bool {
+    let run = condition
+        .bytes()
+        .rev()
+        .take_while(u8::is_ascii_digit)
+        .count();
+    let before = condition.as_bytes()[..condition.len() - run]
+        .last()
+        .copied();
+    let starts_token = before.map_or(true, |b| {
+        !(b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+    });
+    let lead = value.bytes().take_while(u8::is_ascii_digit).count();
+    if run == 0 || run > 2 || lead == 0 || !starts_token {
+        return false;
+    }
+    let more = value[lead..].starts_with(':');
+    (run == 2 && lead >= 2) || (lead <= 2 && more)
+}
+
+/// True for a word that reads as a binary operator (`sub`, `AND`).
+fn is_operator_word(word: &str) -> bool {
+    BinaryOp::from_keyword(word).is_some()
+}
+
+impl MemberPath {
+    /// True for `not` alone: a property or lambda variable named `not`, which would read as
+    /// the operator before other text.
+    fn is_bare_not(&self) -> bool {
+        match (&self.root, self.segments.as_slice()) {
+            (PathRoot::Implicit, [Segment::Property(name)]) => name.eq_ignore_ascii_case("not"),
+            (PathRoot::Variable(name), []) => name.eq_ignore_ascii_case("not"),
+            _ => false,
+        }
+    }
+}
+
+impl Expr {
+    /// The identifier the text of `self` starts with, if it starts with one: the name of a
+    /// leading property, lambda variable, custom function, type or enum type (its first
+    /// part, before a `.`).
+    fn leading_word(&self) -> Option<&str> {
+        let mut expr = self;
+        while let Expr::Binary { left, .. } = expr {
+            expr = left;
+        }
+        let name = match expr {
+            Expr::Path(path) if path.is_bare_not() => return None,
+            Expr::Path(path) => match (&path.root, path.segments.first()) {
+                (PathRoot::Variable(name), _) => name.as_str(),
+                (
+                    PathRoot::Implicit,
+                    Some(
+                        Segment::Property(name)
+                        | Segment::TypeCast(name)
+                        | Segment::Function { name, .. }
+                        | Segment::Call { name, .. },
+                    ),
+                ) => name.as_str(),
+                _ => return None,
+            },
+            Expr::Literal(Literal::Enum { type_name, .. }) => type_name.as_str(),
+            _ => return None,
+        };
+        Some(name.split('.').next().unwrap_or(name))
     }
 }
 

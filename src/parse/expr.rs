@@ -479,7 +479,9 @@ fn word_primary<'a>(
     let is_literal_word = matches!(word, "null" | "INF" | "NaN")
         || word.eq_ignore_ascii_case("true")
         || word.eq_ignore_ascii_case("false");
-    if is_literal_word {
+    // A literal cannot be followed by `/`: `null/x`, `true/x` are paths from properties
+    // with those names.
+    if is_literal_word && !(word.len() == name.len() && after.starts_with('/')) {
         return Ok(None);
     }
     if after.starts_with('(') {

@@ -425,9 +425,12 @@ fn run_grammar<T>(
                 "" => rest,
                 token => token,
             };
-            let suggestion = lexical::identifier(token).ok().and_then(|(_, word)| {
-                suggest::closest(word, crate::ast::BinaryOp::ALL.map(|op| op.keyword()))
-            });
+            let suggestion = lexical::identifier(token)
+                .ok()
+                .filter(|(_, word)| word.len() > 1)
+                .and_then(|(_, word)| {
+                    suggest::closest(word, crate::ast::BinaryOp::ALL.map(|op| op.keyword()))
+                });
             let error = to_error(token, ParseErrorKind::Syntax(Expected::EndOrOperator));
             Err(error.with_suggestion(suggestion))
         }

@@ -290,7 +290,9 @@ pub(crate) fn orderby_item<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, OrderBy
     let spaced = bws(rest);
     let mut direction = SortDirection::Asc;
     let mut rest = rest;
-    if spaced.len() < rest.len() || preceded_by_space(ctx, rest) {
+    // Default mode: a direction right after a closing parenthesis (`concat(a,b)asc`).
+    let after_parenthesis = ctx.options.lenient() && preceded_by(ctx, rest, ')');
+    if spaced.len() < rest.len() || preceded_by_space(ctx, rest) || after_parenthesis {
         if let Ok((after, _)) = keyword_ci("asc", spaced) {
             rest = after;
         } else if let Ok((after, _)) = keyword_ci("desc", spaced) {
@@ -341,6 +343,14 @@ pub(crate) fn preceded_by_space(ctx: &Ctx<'_>, rest: &str) -> bool {
     ctx.text
         .get(..offset)
         .is_some_and(|before| before.ends_with([' ', '\t']))
+}
+
+/// True when the character before `rest` (a suffix of the text) is `c`.
+fn preceded_by(ctx: &Ctx<'_>, rest: &str, c: char) -> bool {
+    let offset = ctx.offset(rest);
+    ctx.text
+        .get(..offset)
+        .is_some_and(|before| before.ends_with(c))
 }
 
 /// `item *( BWS "," BWS item )`.
