@@ -201,11 +201,12 @@ fn type_test<'a>(
             Expr::IsOf { expr, type_name }
         }
     };
-    let cast_path = is_cast && ctx.options.lenient();
+    // Only a qualified type name can be a path segment (`Ns.Type`, not `Type`).
+    let cast_path = |name: &str| is_cast && ctx.options.lenient() && is_qualified(name);
     // The one-argument form: only a type name before `)`.
     if let Some((after, name)) = type_name(ctx, start) {
         if let Some(rest) = bws(after).strip_prefix(')') {
-            if cast_path && rest.starts_with('/') {
+            if cast_path(name) && rest.starts_with('/') {
                 return super::member::cast_path(ctx, i, rest, None, name, 1);
             }
             return Ok((rest, node(ctx, make(None, name), 1, i)?));
@@ -224,7 +225,7 @@ fn type_test<'a>(
     let Some(rest) = after_type.strip_prefix(')') else {
         return fail_expected(after_type, Expected::Token(")"));
     };
-    if cast_path && rest.starts_with('/') {
+    if cast_path(name) && rest.starts_with('/') {
         return super::member::cast_path(ctx, i, rest, Some(expr), name, height + 1);
     }
     let expr = make(Some(Box::new(expr)), name);

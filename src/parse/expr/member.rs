@@ -148,8 +148,20 @@ fn root<'a>(
     }
     let (rest, first_height) = segment(ctx, i, Place::First, segments)?;
     *height = (*height).max(first_height);
-    if let Some(Segment::TypeCast(_)) = segments.last() {
+    if let Some(Segment::TypeCast(name)) = segments.last() {
         if !rest.starts_with('/') {
+            // Default mode: a qualified name alone is a function bound to the current
+            // instance, called without parentheses (`Fully.Qualified.Namespace.HasJob`),
+            // as .NET's OData library reads it; it prints with `()`.
+            if ctx.options.lenient() {
+                let name = name.clone();
+                segments.pop();
+                segments.push(Segment::Function {
+                    name,
+                    args: Vec::new(),
+                });
+                return Ok((rest, Root::Path(PathRoot::Implicit)));
+            }
             return fail_expected(rest, Expected::Token("/"));
         }
     }
@@ -264,6 +276,14 @@ fn segment<'a>(
         // name is a slip of a canonical one (`containz`).
         let lambda_word = name.eq_ignore_ascii_case("any") || name.eq_ignore_ascii_case("all");
         if ctx.options.lenient() && !lambda_word && !super::call::is_misspelled_function(name) {
+            if has_named_arguments(after) {
+                let (rest, (args, height)) = function_args(ctx, after)?;
+                segments.push(Segment::Function {
+                    name: name.to_owned(),
+                    args,
+                });
+                return Ok((rest, height));
+            }
             let (rest, (args, height)) = positional_args(ctx, after)?;
             segments.push(Segment::Call {
                 name: name.to_owned(),
@@ -391,6 +411,13 @@ fn function_args<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, (Vec<NamedArg>, u
             return fail_expected(after, Expected::Token(")"));
         }
     }
+}
+
+/// True when the parentheses at `i` start with `name=`: named arguments
+/// (`HasDog(person=People(1))`), not positional ones.
+fn has_named_arguments(i: &str) -> bool {
+    let inner = bws(&i[1..]);
+    matches!(identifier(inner), Ok((after, _)) if after.starts_with('=') && !after.starts_with("=="))
 }
 
 /// `( [ expr *( , expr ) ] )` of an unqualified custom function call; `i` starts at `(`.
