@@ -340,6 +340,14 @@ impl Expr {
         while let Expr::Binary { left, .. } = expr {
             expr = left;
         }
+        // A path from a property named `INF` (`INF/x`) would read as `-INF`.
+        if let Expr::Path(MemberPath {
+            root: PathRoot::Implicit,
+            segments,
+        }) = expr
+        {
+            return matches!(segments.first(), Some(Segment::Property(name)) if name == "INF");
+        }
         matches!(
             expr,
             Expr::Literal(
