@@ -70,18 +70,10 @@ pub struct Query {
     /// `$id=Products(1)`: an entity id (decoded IRI text).
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
-    /// `$at=2026-01-01`: the point in time of a temporal request (OData Temporal extension).
+    /// `$at`, `$from`, `$to`, `$toInclusive` (OData Temporal extension); boxed, as they are
+    /// rare and `Query` is moved and nested often.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub at: Option<TemporalValue>,
-    /// `$from=2025-01-01`: the start of a time period (Temporal extension).
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub from: Option<TemporalValue>,
-    /// `$to=2026-01-01`: the exclusive end of a time period (Temporal extension).
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub to: Option<TemporalValue>,
-    /// `$toInclusive=2025-12-31`: the inclusive end of a time period (Temporal extension).
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub to_inclusive: Option<TemporalValue>,
+    pub temporal: Option<Box<Temporal>>,
     /// `@p=5`: parameter alias definitions, in input order.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
     pub aliases: Vec<AliasDefinition>,
@@ -108,6 +100,24 @@ pub struct CustomOption {
     pub name: String,
     /// The decoded value; `None` when the option has no `=`.
     pub value: Option<String>,
+}
+
+/// The temporal options of a query (OData Temporal extension); at least one is set.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
+pub struct Temporal {
+    /// `$at=2026-01-01`: the point in time of the request.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub at: Option<TemporalValue>,
+    /// `$from=2025-01-01`: the start of a time period.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub from: Option<TemporalValue>,
+    /// `$to=2026-01-01`: the exclusive end of a time period.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub to: Option<TemporalValue>,
+    /// `$toInclusive=2025-12-31`: the inclusive end of a time period.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub to_inclusive: Option<TemporalValue>,
 }
 
 /// The value of a temporal option (`$at`, `$from`, `$to`, `$toInclusive`): `temporalExpr`
@@ -354,16 +364,18 @@ impl Query {
                 write_url_text(f, value)?;
             }
         }
-        let temporal = [
-            ("$at=", &self.at),
-            ("$from=", &self.from),
-            ("$to=", &self.to),
-            ("$toInclusive=", &self.to_inclusive),
-        ];
-        for (name, value) in temporal {
-            if let Some(value) = value {
-                sep(f)?;
-                write!(f, "{name}{value}")?;
+        if let Some(temporal) = &self.temporal {
+            let options = [
+                ("$at=", &temporal.at),
+                ("$from=", &temporal.from),
+                ("$to=", &temporal.to),
+                ("$toInclusive=", &temporal.to_inclusive),
+            ];
+            for (name, value) in options {
+                if let Some(value) = value {
+                    sep(f)?;
+                    write!(f, "{name}{value}")?;
+                }
             }
         }
         for alias in &self.aliases {

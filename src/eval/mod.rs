@@ -334,10 +334,25 @@ fn compile_rest<'q>(
         ("$id", query.id.is_some()),
         ("$index", query.index.is_some()),
         // The temporal options need versioned data, which plain JSON does not carry.
-        ("$at", query.at.is_some()),
-        ("$from", query.from.is_some()),
-        ("$to", query.to.is_some()),
-        ("$toInclusive", query.to_inclusive.is_some()),
+        (
+            "$at",
+            query.temporal.as_ref().is_some_and(|t| t.at.is_some()),
+        ),
+        (
+            "$from",
+            query.temporal.as_ref().is_some_and(|t| t.from.is_some()),
+        ),
+        (
+            "$to",
+            query.temporal.as_ref().is_some_and(|t| t.to.is_some()),
+        ),
+        (
+            "$toInclusive",
+            query
+                .temporal
+                .as_ref()
+                .is_some_and(|t| t.to_inclusive.is_some()),
+        ),
     ] {
         if unsupported {
             return Err(EvalError::NotSupported(format!("the option {name}")));

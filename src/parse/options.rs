@@ -59,11 +59,12 @@ impl OptionValue {
             OptionValue::Levels(v) => query.levels = Some(v),
             OptionValue::Index(v) => query.index = Some(v),
             OptionValue::Temporal(v) => {
+                let temporal = query.temporal.get_or_insert_with(Box::default);
                 let slot = match option {
-                    OptionName::At => &mut query.at,
-                    OptionName::From => &mut query.from,
-                    OptionName::To => &mut query.to,
-                    _ => &mut query.to_inclusive,
+                    OptionName::At => &mut temporal.at,
+                    OptionName::From => &mut temporal.from,
+                    OptionName::To => &mut temporal.to,
+                    _ => &mut temporal.to_inclusive,
                 };
                 *slot = Some(v);
             }

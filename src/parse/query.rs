@@ -164,6 +164,15 @@ fn raw_whitespace(raw: &str) -> usize {
 /// `raw` without whitespace (see [`raw_whitespace`]) at either end: the offset of what is
 /// left, and what is left.
 fn trim_raw(raw: &str) -> (usize, &str) {
+    // Names almost never have whitespace around them: look at both ends first.
+    let clean_start = !matches!(raw.as_bytes().first(), Some(b' ' | b'\t' | b'+' | b'%'));
+    let clean_end = !matches!(
+        raw.as_bytes().last(),
+        Some(b' ' | b'\t' | b'+' | b'0' | b'9')
+    );
+    if clean_start && clean_end {
+        return (0, raw);
+    }
     let start = raw_whitespace(raw);
     let mut end = raw.len();
     loop {
