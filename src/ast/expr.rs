@@ -398,14 +398,12 @@ impl Display for Expr {
                     // `a gt 10:30` would read as the time 10:30: a space after the colon
                     // keeps a number that ends the condition apart from one that starts
                     // the value.
-                    let condition = arm.condition.to_string();
-                    let value = arm.value.to_string();
-                    let separator = if reads_as_time(&condition, &value) {
+                    let separator = if reads_as_time(&arm.condition, &arm.value) {
                         ": "
                     } else {
                         ":"
                     };
-                    write!(f, "{condition}{separator}{value}")?;
+                    write!(f, "{}{separator}{}", arm.condition, arm.value)?;
                 }
                 f.write_str(")")
             }
@@ -468,27 +466,37 @@ impl Display for Expr {
     }
 }
 
-/// True when `condition:value` would read as a time of day: the condition ends with a
-/// number of one or two digits and the value starts with digits that make `hh:mm` or
-/// (default mode) `h:m:s` with it.
-fn reads_as_time(condition: &str, value: &str) -> bool {
-    let run = condition
-        .bytes()
-        .rev()
-        .take_while(u8::is_ascii_digit)
-        .count();
-    let before = condition.as_bytes()[..condition.len() - run]
-        .last()
-        .copied();
-    let starts_token = before.map_or(true, |b| {
-        !(b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
-    });
-    let lead = value.bytes().take_while(u8::is_ascii_digit).count();
-    if run == 0 || run > 2 || lead == 0 || !starts_token {
-        return false;
+/// True when `condition:value` would read as a time of day: the condition ends with an
+/// integer of one or two digits and the value starts with digits that make `hh:mm` or
+/// (default mode) `h:m:s` with it. Looks only at the two literals that meet at the colon.
+fn reads_as_time(condition: &Expr, value: &Expr) -> bool {
+    let mut last = condition;
+    while let Expr::Binary { right: inner, .. } | Expr::Unary { operand: inner, .. } = last {
+        last = inner;
     }
-    let more = value[lead..].starts_with(':');
-    (run == 2 && lead >= 2) || (lead <= 2 && more)
+    let run = match last {
+        Expr::Literal(Literal::Int(n)) if (0..100).contains(n) => n.to_string().len(),
+        _ => return false,
+    };
+    let mut first = value;
+    while let Expr::Binary { left, .. } = first {
+        first = left;
+    }
+    let text = match first {
+        Expr::Literal(
+            literal @ (Literal::Int(_)
+            | Literal::Decimal(_)
+            | Literal::Double(_)
+            | Literal::Date(_)
+            | Literal::DateTimeOffset(_)
+            | Literal::TimeOfDay(_)
+            | Literal::Guid(_)),
+        ) => literal.to_string(),
+        _ => return false,
+    };
+    let lead = text.bytes().take_while(u8::is_ascii_digit).count();
+    let more = text[lead..].starts_with(':');
+    lead > 0 && ((run == 2 && lead >= 2) || (lead <= 2 && more))
 }
 
 /// True for a word that reads as a binary operator (`sub`, `AND`).

@@ -570,6 +570,37 @@ mod tests {
     }
 
     #[test]
+    fn finds_the_query_of_urls_and_request_lines() {
+        let query_of = |text: &'static str| {
+            let (start, end) = locate_query(text);
+            &text[start..end]
+        };
+        assert_eq!(query_of("$top=1"), "$top=1");
+        assert_eq!(query_of("  ?$top=1"), "$top=1");
+        assert_eq!(query_of("/People?$top=1#frag"), "$top=1");
+        assert_eq!(
+            query_of("https://h/s/People?$top=1&$skip=2"),
+            "$top=1&$skip=2"
+        );
+        assert_eq!(query_of("People('a&b')?$top=1"), "$top=1");
+        assert_eq!(
+            query_of("GET /People?$filter=a eq 1 HTTP/1.1"),
+            "$filter=a eq 1"
+        );
+        assert_eq!(query_of("GET /People HTTP/1.1"), "");
+        assert_eq!(query_of("$filter=a eq '?/('"), "$filter=a eq '?/('");
+    }
+
+    #[test]
+    fn trims_raw_whitespace() {
+        assert_eq!(trim_raw("$top"), (0, "$top"));
+        assert_eq!(trim_raw("%20$top+%09"), (3, "$top"));
+        assert_eq!(trim_raw(" \t"), (2, ""));
+        assert_eq!(trim_raw("%2"), (0, "%2"));
+        assert_eq!(raw_whitespace("++%20x"), 5);
+    }
+
+    #[test]
     fn pairs_are_not_decoded_again() {
         let query = parse_pairs([("$skiptoken", "a+b%20")], &ParseOptions::default()).unwrap();
         assert_eq!(query.skiptoken.as_deref(), Some("a+b%20"));
