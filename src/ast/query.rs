@@ -384,8 +384,16 @@ impl Query {
         }
         for custom in &self.custom {
             sep(f)?;
-            // A `=` in the name (decoded from `%3D`) would end it: keep it encoded.
-            for (i, part) in custom.name.split('=').enumerate() {
+            // A `=` in the name (decoded from `%3D`) would end it: keep it encoded. So is a
+            // leading `?`, which default mode skips at the start of a query.
+            let name = match custom.name.strip_prefix('?') {
+                Some(rest) => {
+                    f.write_str("%3F")?;
+                    rest
+                }
+                None => &custom.name,
+            };
+            for (i, part) in name.split('=').enumerate() {
                 if i > 0 {
                     f.write_str("%3D")?;
                 }
