@@ -104,8 +104,8 @@
 pub mod ast;
 pub mod check;
 pub mod error;
-pub mod guide;
 pub mod eval;
+pub mod guide;
 pub mod limits;
 pub mod model;
 pub mod parse;

@@ -21,7 +21,8 @@
 //!   `$filter`/`$search`) and omits the array;
 //! - a single-valued navigation whose nested `$filter` fails becomes `null`
 //!   (SEMANTICS §9.1 Rec);
-//! - `$levels=n` applies the same expand item again inside each member, n levels in all;
+//! - `$levels=n` applies the same expand item again inside each member, n levels in all
+//!   (`$levels=0` expands nothing);
 //!   `max` means [`super::EvalOptions::max_levels`]; a missing property ends the recursion.
 
 use serde_json::{Map, Value};
@@ -154,7 +155,10 @@ pub(crate) fn compile_shape<'q>(
         };
         let levels = match item.options.levels {
             None => 1,
-            Some(Levels::Number(n)) => n.max(1),
+            // `$levels=0` expands nothing: the item stays as it is (the default mode
+            // accepts it; the ABNF starts at 1).
+            Some(Levels::Number(0)) => continue,
+            Some(Levels::Number(n)) => n,
             Some(Levels::Max) => c.options.max_levels.max(1),
         };
         let declared = match &item.path {
