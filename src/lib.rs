@@ -27,8 +27,26 @@
 //! # Ok::<(), odata_query::ParseError>(())
 //! ```
 //!
+//! The default mode also reads what real clients send beyond the ABNF (type names in
+//! quotes, whitespace around values, type-suffixed numbers, empty lists, unqualified custom
+//! functions, ...; see [`ParseOptions`]); [`ParseOptions::strict`] is the ABNF exactly, and
+//! [`ParseOptions::legacy`] adds OData V2/V3 syntax. [`Query::parse_url`] takes a whole URL
+//! or request line. For links, print the URL form ([`Query::to_url_string`]), which is valid
+//! URL text:
+//!
+//! ```
+//! use odata_query::Query;
+//!
+//! let query = Query::parse_url("GET /users?$filter=isof('microsoft.graph.user') HTTP/1.1")?;
+//! assert_eq!(query.to_string(), "$filter=isof(microsoft.graph.user)");
+//! let query = Query::parse("$filter=status eq 'failed'")?;
+//! assert_eq!(query.to_url_string(), "$filter=status%20eq%20'failed'");
+//! # Ok::<(), odata_query::ParseError>(())
+//! ```
+//!
 //! Errors name the option, the byte offset into the raw input, what was expected and what
-//! was found, and print the input with a caret:
+//! was found (with a did-you-mean suggestion for a misspelled name), and print the input
+//! with a caret:
 //!
 //! ```
 //! let error = odata_query::Query::parse("$filter=size gt&$top=5").unwrap_err();
@@ -94,6 +112,7 @@ pub mod ast;
 pub mod check;
 pub mod error;
 pub mod eval;
+pub mod guide;
 #[cfg(feature = "axum")]
 pub mod http;
 pub mod limits;

@@ -127,3 +127,17 @@ fn hostile_literals_are_only_parameters() {
     }
     assert_eq!(count(&connection), before);
 }
+
+#[test]
+fn options_the_translation_cannot_answer_are_errors() {
+    let (records, context) = sample();
+    let connection = database(&records, &context);
+    for (query, named) in [
+        ("$at=2026-01-01", "$at"),
+        ("$expand=files($from=min;$to=2026-01-01)", "$from"),
+        ("$filter=FindFile(name) eq 1", "FindFile"),
+    ] {
+        let error = answer(&connection, query).expect_err(query);
+        assert!(error.contains(named), "{query}: {error}");
+    }
+}

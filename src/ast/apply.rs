@@ -75,6 +75,9 @@ pub enum Transformation {
         /// The arguments as expressions or nested transformation sequences.
         args: Vec<HierarchyArg>,
     },
+    /// `expand(MyPaintings,filter(FrameColor eq 'Red'),expand(Owner))`: expands a
+    /// navigation property for the transformations that follow (aggregation extension).
+    Expand(ApplyExpand),
     /// `Namespace.Function(p=1)`: a custom set-transforming function.
     Custom {
         /// The qualified name.
@@ -82,6 +85,21 @@ pub enum Transformation {
         /// The named arguments.
         args: Vec<NamedArg>,
     },
+}
+
+/// The arguments of the `expand(...)` transformation: a navigation path, an optional
+/// `filter(...)` of the related entities, and nested `expand(...)`s.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
+pub struct ApplyExpand {
+    /// The navigation path (names and type casts).
+    pub path: Vec<PathSegment>,
+    /// `filter(expr)`: which related entities to keep.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub filter: Option<Expr>,
+    /// Nested `expand(...)` arguments, in order.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
+    pub expand: Vec<ApplyExpand>,
 }
 
 /// `topcount`, `topsum`, `toppercent`, `bottomcount`, `bottomsum`, `bottompercent`.
@@ -182,6 +200,14 @@ pub enum AggregateExpr {
     Count,
     /// `path/$count`: the number of values of a collection path.
     PathCount(Vec<PathSegment>),
+    /// `Sales(Amount with sum as Total)`, `MyPaintings($count as Count)`: aggregates of the
+    /// entities related along a navigation path, each with its own alias.
+    Path {
+        /// The navigation path (names and type casts).
+        path: Vec<PathSegment>,
+        /// The aggregates, at least one.
+        items: Vec<AggregateItem>,
+    },
     /// `Forecast` or `path/Forecast`: a custom aggregate, optionally after a path.
     Custom {
         /// Path segments before the custom aggregate (may be empty).
@@ -330,12 +356,27 @@ impl Display for Transformation {
                 write_list(f, args, ",")?;
                 f.write_str(")")
             }
+            Transformation::Expand(expand) => expand.fmt(f),
             Transformation::Custom { name, args } => {
                 write!(f, "{name}(")?;
                 write_list(f, args, ",")?;
                 f.write_str(")")
             }
         }
+    }
+}
+
+impl Display for ApplyExpand {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str("expand(")?;
+        write_list(f, &self.path, "/")?;
+        if let Some(filter) = &self.filter {
+            write!(f, ",filter({filter})")?;
+        }
+        for nested in &self.expand {
+            write!(f, ",{nested}")?;
+        }
+        f.write_str(")")
     }
 }
 
@@ -377,6 +418,12 @@ impl Display for AggregateExpr {
         match self {
             AggregateExpr::With { expr, method } => write!(f, "{expr} with {}", method.keyword()),
             AggregateExpr::Count => f.write_str("$count"),
+            AggregateExpr::Path { path, items } => {
+                write_list(f, path, "/")?;
+                f.write_str("(")?;
+                write_list(f, items, ",")?;
+                f.write_str(")")
+            }
             AggregateExpr::PathCount(path) => {
                 write_list(f, path, "/")?;
                 f.write_str("/$count")

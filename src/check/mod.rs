@@ -715,6 +715,11 @@ where
             AggregateExpr::PathCount(path) | AggregateExpr::Custom { path, .. } => {
                 self.grouping_path(path.iter().filter_map(property_name), scope)
             }
+            // `Sales(Amount with sum as Total)`: the path must exist; the aggregates inside
+            // are relative to its target, which this check does not follow.
+            AggregateExpr::Path { path, .. } => {
+                self.grouping_path(path.iter().filter_map(property_name), scope)
+            }
             AggregateExpr::Count => Ok(()),
         }
     }

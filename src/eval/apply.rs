@@ -240,6 +240,12 @@ fn compile_one<'q>(c: &mut Compiler<'q>, step: &'q Transformation) -> Result<Ste
                             "the custom aggregate {name}"
                         )))
                     }
+                    AggregateExpr::Path { .. } => {
+                        return Err(EvalError::NotSupported(format!(
+                            "the aggregate over a navigation path {}",
+                            item.expr
+                        )))
+                    }
                 };
                 let alias = item.alias.clone().ok_or_else(|| {
                     EvalError::Invalid(format!("the aggregate {} needs an alias", item.expr))

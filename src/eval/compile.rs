@@ -651,7 +651,7 @@ impl<'q> Compiler<'q> {
                     "the aggregate path segment aggregate({item})"
                 )))
             }
-            Segment::Function { name, .. } => {
+            Segment::Function { name, .. } | Segment::Call { name, .. } => {
                 return Err(EvalError::NotSupported(format!(
                     "the custom function {name} (no function resolver is configured)"
                 )))

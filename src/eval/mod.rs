@@ -333,6 +333,26 @@ fn compile_rest<'q>(
         ("$deltatoken", query.deltatoken.is_some()),
         ("$id", query.id.is_some()),
         ("$index", query.index.is_some()),
+        // The temporal options need versioned data, which plain JSON does not carry.
+        (
+            "$at",
+            query.temporal.as_ref().is_some_and(|t| t.at.is_some()),
+        ),
+        (
+            "$from",
+            query.temporal.as_ref().is_some_and(|t| t.from.is_some()),
+        ),
+        (
+            "$to",
+            query.temporal.as_ref().is_some_and(|t| t.to.is_some()),
+        ),
+        (
+            "$toInclusive",
+            query
+                .temporal
+                .as_ref()
+                .is_some_and(|t| t.to_inclusive.is_some()),
+        ),
     ] {
         if unsupported {
             return Err(EvalError::NotSupported(format!("the option {name}")));

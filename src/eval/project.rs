@@ -21,7 +21,8 @@
 //!   `$filter`/`$search`) and omits the array;
 //! - a single-valued navigation whose nested `$filter` fails becomes `null`
 //!   (SEMANTICS §9.1 Rec);
-//! - `$levels=n` applies the same expand item again inside each member, n levels in all;
+//! - `$levels=n` applies the same expand item again inside each member, n levels in all
+//!   (`$levels=0` expands nothing);
 //!   `max` means [`super::EvalOptions::max_levels`]; a missing property ends the recursion.
 
 use serde_json::{Map, Value};
@@ -154,7 +155,10 @@ pub(crate) fn compile_shape<'q>(
         };
         let levels = match item.options.levels {
             None => 1,
-            Some(Levels::Number(n)) => n.max(1),
+            // `$levels=0` expands nothing: the item stays as it is (the default mode
+            // accepts it; the ABNF starts at 1).
+            Some(Levels::Number(0)) => continue,
+            Some(Levels::Number(n)) => n,
             Some(Levels::Max) => c.options.max_levels.max(1),
         };
         let declared = match &item.path {
@@ -274,7 +278,14 @@ fn select_path<'a>(
             (Some(value), None) => value.clone(),
             (None, _) => Value::Null,
         };
-        target.insert(first.clone(), projected);
+        // `$select=stats/a,stats`: the whole value joins what an earlier path selected
+        // into it (a member selected but missing stays null), whatever the order.
+        match (target.get_mut(first.as_str()), projected) {
+            (Some(Value::Object(earlier)), Value::Object(whole)) => earlier.extend(whole),
+            (_, projected) => {
+                target.insert(first.clone(), projected);
+            }
+        }
         copy_property_annotations(target, source, first);
         return Ok(());
     }

@@ -19,6 +19,7 @@ pub(crate) mod lexical;
 pub(crate) mod options;
 pub(crate) mod query;
 pub(crate) mod search;
+pub(crate) mod suggest;
 
 use std::cell::{Cell, RefCell};
 
@@ -28,14 +29,48 @@ use crate::error::{Expected, ParseError, ParseErrorKind};
 use crate::limits::{Limit, Limits};
 
 /// How to parse.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// Three modes:
+/// - the default: the ABNF plus what real clients send (see the crate README, "Choices"):
+///   a raw `+` is a space, whitespace around option names and values and inside lists,
+///   type names in quotes (`isof('Ns.T')`), type-suffixed numbers (`1.5M`, `6f`), empty
+///   and trailing-comma lists, `$levels=0`, unqualified custom function calls
+///   (`sale($it,2022)`), a leading `?`. Every tree it builds prints as text that parses
+///   back to it.
+/// - [`ParseOptions::strict`]: the ABNF exactly (and the aggregation and temporal
+///   extensions' ABNF).
+/// - [`ParseOptions::legacy`]: the default plus OData V2/V3 syntax, read into the V4 tree
+///   (`substringof(a,b)` is `contains(b,a)`, `datetime'...'` a date-time offset,
+///   `$inlinecount=allpages` is `$count=true`), so a proxy can rewrite such requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseOptions {
-    /// Follow the ABNF exactly: a raw `+` is always a plus sign. By default (`false`) a raw
-    /// `+` is a space, as HTTP form decoding and Microsoft Graph treat it, except where only
-    /// a plus sign can stand (a time-zone offset such as `+02:00`, an exponent such as `1e+5`).
+    /// Follow the ABNF exactly: a raw `+` is always a plus sign, and nothing beyond the
+    /// grammar is accepted. By default (`false`) a raw `+` is a space, as HTTP form
+    /// decoding and Microsoft Graph treat it, except where only a plus sign can stand (a
+    /// time-zone offset such as `+02:00`, an exponent such as `1e+5`).
     pub strict: bool,
+    /// Also read OData V2/V3 syntax (`substringof`, `datetime'...'`, `guid'...'`,
+    /// `$inlinecount`, `$callback`); off by default. Ignored in strict mode.
+    pub legacy: bool,
+    /// The custom aggregates (`aggregate(Forecast)`, aggregation extension) a service
+    /// defines. `None`: any name may be one, as the ABNF reads without a model (the
+    /// setting of [`ParseOptions::strict`]). `Some(names)` (the default, with no names): an
+    /// `aggregate(Amount)` without `with` is an error unless `Amount` is listed, which is
+    /// the mistake it almost always is.
+    pub custom_aggregates: Option<Vec<String>>,
     /// Size and depth limits.
     pub limits: Limits,
+}
+
+impl Default for ParseOptions {
+    fn default() -> ParseOptions {
+        ParseOptions {
+            strict: false,
+            legacy: false,
+            custom_aggregates: Some(Vec::new()),
+            limits: Limits::default(),
+        }
+    }
 }
 
 impl ParseOptions {
@@ -43,7 +78,34 @@ impl ParseOptions {
     pub fn strict() -> ParseOptions {
         ParseOptions {
             strict: true,
+            custom_aggregates: None,
             ..ParseOptions::default()
+        }
+    }
+
+    /// The default mode plus OData V2/V3 syntax, with default limits.
+    pub fn legacy() -> ParseOptions {
+        ParseOptions {
+            legacy: true,
+            ..ParseOptions::default()
+        }
+    }
+
+    /// True for what the default mode accepts beyond the ABNF.
+    pub(crate) fn lenient(&self) -> bool {
+        !self.strict
+    }
+
+    /// True for V2/V3 syntax.
+    pub(crate) fn legacy_syntax(&self) -> bool {
+        self.legacy && !self.strict
+    }
+
+    /// True when `name` may be a custom aggregate.
+    pub(crate) fn is_custom_aggregate(&self, name: &str) -> bool {
+        match &self.custom_aggregates {
+            None => true,
+            Some(names) => names.iter().any(|known| known == name),
         }
     }
 }
@@ -345,14 +407,33 @@ fn run_grammar<T>(
     let ctx = Ctx::new(&decoded.text, &decoded.raw_plus, options).with_escapes(decoded.escapes());
     let to_error = |at: &str, kind: ParseErrorKind| {
         let offset = base + decoded.raw_offset(ctx.offset(at));
-        ParseError::new(kind, full_raw, offset).in_option(option)
+        let suggestion = match &kind {
+            ParseErrorKind::UnknownOption(name) => options::OptionName::suggest(name),
+            ParseErrorKind::UnknownFunction(name) => expr::suggest_function(name),
+            _ => None,
+        };
+        ParseError::new(kind, full_raw, offset)
+            .in_option(option)
+            .with_suggestion(suggestion)
     };
     match grammar(&ctx, &decoded.text) {
         Ok(("", value)) => Ok(value),
-        Ok((rest, _)) => Err(to_error(
-            rest,
-            ParseErrorKind::Syntax(Expected::EndOrOperator),
-        )),
+        Ok((rest, _)) => {
+            // The offending token, not the whitespace before it; a word there is often a
+            // misspelled operator (`gtt`).
+            let token = match lexical::bws(rest) {
+                "" => rest,
+                token => token,
+            };
+            let suggestion = lexical::identifier(token)
+                .ok()
+                .filter(|(_, word)| word.len() > 1)
+                .and_then(|(_, word)| {
+                    suggest::closest(word, crate::ast::BinaryOp::ALL.map(|op| op.keyword()))
+                });
+            let error = to_error(token, ParseErrorKind::Syntax(Expected::EndOrOperator));
+            Err(error.with_suggestion(suggestion))
+        }
         Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(to_error(e.at, e.kind)),
         Err(nom::Err::Incomplete(_)) => {
             Err(to_error("", ParseErrorKind::Syntax(Expected::Expression)))
@@ -495,6 +576,13 @@ impl std::fmt::Display for Parsed {
     }
 }
 
+impl Parsed {
+    /// The URL form of the canonical text (see [`crate::ast::UrlForm`]).
+    pub fn url(&self) -> crate::ast::UrlForm<&Parsed> {
+        crate::ast::UrlForm(self)
+    }
+}
+
 /// Parses raw URL `text` with `rule`. For option rules, `text` is the option's value.
 pub fn parse_rule(rule: Rule, text: &str, options: &ParseOptions) -> Result<Parsed, ParseError> {
     if rule == Rule::Query {
@@ -585,7 +673,8 @@ pub fn parse_apply(text: &str) -> Result<Vec<Transformation>, ParseError> {
 }
 
 impl Query {
-    /// Parses a raw query string (the part after `?`, without it) with default options.
+    /// Parses a raw query string (the part after `?`; a leading `?` is skipped in default
+    /// mode) with default options. For a whole URL or request line, see [`Query::parse_url`].
     pub fn parse(raw: &str) -> Result<Query, ParseError> {
         query::parse_query(raw, &ParseOptions::default())
     }
@@ -593,6 +682,27 @@ impl Query {
     /// Parses a raw query string with the given options.
     pub fn parse_with(raw: &str, options: &ParseOptions) -> Result<Query, ParseError> {
         query::parse_query(raw, options)
+    }
+
+    /// Parses the query part of a URL, with default options. `text` may be a whole URL
+    /// (`https://host/svc/People?$top=1`), a relative one (`/People?$top=1`,
+    /// `People('x')?$top=1`), an HTTP request line (`GET /People?$top=1 HTTP/1.1`), or a
+    /// query string (`$top=1`, `?$top=1`). The fragment (`#...`) is ignored; error offsets
+    /// are into `text`.
+    ///
+    /// ```
+    /// let query = odata_query::Query::parse_url("GET /People?$top=1&$select=Name HTTP/1.1")?;
+    /// assert_eq!(query.to_string(), "$top=1&$select=Name");
+    /// # Ok::<(), odata_query::ParseError>(())
+    /// ```
+    pub fn parse_url(text: &str) -> Result<Query, ParseError> {
+        Query::parse_url_with(text, &ParseOptions::default())
+    }
+
+    /// [`Query::parse_url`] with the given options.
+    pub fn parse_url_with(text: &str, options: &ParseOptions) -> Result<Query, ParseError> {
+        let (start, end) = query::locate_query(text);
+        query::parse_query_in(text, start, end, options).map(|query| *query)
     }
 
     /// Builds a query from `(name, value)` pairs that a web framework has already
