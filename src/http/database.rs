@@ -13,7 +13,7 @@ use crate::eval::EvalOptions;
 use crate::limits::Limit;
 use crate::sql::{Dialect, Mapping, SqlError, SqlOptions};
 
-use super::{url, EntitySource, ODataError, ResponseBody};
+use super::{EntitySource, ODataError, ResponseBody};
 
 /// How many connections a SQLite database keeps open for reuse.
 #[cfg(feature = "sqlite")]
@@ -181,7 +181,7 @@ impl EntitySource for SqlSource {
     fn query(&self, query: &Query, options: &EvalOptions) -> Result<ResponseBody, ODataError> {
         let mut pushed = query.clone();
         pushed.skiptoken = None;
-        let fingerprint = fnv1a(&pushed.to_string());
+        let fingerprint = fnv1a(&pushed.to_url_string());
         let offset = match &query.skiptoken {
             Some(token) => token_offset(token, fingerprint)?,
             None => 0,
@@ -203,14 +203,14 @@ impl EntitySource for SqlSource {
                 items.truncate(page);
                 let mut text = query.clone();
                 text.skiptoken = None;
-                let text = text.to_string();
+                let text = text.to_url_string();
                 let separator = if text.is_empty() { "" } else { "&" };
                 let next = offset + page as u64;
                 let link = format!(
                     "{}?{text}{separator}$skiptoken={next}.{fingerprint:016x}",
                     options.next_link_base
                 );
-                answer["@odata.nextLink"] = Value::from(url::encode_link(&link));
+                answer["@odata.nextLink"] = Value::from(link);
             }
         }
         Ok(ResponseBody::Collection(answer))
@@ -231,7 +231,8 @@ fn token_offset(token: &str, fingerprint: u64) -> Result<u64, ODataError> {
     Ok(offset)
 }
 
-/// The 64-bit FNV-1a hash of the query text, as the evaluator fingerprints its tokens.
+/// The 64-bit FNV-1a hash of the query's URL form, as the evaluator fingerprints its
+/// tokens.
 fn fnv1a(text: &str) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in text.bytes() {

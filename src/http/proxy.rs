@@ -21,8 +21,7 @@ use crate::stream::StreamPlan;
 use super::context::{context_url, Payload};
 use super::service::blocking;
 use super::{
-    url, CheckTarget, ODataConfig, ODataError, ODataQuery, ODataResponse, ODataVersion,
-    ResponseBody,
+    CheckTarget, ODataConfig, ODataError, ODataQuery, ODataResponse, ODataVersion, ResponseBody,
 };
 
 /// A query rewrite: gets the parsed query and the request, may change the query (or
@@ -222,7 +221,7 @@ fn prepare(settings: &Settings, parts: &mut Parts) -> Result<Prepared, ODataErro
     } else {
         request.query.clone()
     };
-    let text = url::encode_query_text(&forwarded.to_string());
+    let text = forwarded.to_url_string();
     let path_and_query = if text.is_empty() {
         path
     } else {

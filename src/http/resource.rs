@@ -66,7 +66,7 @@ pub(crate) fn parse_resource(path: &str, options: &ParseOptions) -> Result<Resou
     // `+` is a plus sign in a path; the expression parser reads the set and its key.
     let strict = ParseOptions {
         strict: true,
-        limits: options.limits.clone(),
+        ..options.clone()
     };
     let (set, key) = match parse_rule(Rule::Expr, first, &strict) {
         Ok(Parsed::Expr(Expr::Path(MemberPath {

@@ -101,7 +101,8 @@ impl EntityLinks {
 /// (or a data source).
 ///
 /// - The context URL is the first member (left out with `odata.metadata=none`).
-/// - `@odata.nextLink` comes after `value` and is percent-encoded into a valid URL.
+/// - `@odata.nextLink` comes after `value`, as the evaluator wrote it: the next link base
+///   (the request's URL) and the URL form of the canonical query, a valid URL.
 /// - `odata.metadata=none` drops the control information other than counts and next
 ///   links; `full` adds `@odata.id`, `@odata.type` and navigation links to each entity
 ///   when [`EntityLinks`] are given.
@@ -172,7 +173,7 @@ impl ODataResponse {
     pub fn with_next_link_query(mut self, base: impl Into<String>, query: &Query) -> ODataResponse {
         let mut query = query.clone();
         query.skiptoken = None;
-        self.next_link_query = Some((base.into(), query.to_string()));
+        self.next_link_query = Some((base.into(), query.to_url_string()));
         self
     }
 
@@ -221,17 +222,17 @@ impl ODataResponse {
         }
     }
 
-    /// The next link to write for the one the evaluator wrote: valid as a URL, and with
-    /// the query of [`ODataResponse::with_next_link_query`] when there is one.
+    /// The next link to write for the one the evaluator wrote: the same, or with the
+    /// query of [`ODataResponse::with_next_link_query`] when there is one.
     fn next_link(&self, link: &str) -> String {
         let Some((base, query)) = &self.next_link_query else {
-            return url::encode_link(link);
+            return link.to_owned();
         };
         let token = link
             .rsplit_once("$skiptoken=")
             .map_or("", |(_, token)| token);
         let separator = if query.is_empty() { "" } else { "&" };
-        url::encode_link(&format!("{base}?{query}{separator}$skiptoken={token}"))
+        format!("{base}?{query}{separator}$skiptoken={token}")
     }
 
     fn write_collection(&self, mut value: Value, context: Option<&str>) -> Vec<u8> {
@@ -302,8 +303,8 @@ fn strip_control_information(value: &mut Value) {
 }
 
 /// Rewrites the compact response bytes of a streamed collection without parsing the
-/// items: replaces a leading `"@odata.context"` member with `context`, and percent-encodes
-/// the final `"@odata.nextLink"`.
+/// items: replaces a leading `"@odata.context"` member with `context`, and the final
+/// `"@odata.nextLink"` with what `next_link` makes of it.
 fn splice_collection(
     bytes: &[u8],
     context: Option<&str>,
@@ -391,10 +392,10 @@ mod tests {
     }
 
     #[test]
-    fn context_comes_first_and_the_next_link_last_and_encoded() {
+    fn context_comes_first_and_the_next_link_last() {
         let body = json!({
             "@odata.context": "theirs",
-            "@odata.nextLink": "http://h/s?$filter=a eq 'x y'&$skiptoken=1.ff",
+            "@odata.nextLink": "http://h/s?$filter=a%20eq%20'x%20y'&$skiptoken=1.ff",
             "value": [{"id": 1}],
             "@odata.count": 3,
         });
@@ -408,13 +409,20 @@ mod tests {
 
     #[test]
     fn streamed_bytes_are_spliced() {
-        let bytes = br#"{"@odata.context":"theirs, \"quoted\"","@odata.count":2,"value":[{"a":"],\"@odata.nextLink\":"}],"@odata.nextLink":"?$top=5 &$skiptoken=1.0"}"#;
+        let bytes = br#"{"@odata.context":"theirs, \"quoted\"","@odata.count":2,"value":[{"a":"],\"@odata.nextLink\":"}],"@odata.nextLink":"?$top=5&$skiptoken=1.0"}"#;
         let response =
             ODataResponse::new(ResponseBody::CollectionBytes(bytes.to_vec())).with_context("ours");
         assert_eq!(
             text(response),
-            r#"{"@odata.context":"ours","@odata.count":2,"value":[{"a":"],\"@odata.nextLink\":"}],"@odata.nextLink":"?$top=5%20&$skiptoken=1.0"}"#
+            r#"{"@odata.context":"ours","@odata.count":2,"value":[{"a":"],\"@odata.nextLink\":"}],"@odata.nextLink":"?$top=5&$skiptoken=1.0"}"#
         );
+        // A proxy's next links carry the client's query in URL form, and the token.
+        let query = Query::parse("$filter=a eq 'b c'&$skiptoken=9.0").unwrap();
+        let relinked = ODataResponse::new(ResponseBody::CollectionBytes(bytes.to_vec()))
+            .with_next_link_query("http://h/s", &query);
+        assert!(text(relinked).ends_with(
+            r#""@odata.nextLink":"http://h/s?$filter=a%20eq%20'b%20c'&$skiptoken=1.0"}"#
+        ));
         let plain = ODataResponse::new(ResponseBody::CollectionBytes(br#"{"value":[]}"#.to_vec()));
         assert_eq!(text(plain), r#"{"value":[]}"#);
     }

@@ -104,18 +104,13 @@ impl JsonFile {
             top: Some(n as u64),
             ..Query::default()
         };
-        let body = self.query(&query, &EvalOptions::default())?;
-        let response = match body {
-            ResponseBody::Collection(value) => value,
+        match self.query(&query, &EvalOptions::default())? {
+            ResponseBody::Collection(value) => Ok(value),
             ResponseBody::CollectionBytes(bytes) => {
-                serde_json::from_slice(&bytes).map_err(ODataError::source)?
+                serde_json::from_slice(&bytes).map_err(ODataError::source)
             }
-            _ => Value::Null,
-        };
-        Ok(response
-            .get("value")
-            .cloned()
-            .unwrap_or(Value::Array(Vec::new())))
+            _ => Ok(Value::Array(Vec::new())),
+        }
     }
 }
 
