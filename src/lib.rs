@@ -115,6 +115,11 @@ pub mod sample;
 pub mod sql;
 pub mod stream;
 
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(all(doctest, feature = "csdl", feature = "serde"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 pub use ast::{Expr, Query};
 pub use error::{EvalError, Expected, ParseError, ParseErrorKind};
 pub use eval::{DefaultSearch, EvalOptions, Plan, SearchMatcher, Window};
