@@ -98,7 +98,8 @@
 //! names the limit. Every error maps to an OData JSON error body and an HTTP status
 //! ([`ParseError::to_odata_error`], [`EvalError::http_status`]).
 #![forbid(unsafe_code)]
-#![warn(missing_docs, missing_debug_implementations)]
+#![deny(missing_docs)]
+#![warn(missing_debug_implementations)]
 #![deny(unreachable_pub)]
 
 pub mod ast;
@@ -121,8 +122,8 @@ pub mod stream;
 struct ReadmeDoctests;
 
 pub use ast::{Expr, Query};
-pub use error::{EvalError, Expected, ParseError, ParseErrorKind};
-pub use eval::{DefaultSearch, EvalOptions, Plan, SearchMatcher, Window};
+pub use error::{Error, EvalError, Expected, ParseError, ParseErrorKind};
+pub use eval::{DefaultSearch, EvalOptions, Plan, SearchMatcher};
 pub use limits::{Limit, Limits};
 pub use parse::{
     parse_apply, parse_compute, parse_expand, parse_filter, parse_orderby, parse_rule,

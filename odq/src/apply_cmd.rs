@@ -87,10 +87,8 @@ pub(crate) fn run(args: &ApplyArgs) -> ExitCode {
         Ok(text) => text,
         Err(message) => return fail(&message),
     };
-    let options = ParseOptions {
-        strict: args.strict,
-        ..ParseOptions::default()
-    };
+    let mut options = ParseOptions::default();
+    options.strict = args.strict;
     let mut query = match Query::parse_with(&query_text, &options) {
         Ok(query) => query,
         Err(error) => return parse_failure(&error, args.json_errors),
@@ -137,10 +135,8 @@ pub(crate) fn run(args: &ApplyArgs) -> ExitCode {
             args.print.pretty && !args.print.compact,
         );
     }
-    let eval_options = EvalOptions {
-        max_page_size: args.page_size,
-        ..EvalOptions::default()
-    };
+    let mut eval_options = EvalOptions::default();
+    eval_options.max_page_size = args.page_size;
     let plan = match StreamPlan::new(&query, &eval_options) {
         Ok(plan) => plan,
         Err(error) => return eval_failure(&error, args.json_errors),
