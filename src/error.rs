@@ -168,6 +168,19 @@ impl fmt::Display for ParseErrorKind {
 /// what was expected and what was found.
 ///
 /// `Display` prints the message and, below it, the input with a caret under the offset.
+///
+/// ```
+/// use odata_query::{Expected, ParseErrorKind, Query};
+///
+/// let error = Query::parse("$top=5&$filter=size gt").unwrap_err();
+/// assert_eq!(error.offset, 22);
+/// assert_eq!(error.option.as_deref(), Some("$filter"));
+/// assert_eq!(error.kind, ParseErrorKind::Syntax(Expected::Expression));
+/// assert_eq!(error.http_status(), 400);
+/// assert_eq!(error.to_odata_error()["error"]["target"], "$filter");
+/// let picture = error.to_string();
+/// assert!(picture.lines().nth(2).unwrap().ends_with('^'));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
     /// What went wrong.
@@ -205,13 +218,13 @@ fn floor_boundary(text: &str, index: usize) -> usize {
 
 impl ParseError {
     /// Builds an error at `offset` into `raw_input` (clamped to the input).
-    pub fn new(kind: ParseErrorKind, raw_input: &str, offset: usize) -> ParseError {
+    pub(crate) fn new(kind: ParseErrorKind, raw_input: &str, offset: usize) -> ParseError {
         ParseError::new_within(kind, raw_input, offset, raw_input.len())
     }
 
     /// Builds an error at `offset` into `raw_input` for an option whose text ends at byte
     /// `end`: [`ParseError::found`] stops there.
-    pub fn new_within(
+    pub(crate) fn new_within(
         kind: ParseErrorKind,
         raw_input: &str,
         offset: usize,
@@ -250,7 +263,7 @@ impl ParseError {
     }
 
     /// Adds a did-you-mean suggestion.
-    pub fn with_suggestion(mut self, suggestion: Option<impl Into<String>>) -> ParseError {
+    pub(crate) fn with_suggestion(mut self, suggestion: Option<impl Into<String>>) -> ParseError {
         if let Some(suggestion) = suggestion {
             self.suggestion = Some(suggestion.into().into_boxed_str());
         }
@@ -271,7 +284,7 @@ impl ParseError {
     }
 
     /// Names the option the error belongs to.
-    pub fn in_option(mut self, option: impl Into<String>) -> ParseError {
+    pub(crate) fn in_option(mut self, option: impl Into<String>) -> ParseError {
         if self.option.is_none() {
             self.option = Some(option.into().into_boxed_str());
         }
@@ -374,6 +387,18 @@ impl fmt::Display for JsonPosition {
 }
 
 /// An error while compiling or applying a query.
+///
+/// ```
+/// use odata_query::{EvalError, EvalOptions, Query};
+/// use serde_json::json;
+///
+/// let plan = Query::parse("$filter=n div 0 eq 1")?.compile(&EvalOptions::default())?;
+/// let error = plan.apply(&json!([{"n": 1}])).unwrap_err();
+/// assert_eq!(error, EvalError::DivisionByZero);
+/// assert_eq!(error.http_status(), 400);
+/// assert_eq!(error.to_odata_error()["error"]["message"], "division by zero");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum EvalError {
@@ -431,6 +456,74 @@ impl EvalError {
             _ => "BadRequest",
         };
         serde_json::json!({ "error": { "code": code, "message": self.to_string() } })
+    }
+}
+
+/// Any error of the crate, for code that handles every stage in one place (a request
+/// handler that parses, checks, evaluates and maybe queries a database). Each stage's
+/// error converts into it with `?`.
+///
+/// ```
+/// use odata_query::{EvalOptions, Query};
+///
+/// fn answer(raw: &str, data: &serde_json::Value) -> Result<serde_json::Value, odata_query::Error> {
+///     let plan = Query::parse(raw)?.compile(&EvalOptions::default())?;
+///     Ok(plan.apply(data)?)
+/// }
+///
+/// let error = answer("$top=x", &serde_json::json!([])).unwrap_err();
+/// assert_eq!(error.http_status(), 400);
+/// assert_eq!(error.to_odata_error()["error"]["target"], "$top");
+/// let error = answer("$filter=a eq 1&$deltatoken=x", &serde_json::json!([])).unwrap_err();
+/// assert_eq!(error.http_status(), 501);
+/// ```
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The query string does not parse.
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    /// The query does not fit the data model.
+    #[error(transparent)]
+    Check(#[from] crate::check::CheckError),
+    /// Compiling or evaluating the query failed.
+    #[error(transparent)]
+    Eval(#[from] EvalError),
+    /// A data model could not be read or built.
+    #[error(transparent)]
+    Model(#[from] crate::model::ModelError),
+    /// Translating to SQL or running it failed.
+    #[cfg(feature = "sql")]
+    #[error(transparent)]
+    Sql(#[from] crate::sql::SqlError),
+}
+
+impl Error {
+    /// The HTTP status a server should answer with (400, 501, or 500 for a database
+    /// failure).
+    pub fn http_status(&self) -> u16 {
+        match self {
+            Error::Parse(e) => e.http_status(),
+            Error::Check(e) => e.http_status(),
+            Error::Eval(e) => e.http_status(),
+            Error::Model(_) => 400,
+            #[cfg(feature = "sql")]
+            Error::Sql(e) => e.http_status(),
+        }
+    }
+
+    /// The OData JSON error body.
+    pub fn to_odata_error(&self) -> serde_json::Value {
+        match self {
+            Error::Parse(e) => e.to_odata_error(),
+            Error::Check(e) => e.to_odata_error(),
+            Error::Eval(e) => e.to_odata_error(),
+            Error::Model(e) => {
+                serde_json::json!({ "error": { "code": "BadRequest", "message": e.to_string() } })
+            }
+            #[cfg(feature = "sql")]
+            Error::Sql(e) => e.to_odata_error(),
+        }
     }
 }
 

@@ -6,3 +6,6 @@ pub mod choosing {}
 
 #[doc = include_str!("../docs/semantics.md")]
 pub mod semantics {}
+
+#[doc = include_str!("../docs/benchmarks.md")]
+pub mod benchmarks {}

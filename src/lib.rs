@@ -105,7 +105,8 @@
 //! response type and one error type for handlers of your own, a router for entity sets
 //! (`$count`, keys, navigation, `$metadata`), and a tower proxy layer.
 #![forbid(unsafe_code)]
-#![warn(missing_docs, missing_debug_implementations)]
+#![deny(missing_docs)]
+#![warn(missing_debug_implementations)]
 #![deny(unreachable_pub)]
 
 pub mod ast;
@@ -124,9 +125,14 @@ pub mod sample;
 pub mod sql;
 pub mod stream;
 
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(all(doctest, feature = "csdl", feature = "serde"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 pub use ast::{Expr, Query};
-pub use error::{EvalError, Expected, ParseError, ParseErrorKind};
-pub use eval::{DefaultSearch, EvalOptions, Plan, SearchMatcher, Window};
+pub use error::{Error, EvalError, Expected, ParseError, ParseErrorKind};
+pub use eval::{DefaultSearch, EvalOptions, Plan, SearchMatcher};
 pub use limits::{Limit, Limits};
 pub use parse::{
     parse_apply, parse_compute, parse_expand, parse_filter, parse_orderby, parse_rule,

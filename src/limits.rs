@@ -87,7 +87,29 @@ impl fmt::Display for Limit {
 
 /// The limits applied while parsing and evaluating. `Limits::default()` gives the
 /// documented defaults; every field can be changed.
+///
+/// ```
+/// use odata_query::limits::{Limit, Limits};
+/// use odata_query::{EvalError, EvalOptions, ParseOptions, Query};
+///
+/// let mut limits = Limits::default();
+/// limits.max_in_list = 3;
+/// limits.max_eval_steps = 1_000;
+/// let mut parse = ParseOptions::default();
+/// parse.limits = limits.clone();
+/// let error = Query::parse_with("$filter=n in (1,2,3,4)", &parse).unwrap_err();
+/// assert!(error.to_string().contains("max_in_list"));
+///
+/// let mut eval = EvalOptions::default();
+/// eval.limits = limits;
+/// let plan = Query::parse("$filter=n gt 0")?.compile(&eval)?;
+/// let many: Vec<_> = (0..10_000).map(|n| serde_json::json!({ "n": n })).collect();
+/// let error = plan.apply(&serde_json::Value::from(many)).unwrap_err();
+/// assert!(matches!(error, EvalError::LimitExceeded { limit: Limit::EvalSteps, max: 1_000 }));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Limits {
     /// Longest raw query string, in bytes. Default 262,144 (256 KiB).
     pub max_query_length: usize,

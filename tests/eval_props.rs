@@ -158,7 +158,8 @@ proptest! {
     fn paging_concatenates_to_the_whole(input in items(), page in 1usize..5) {
         let document = Value::Array(input.clone());
         let whole = plan("$orderby=s,id").apply(&document).unwrap();
-        let options = EvalOptions { max_page_size: Some(page), ..EvalOptions::default() };
+        let mut options = EvalOptions::default();
+        options.max_page_size = Some(page);
         let mut collected = Vec::new();
         let mut query = "$orderby=s,id".to_string();
         for _ in 0..20 {

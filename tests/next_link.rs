@@ -6,11 +6,9 @@ use serde_json::{json, Value};
 
 #[test]
 fn next_link_is_url_text_that_parses_back() {
-    let options = EvalOptions {
-        max_page_size: Some(1),
-        next_link_base: "https://host/svc/Sessions".to_owned(),
-        ..EvalOptions::default()
-    };
+    let mut options = EvalOptions::default();
+    options.max_page_size = Some(1);
+    options.next_link_base = "https://host/svc/Sessions".to_owned();
     let data = json!([
         {"status": "failed", "name": "é 1"},
         {"status": "failed", "name": "é 2"},

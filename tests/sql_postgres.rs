@@ -48,10 +48,8 @@ fn database(schema: &str, records: &[Value], context: &str) -> Option<postgres::
 
 fn answer(client: &postgres::Blocking, query: &str) -> Result<Value, String> {
     let parsed = Query::parse(query).map_err(|e| e.to_string())?;
-    let options = SqlOptions {
-        now: Some(fixed_now()),
-        ..SqlOptions::new(Dialect::Postgres)
-    };
+    let mut options = SqlOptions::new(Dialect::Postgres);
+    options.now = Some(fixed_now());
     client
         .answer(&mapping(), &parsed, &options)
         .map_err(|e| e.to_string())
@@ -92,10 +90,8 @@ fn random_queries_agree_three_ways() {
     let on_postgres = differential(n, 5, &records, context, &mut |q| answer(&client, q));
     let on_sqlite = differential(n, 5, &records, context, &mut |q| {
         let parsed = Query::parse(q).map_err(|e| e.to_string())?;
-        let options = SqlOptions {
-            now: Some(fixed_now()),
-            ..SqlOptions::new(Dialect::Sqlite)
-        };
+        let mut options = SqlOptions::new(Dialect::Sqlite);
+        options.now = Some(fixed_now());
         sqlite::answer(&connection, &mapping, &parsed, &options).map_err(|e| e.to_string())
     });
     for difference in on_postgres.differences.iter().take(15) {

@@ -24,10 +24,8 @@ fn database(records: &[serde_json::Value], context: &str) -> rusqlite::Connectio
 
 fn answer(connection: &rusqlite::Connection, query: &str) -> Result<serde_json::Value, String> {
     let parsed = Query::parse(query).map_err(|e| e.to_string())?;
-    let options = SqlOptions {
-        now: Some(fixed_now()),
-        ..SqlOptions::new(Dialect::Sqlite)
-    };
+    let mut options = SqlOptions::new(Dialect::Sqlite);
+    options.now = Some(fixed_now());
     sqlite::answer(connection, &mapping(), &parsed, &options).map_err(|e| e.to_string())
 }
 

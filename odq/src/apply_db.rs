@@ -40,17 +40,13 @@ pub(crate) fn run(
     };
     let result = match &database {
         Database::Sqlite(connection) => {
-            let options = SqlOptions {
-                entity_set: Some(set),
-                ..SqlOptions::new(Dialect::Sqlite)
-            };
+            let mut options = SqlOptions::new(Dialect::Sqlite);
+            options.entity_set = Some(set);
             odata_query::sql::sqlite::answer(connection, &mapping, query, &options)
         }
         Database::Postgres(client) => {
-            let options = SqlOptions {
-                entity_set: Some(set),
-                ..SqlOptions::new(Dialect::Postgres)
-            };
+            let mut options = SqlOptions::new(Dialect::Postgres);
+            options.entity_set = Some(set);
             client.answer(&mapping, query, &options)
         }
     };

@@ -160,6 +160,7 @@ impl HierarchyKind {
 /// One argument of a hierarchy transformation.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
+#[non_exhaustive]
 pub enum HierarchyArg {
     /// An expression, path, name or number (`$root/Nodes`, `Hier`, `ID`, `1`, `preorder`).
     Expr(Expr),
@@ -188,6 +189,7 @@ pub struct AggregateItem {
 /// The aggregated value of an [`AggregateItem`].
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
+#[non_exhaustive]
 pub enum AggregateExpr {
     /// `expr with method`: `amount with sum`, `customer with countdistinct`.
     With {
@@ -231,6 +233,7 @@ pub struct AggregateFrom {
 /// `sum`, `min`, `max`, `average`, `countdistinct`, or a custom `Ns.method`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
+#[non_exhaustive]
 pub enum AggregateMethod {
     /// `sum`
     Sum,
@@ -263,6 +266,7 @@ impl AggregateMethod {
 /// One element of the `groupby((...))` list.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
+#[non_exhaustive]
 pub enum GroupByElement {
     /// `address/city`: a grouping property path.
     Property(Vec<PathSegment>),

@@ -12,6 +12,7 @@ use super::{AggregateItem, Annotation, Function, Literal, Query};
 /// An expression (`$filter`, `$orderby` keys, `$compute`, alias values, arguments).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
+#[non_exhaustive]
 pub enum Expr {
     /// `null`, `true`, `42`, `'text'`, `2026-01-01T00:00:00Z`, ...
     Literal(Literal),
@@ -105,6 +106,7 @@ pub struct MemberPath {
 /// Where a [`MemberPath`] starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
+#[non_exhaustive]
 pub enum PathRoot {
     /// No prefix: relative to the instance the option applies to (`name`).
     Implicit,
@@ -125,6 +127,7 @@ pub enum PathRoot {
 /// One segment of a [`MemberPath`].
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
+#[non_exhaustive]
 pub enum Segment {
     /// `name`: a property or navigation property.
     Property(String),
@@ -207,6 +210,7 @@ pub enum UnaryOp {
 /// An infix operator. See [`BinaryOp::precedence`] for the table (URL §5.1.1.17).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
+#[non_exhaustive]
 pub enum BinaryOp {
     /// `or`
     Or,
@@ -243,7 +247,7 @@ pub enum BinaryOp {
 }
 
 /// Precedence of the unary operators `not` and `-` (between multiplicative and `has`/`in`).
-pub const UNARY_PRECEDENCE: u8 = 7;
+pub(crate) const UNARY_PRECEDENCE: u8 = 7;
 
 impl BinaryOp {
     /// Every binary operator, for tables and tests.
@@ -267,7 +271,7 @@ impl BinaryOp {
     ];
 
     /// Binding strength, higher binds tighter (URL §5.1.1.17): `or` 1, `and` 2, `eq ne` 3,
-    /// `gt ge lt le` 4, `add sub` 5, `mul div divby mod` 6, unary `not -` 7 ([`UNARY_PRECEDENCE`]),
+    /// `gt ge lt le` 4, `add sub` 5, `mul div divby mod` 6, unary `not -` 7,
     /// `has in` 8. All binary operators associate to the left.
     pub fn precedence(self) -> u8 {
         match self {
@@ -313,7 +317,7 @@ impl BinaryOp {
 
 impl Expr {
     /// The binding strength of this node when it is an operand: binary operators use
-    /// [`BinaryOp::precedence`], unary ones [`UNARY_PRECEDENCE`], everything else is atomic.
+    /// [`BinaryOp::precedence`], unary ones 7, everything else is atomic.
     pub fn precedence(&self) -> u8 {
         match self {
             Expr::Binary { op, .. } => op.precedence(),

@@ -124,6 +124,7 @@ pub struct Temporal {
 /// of the OData Temporal ABNF.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
+#[non_exhaustive]
 pub enum TemporalValue {
     /// `min` (case-insensitive): the earliest point in time.
     Min,
@@ -137,6 +138,7 @@ pub enum TemporalValue {
 /// `$levels=N` or `$levels=max`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
+#[non_exhaustive]
 pub enum Levels {
     /// `$levels=3`: a number of levels (0, no further levels, only in default mode).
     Number(u32),
@@ -178,6 +180,7 @@ pub struct ComputeItem {
 /// A `$search` expression. `AND` binds tighter than `OR`; juxtaposition is `AND`.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
+#[non_exhaustive]
 pub enum Search {
     /// `blue`: a search word.
     Term(String),
@@ -197,6 +200,7 @@ pub enum Search {
 /// One `$select` item.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
+#[non_exhaustive]
 pub enum SelectItem {
     /// `*`: all structural properties.
     Star,
@@ -215,6 +219,7 @@ pub enum SelectItem {
 /// A segment of a `$select` or `$expand` path.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
+#[non_exhaustive]
 pub enum PathSegment {
     /// `name`: a (structural or navigation) property.
     Property(String),
@@ -258,6 +263,7 @@ pub struct ExpandItem {
 /// The target of an expand item.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
+#[non_exhaustive]
 pub enum ExpandPath {
     /// `*`: every navigation property.
     Star,

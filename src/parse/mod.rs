@@ -1,16 +1,16 @@
 //! The parser: raw URL query text to [`crate::ast`].
 //!
 //! Layers:
-//! - [`decode`]: percent-decoding of one name or value, with an offset map back to the raw text;
-//! - [`query`]: splitting at `&` and `=`, option names, duplicates, aliases, custom options;
-//! - [`options`]: the value grammars of `$select`, `$expand`, `$orderby`, `$compute`, ... and
+//! - `decode`: percent-decoding of one name or value, with an offset map back to the raw text;
+//! - `query`: splitting at `&` and `=`, option names, duplicates, aliases, custom options;
+//! - `options`: the value grammars of `$select`, `$expand`, `$orderby`, `$compute`, ... and
 //!   nested option lists;
-//! - [`expr`]: the expression grammar (`$filter` and friends); [`lexical`]: names, literals,
-//!   whitespace; [`search`]: `$search`; [`apply`]: `$apply`.
+//! - `expr`: the expression grammar (`$filter` and friends); `lexical`: names, literals,
+//!   whitespace; `search`: `$search`; `apply`: `$apply`.
 //!
 //! Every grammar function has the shape `fn(&Ctx, &str) -> PResult<T>`: the input is a
-//! suffix of the decoded option value held by [`Ctx`], so the byte offset of any position is
-//! `ctx.text.len() - rest.len()`, which [`decode::Decoded`] maps back to the raw input.
+//! suffix of the decoded option value held by `Ctx`, so the byte offset of any position is
+//! `ctx.text.len() - rest.len()`, which `decode::Decoded` maps back to the raw input.
 
 pub(crate) mod apply;
 pub(crate) mod decode;
@@ -43,6 +43,7 @@ use crate::limits::{Limit, Limits};
 ///   (`substringof(a,b)` is `contains(b,a)`, `datetime'...'` a date-time offset,
 ///   `$inlinecount=allpages` is `$count=true`), so a proxy can rewrite such requests.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ParseOptions {
     /// Follow the ABNF exactly: a raw `+` is always a plus sign, and nothing beyond the
     /// grammar is accepted. By default (`false`) a raw `+` is a space, as HTTP form
@@ -75,6 +76,16 @@ impl Default for ParseOptions {
 
 impl ParseOptions {
     /// Strict ABNF parsing with default limits.
+    ///
+    /// ```
+    /// use odata_query::{ParseOptions, Query};
+    ///
+    /// // The default mode reads a raw `+` as a space, as HTML forms send it ...
+    /// assert!(Query::parse("$filter=a+eq+1").is_ok());
+    /// // ... strict mode follows the ABNF, where `+` is a plus sign.
+    /// assert!(Query::parse_with("$filter=a+eq+1", &ParseOptions::strict()).is_err());
+    /// assert!(Query::parse_with("$filter=a eq 1", &ParseOptions::strict()).is_ok());
+    /// ```
     pub fn strict() -> ParseOptions {
         ParseOptions {
             strict: true,
@@ -83,7 +94,17 @@ impl ParseOptions {
         }
     }
 
-    /// The default mode plus OData V2/V3 syntax, with default limits.
+    /// The default mode plus OData V2/V3 syntax, with default limits: the tree is V4, so
+    /// printing it rewrites an old request in V4.
+    ///
+    /// ```
+    /// use odata_query::{ParseOptions, Query};
+    ///
+    /// let old = "$filter=substringof('ann',Name)&$inlinecount=allpages";
+    /// let query = Query::parse_with(old, &ParseOptions::legacy())?;
+    /// assert_eq!(query.to_string(), "$filter=contains(Name,'ann')&$count=true");
+    /// # Ok::<(), odata_query::ParseError>(())
+    /// ```
     pub fn legacy() -> ParseOptions {
         ParseOptions {
             legacy: true,
@@ -459,6 +480,7 @@ pub(crate) fn check_length(raw: &str, options: &ParseOptions) -> Result<(), Pars
 
 /// Which grammar rule to parse a text with (the `--rule` of `odq parse`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Rule {
     /// A whole query string.
     Query,
@@ -529,6 +551,7 @@ impl Rule {
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(untagged))]
+#[non_exhaustive]
 pub enum Parsed {
     /// A whole query (boxed: it is much larger than the other variants).
     Query(Box<Query>),
@@ -584,6 +607,15 @@ impl Parsed {
 }
 
 /// Parses raw URL `text` with `rule`. For option rules, `text` is the option's value.
+///
+/// ```
+/// use odata_query::{parse_rule, ParseOptions, Parsed, Rule};
+///
+/// let parsed = parse_rule(Rule::OrderBy, "name desc,size", &ParseOptions::default())?;
+/// assert!(matches!(&parsed, Parsed::OrderBy(items) if items.len() == 2));
+/// assert_eq!(parsed.to_string(), "name desc,size");
+/// # Ok::<(), odata_query::ParseError>(())
+/// ```
 pub fn parse_rule(rule: Rule, text: &str, options: &ParseOptions) -> Result<Parsed, ParseError> {
     if rule == Rule::Query {
         return query::parse_query_boxed(text, options).map(Parsed::Query);
@@ -617,6 +649,19 @@ pub fn parse_rule(rule: Rule, text: &str, options: &ParseOptions) -> Result<Pars
 }
 
 /// Parses a `$filter` value (raw URL text) with default options.
+///
+/// ```
+/// use odata_query::ast::{BinaryOp, Expr};
+///
+/// let filter = odata_query::parse_filter("size gt 1000000 and contains(name,'csv')")?;
+/// assert!(matches!(filter, Expr::Binary { op: BinaryOp::And, .. }));
+/// assert_eq!(filter.to_string(), "size gt 1000000 and contains(name,'csv')");
+///
+/// let error = odata_query::parse_filter("size gtt 5").unwrap_err();
+/// assert_eq!(error.offset, 5);
+/// assert_eq!(error.suggestion.as_deref(), Some("gt"));
+/// # Ok::<(), odata_query::ParseError>(())
+/// ```
 pub fn parse_filter(text: &str) -> Result<Expr, ParseError> {
     match parse_rule(Rule::Filter, text, &ParseOptions::default())? {
         Parsed::Expr(expr) => Ok(expr),
@@ -625,6 +670,15 @@ pub fn parse_filter(text: &str) -> Result<Expr, ParseError> {
 }
 
 /// Parses an `$orderby` value (raw URL text) with default options.
+///
+/// ```
+/// use odata_query::ast::SortDirection;
+///
+/// let items = odata_query::parse_orderby("uploadedDateTime desc,name")?;
+/// assert_eq!(items[0].direction, SortDirection::Desc);
+/// assert_eq!(items[1].direction, SortDirection::Asc);
+/// # Ok::<(), odata_query::ParseError>(())
+/// ```
 pub fn parse_orderby(text: &str) -> Result<Vec<OrderByItem>, ParseError> {
     match parse_rule(Rule::OrderBy, text, &ParseOptions::default())? {
         Parsed::OrderBy(items) => Ok(items),
@@ -633,6 +687,13 @@ pub fn parse_orderby(text: &str) -> Result<Vec<OrderByItem>, ParseError> {
 }
 
 /// Parses an `$expand` value (raw URL text) with default options.
+///
+/// ```
+/// let items = odata_query::parse_expand("files($filter=size gt 1000000;$top=2),owner")?;
+/// assert_eq!(items.len(), 2);
+/// assert_eq!(items[0].options.top, Some(2));
+/// # Ok::<(), odata_query::ParseError>(())
+/// ```
 pub fn parse_expand(text: &str) -> Result<Vec<ExpandItem>, ParseError> {
     match parse_rule(Rule::Expand, text, &ParseOptions::default())? {
         Parsed::Expand(items) => Ok(items),
@@ -641,6 +702,13 @@ pub fn parse_expand(text: &str) -> Result<Vec<ExpandItem>, ParseError> {
 }
 
 /// Parses a `$select` value (raw URL text) with default options.
+///
+/// ```
+/// let items = odata_query::parse_select("id,stats/filesUploaded,*")?;
+/// assert_eq!(items.len(), 3);
+/// assert!(odata_query::parse_select("toupper(name)").is_err());
+/// # Ok::<(), odata_query::ParseError>(())
+/// ```
 pub fn parse_select(text: &str) -> Result<Vec<SelectItem>, ParseError> {
     match parse_rule(Rule::Select, text, &ParseOptions::default())? {
         Parsed::Select(items) => Ok(items),
@@ -649,6 +717,14 @@ pub fn parse_select(text: &str) -> Result<Vec<SelectItem>, ParseError> {
 }
 
 /// Parses a `$search` value (raw URL text) with default options.
+///
+/// ```
+/// use odata_query::ast::Search;
+///
+/// let search = odata_query::parse_search("blue OR \"light green\" NOT red")?;
+/// assert!(matches!(search, Search::Or(..)));
+/// # Ok::<(), odata_query::ParseError>(())
+/// ```
 pub fn parse_search(text: &str) -> Result<Search, ParseError> {
     match parse_rule(Rule::Search, text, &ParseOptions::default())? {
         Parsed::Search(search) => Ok(search),
@@ -657,6 +733,12 @@ pub fn parse_search(text: &str) -> Result<Search, ParseError> {
 }
 
 /// Parses a `$compute` value (raw URL text) with default options.
+///
+/// ```
+/// let items = odata_query::parse_compute("size div 1024 as kb,year(createdDateTime) as y")?;
+/// assert_eq!(items[0].alias, "kb");
+/// # Ok::<(), odata_query::ParseError>(())
+/// ```
 pub fn parse_compute(text: &str) -> Result<Vec<ComputeItem>, ParseError> {
     match parse_rule(Rule::Compute, text, &ParseOptions::default())? {
         Parsed::Compute(items) => Ok(items),
@@ -665,6 +747,14 @@ pub fn parse_compute(text: &str) -> Result<Vec<ComputeItem>, ParseError> {
 }
 
 /// Parses an `$apply` value (raw URL text) with default options.
+///
+/// ```
+/// use odata_query::ast::Transformation;
+///
+/// let steps = odata_query::parse_apply("filter(size gt 0)/groupby((status),aggregate(size with sum as total))")?;
+/// assert!(matches!(steps[1], Transformation::GroupBy { .. }));
+/// # Ok::<(), odata_query::ParseError>(())
+/// ```
 pub fn parse_apply(text: &str) -> Result<Vec<Transformation>, ParseError> {
     match parse_rule(Rule::Apply, text, &ParseOptions::default())? {
         Parsed::Apply(items) => Ok(items),
@@ -675,11 +765,35 @@ pub fn parse_apply(text: &str) -> Result<Vec<Transformation>, ParseError> {
 impl Query {
     /// Parses a raw query string (the part after `?`; a leading `?` is skipped in default
     /// mode) with default options. For a whole URL or request line, see [`Query::parse_url`].
+    ///
+    /// ```
+    /// use odata_query::Query;
+    ///
+    /// let query = Query::parse("$filter=status eq 'failed'&$top=5&$count=true&@p=1&debug=on")?;
+    /// assert_eq!(query.top, Some(5));
+    /// assert_eq!(query.count, Some(true));
+    /// assert_eq!(query.aliases[0].name, "p");
+    /// assert_eq!(query.custom[0].name, "debug");
+    ///
+    /// let error = Query::parse("$filtr=a eq 1").unwrap_err();
+    /// assert_eq!(error.suggestion.as_deref(), Some("$filter"));
+    /// # Ok::<(), odata_query::ParseError>(())
+    /// ```
     pub fn parse(raw: &str) -> Result<Query, ParseError> {
         query::parse_query(raw, &ParseOptions::default())
     }
 
     /// Parses a raw query string with the given options.
+    ///
+    /// ```
+    /// use odata_query::limits::Limit;
+    /// use odata_query::{ParseErrorKind, ParseOptions, Query};
+    ///
+    /// let mut options = ParseOptions::default();
+    /// options.limits.max_top = Some(100);
+    /// let error = Query::parse_with("$top=500", &options).unwrap_err();
+    /// assert!(matches!(error.kind, ParseErrorKind::LimitExceeded { limit: Limit::Top, .. }));
+    /// ```
     pub fn parse_with(raw: &str, options: &ParseOptions) -> Result<Query, ParseError> {
         query::parse_query(raw, options)
     }
@@ -700,6 +814,15 @@ impl Query {
     }
 
     /// [`Query::parse_url`] with the given options.
+    ///
+    /// ```
+    /// use odata_query::{ParseOptions, Query};
+    ///
+    /// let url = "https://graph.example/v1.0/users?$filter=startswith(displayName,'a')";
+    /// let query = Query::parse_url_with(url, &ParseOptions::strict())?;
+    /// assert!(query.filter.is_some());
+    /// # Ok::<(), odata_query::ParseError>(())
+    /// ```
     pub fn parse_url_with(text: &str, options: &ParseOptions) -> Result<Query, ParseError> {
         let (start, end) = query::locate_query(text);
         query::parse_query_in(text, start, end, options).map(|query| *query)
@@ -707,6 +830,15 @@ impl Query {
 
     /// Builds a query from `(name, value)` pairs that a web framework has already
     /// percent-decoded. Nothing is decoded again; error offsets are into the value.
+    ///
+    /// ```
+    /// use odata_query::{ParseOptions, Query};
+    ///
+    /// // A `%` or `+` in a decoded value is just a character.
+    /// let query = Query::from_pairs([("$filter", "name eq '50% + tax'")], &ParseOptions::default())?;
+    /// assert_eq!(query.to_url_string(), "$filter=name%20eq%20'50%25%20%2B%20tax'");
+    /// # Ok::<(), odata_query::ParseError>(())
+    /// ```
     pub fn from_pairs<N: AsRef<str>, V: AsRef<str>>(
         pairs: impl IntoIterator<Item = (N, V)>,
         options: &ParseOptions,

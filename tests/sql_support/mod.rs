@@ -38,10 +38,8 @@ pub fn sample() -> (Vec<Value>, String) {
 /// The evaluator's answer over `records` with `context`, or its error text.
 pub fn evaluate(query: &str, records: &[Value], context: &str) -> Result<Value, String> {
     let query = Query::parse(query).map_err(|e| e.to_string())?;
-    let options = EvalOptions {
-        now: Some(fixed_now()),
-        ..EvalOptions::default()
-    };
+    let mut options = EvalOptions::default();
+    options.now = Some(fixed_now());
     let plan = query.compile(&options).map_err(|e| e.to_string())?;
     let document = serde_json::json!({"@odata.context": context, "value": records});
     plan.apply(&document).map_err(|e| e.to_string())
