@@ -200,10 +200,8 @@ fn template_expansion() {
 /// paths; both must fail with the same limit.
 fn server_limit_error(query: &str, document: &str) -> odata_query::Limit {
     let query = Query::parse(query).expect("the query parses");
-    let options = EvalOptions {
-        limits: odata_query::Limits::server(),
-        ..EvalOptions::default()
-    };
+    let mut options = EvalOptions::default();
+    options.limits = odata_query::Limits::server();
     let stream = StreamPlan::new(&query, &options).expect("the query compiles");
     let value: Value = serde_json::from_str(document).expect("the document parses");
     let limit_of = |error: odata_query::EvalError| match error {

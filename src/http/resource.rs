@@ -189,6 +189,36 @@ fn is_guid(text: &str) -> bool {
         })
 }
 
+/// The canonical key predicate text with the values typed by the model (a Guid key is
+/// bare even when the client quoted it), for context URLs.
+pub(crate) fn typed_key_text(
+    key: &[KeyValue],
+    properties: Option<&[(String, Option<Edm>)]>,
+) -> String {
+    let typed: Vec<KeyValue> = key
+        .iter()
+        .map(|pair| {
+            let edm = match (&pair.name, properties) {
+                (Some(name), Some(properties)) => properties
+                    .iter()
+                    .find(|(p, _)| p == name)
+                    .and_then(|(_, edm)| *edm),
+                (None, Some([(_, edm)])) => *edm,
+                _ => None,
+            };
+            let value = match &pair.value {
+                Expr::Literal(literal) => Expr::Literal(typed_key(literal.clone(), edm)),
+                other => other.clone(),
+            };
+            KeyValue {
+                name: pair.name.clone(),
+                value,
+            }
+        })
+        .collect();
+    key_text(&typed)
+}
+
 /// The canonical key predicate text (`'a'`, `2fa3...`, `a=1,b='x'`), unencoded, for
 /// context URLs.
 pub(crate) fn key_text(key: &[KeyValue]) -> String {
@@ -313,6 +343,10 @@ mod tests {
         let composite = [("a".to_owned(), None), ("b".to_owned(), None)];
         let filter = key_filter(&key("a=1,b='x'"), Some(&composite)).unwrap();
         assert_eq!(filter.to_string(), "a eq 1 and b eq 'x'");
+        assert_eq!(
+            typed_key_text(&key(&format!("'{guid}'")), Some(&as_guid)),
+            guid
+        );
         // A key is one literal per property, never an expression.
         assert!(parse_resource("/s('x' or true)", &ParseOptions::default()).is_err());
         assert!(parse_resource("/s(id=x)", &ParseOptions::default()).is_err());

@@ -215,7 +215,10 @@ impl ODataService {
             .map(Value::take)
             .unwrap_or(Value::Null);
         let version = request.negotiated.version;
-        let path = format!("{set}({})/{navigation}", resource::key_text(key));
+        let path = format!(
+            "{set}({})/{navigation}",
+            resource::typed_key_text(key, properties.as_deref())
+        );
         let root = &request.service_root;
         let response = match related {
             Value::Object(_) if !count => {
