@@ -39,7 +39,7 @@ fn items() -> impl Strategy<Value = Vec<Value>> {
     })
 }
 
-/// Comparison predicates: never null (SEMANTICS §2.5, §2.6).
+/// Comparison predicates: never null (URL §5.1.1.1.1, §5.1.1.1.3).
 fn comparison() -> impl Strategy<Value = String> {
     let op = prop::sample::select(vec!["eq", "ne", "gt", "ge", "lt", "le"]);
     prop_oneof![

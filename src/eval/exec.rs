@@ -24,7 +24,7 @@ pub(crate) struct Runtime<'p> {
     /// When [`Limits::max_eval_time`] runs out, if set.
     deadline: Option<Instant>,
     pub(crate) limits: &'p Limits,
-    /// `now()`, read once per `apply` (SEMANTICS §5.4 Rec).
+    /// `now()`, read once per `apply` (URL §5.1.1.8.9; a choice).
     pub(crate) now: DateTime<FixedOffset>,
     pub(crate) search: &'p dyn SearchMatcher,
     /// [`super::EvalOptions::sql_null_semantics`].
@@ -262,7 +262,7 @@ pub(crate) fn eval<'a>(
     })
 }
 
-/// `in` (URL §5.1.1.1.11; SEMANTICS §2.8 Rec): membership via `eq`, so `null in (1,null)`
+/// `in` (URL §5.1.1.1.11; a choice): membership via `eq`, so `null in (1,null)`
 /// is true. A null right side gives null.
 fn eval_in<'a>(
     l: &'a Node,
@@ -289,7 +289,7 @@ fn eval_in<'a>(
     Ok(Val::Bool(false))
 }
 
-/// `has` (URL §5.1.1.1.10, SEMANTICS §6.2 Rec): flag enums held as comma-separated
+/// `has` (URL §5.1.1.1.10, §5.1.1.14.1; a choice): flag enums held as comma-separated
 /// strings; true when every flag of the right operand is set on the left. Null → null.
 fn eval_has<'a>(left: Val<'a>, right: Val<'a>) -> Val<'a> {
     let flags = |value: &Val<'_>| -> Option<Vec<String>> {
@@ -450,7 +450,7 @@ fn walk<'a>(
             }
             Step::Count(filter, search_expr) => {
                 next_holder = None;
-                // SEMANTICS §8.3 Rec: a null or missing collection counts 0.
+                // A choice (URL §4.8 is silent): a null or missing collection counts 0.
                 let members = current.into_members().unwrap_or_default();
                 let mut count: i128 = 0;
                 for member in members {
@@ -468,7 +468,7 @@ fn walk<'a>(
             }
             Step::Any(predicate) => {
                 next_holder = None;
-                // SEMANTICS §2.11 Rec: a null or missing collection is empty.
+                // A choice (URL §5.1.1.13 is silent): a null or missing collection is empty.
                 let members = current.into_members().unwrap_or_default();
                 match predicate {
                     None => Val::Bool(!members.is_empty()),

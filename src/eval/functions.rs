@@ -4,7 +4,7 @@
 //! take, found in the data at run time, also gives null; the same mistake visible at
 //! compile time (`contains(1,2)`) is a type error.
 //!
-//! Semantic choice (SEMANTICS §4.4): a "character" is a Unicode scalar value, so
+//! Semantic choice (URL §5.1.1.5.4): a "character" is a Unicode scalar value, so
 //! `length('😀')` is 1.
 
 use std::borrow::Cow;
@@ -252,7 +252,7 @@ fn sequence_search<'a>(
     })
 }
 
-/// `substring(s, start[, length])` (URL §5.1.1.5.7, SEMANTICS §4.5): zero-based; a start
+/// `substring(s, start[, length])` (URL §5.1.1.5.7): zero-based; a start
 /// past the end gives an empty result; a length past the end gives what is there; a
 /// negative length is an error. Semantic choice: a negative start counts from the end
 /// (clamped at the beginning). Collections are sliced the same way.
@@ -308,7 +308,7 @@ fn substring<'a>(
     })
 }
 
-/// Date and time parts, evaluated in the value's own offset (URL §5.1.1.8, SEMANTICS §5.2).
+/// Date and time parts, evaluated in the value's own offset (URL §5.1.1.8).
 fn date_part<'a>(function: Function, value: Val<'a>) -> Val<'a> {
     use Function::*;
     let (date, time, offset) = match &value {
@@ -355,7 +355,7 @@ fn date_part<'a>(function: Function, value: Val<'a>) -> Val<'a> {
     }
 }
 
-/// `round` (half away from zero, SEMANTICS §3.8), `floor`, `ceiling`.
+/// `round` (half away from zero, URL §5.1.1.9.3), `floor`, `ceiling`.
 fn round(function: Function, n: Num) -> Num {
     match n {
         Num::Int(_) => n,
@@ -518,7 +518,7 @@ impl TypeTarget {
         }
     }
 
-    /// `isof` (URL §5.1.1.10.2, SEMANTICS §6.1 Rec). Semantic choice: over JSON a Boolean
+    /// `isof` (URL §5.1.1.10.2, §5.1.1.10.1). Semantic choice: over JSON a Boolean
     /// is `Edm.Boolean`; an integer is every integer type whose range holds it and also
     /// Decimal/Double/Single; a number with a fraction is Decimal/Double/Single; a string
     /// is `Edm.String` only; typed values (from literals and functions) have their own

@@ -26,7 +26,7 @@
 //!
 //! # Semantic choices
 //!
-//! Where the specification leaves room (SEMANTICS.md "Rec" items and open points), this
+//! Where the specification leaves room (and where the spec is silent), this
 //! evaluator decides as follows; each choice is also documented where it is implemented.
 //!
 //! - **Nulls** (§2): an absent key and JSON `null` are both null; `and`/`or`/`not` are
@@ -171,7 +171,7 @@ pub struct EvalOptions {
     /// The URL the `@odata.nextLink` starts with (before `?`). Default empty, which
     /// gives a relative link `?$filter=...&$skiptoken=...`.
     pub next_link_base: String,
-    /// Compatibility switch (SEMANTICS §2.6): `gt`/`ge`/`lt`/`le` with a null operand give
+    /// Compatibility switch (URL §5.1.1.1.3): `gt`/`ge`/`lt`/`le` with a null operand give
     /// null, as in SQL and ASP.NET Core OData, instead of false as the specification says.
     /// Then `not (Price gt 5)` excludes items whose `Price` is null. Default `false`.
     pub sql_null_semantics: bool,

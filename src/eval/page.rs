@@ -1,4 +1,4 @@
-//! Server-driven paging (Prot §11.2.6.7, SEMANTICS §14).
+//! Server-driven paging (Prot §11.2.6.7).
 //!
 //! Semantic choice: paging is a pure function of (query, page size, token). The
 //! `$skiptoken` is `<offset>.<fingerprint>`: the offset into the result after

@@ -1,4 +1,4 @@
-//! `$search` (URL §5.1.8, SEMANTICS §11): the Boolean structure (`AND`, `OR`, `NOT`) is
+//! `$search` (URL §5.1.8): the Boolean structure (`AND`, `OR`, `NOT`) is
 //! evaluated here; what a single term or phrase matches is up to a [`SearchMatcher`].
 
 use std::fmt;

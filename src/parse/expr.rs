@@ -15,7 +15,7 @@
 //!
 //! Decisions worth knowing:
 //! - Operators follow the precedence table, also for `not`: `not A eq B` is `(not A) eq B`
-//!   (SEMANTICS 13.3), and `not A has B` is `not (A has B)`.
+//!   (URL §5.1.1.17), and `not A has B` is `not (A has B)`.
 //! - `-5`, `-1.5`, `-INF` are negative literals; `-Price` and `- 5` are negations.
 //! - A bare quoted string (`'P1D'`) is always a string literal; only `duration'P1D'` is a
 //!   [`Literal::Duration`](crate::ast::Literal::Duration).
