@@ -126,11 +126,36 @@ fn bench_stream(c: &mut Criterion) {
     group.finish();
 }
 
+/// Which path a server should take for data it already holds: `Plan::apply` over the
+/// `Value`, or `StreamPlan` over the same data serialised (what a proxy has).
+fn bench_server_paths(c: &mut Criterion) {
+    let document = upload_sessions(1_000, 20260101);
+    let bytes = serde_json::to_vec(&document).expect("serialises");
+    let raw = "$filter=stats/totalBytesUploaded gt 100000&$expand=files($filter=size gt 1000;$orderby=uploadedDateTime desc)&$top=50&$count=true";
+    let query = Query::parse(raw).expect("parses");
+    let plan = query.compile(&EvalOptions::default()).expect("compiles");
+    let stream = StreamPlan::new(&query, &EvalOptions::default()).expect("compiles");
+    let mut group = c.benchmark_group("server_paths");
+    group.bench_function("plan_apply_value", |b| {
+        b.iter(|| plan.apply(black_box(&document)))
+    });
+    group.bench_function("stream_apply_bytes", |b| {
+        b.iter(|| {
+            let mut out = Vec::new();
+            stream
+                .apply_bytes(black_box(&bytes), &mut out)
+                .map(|_| out.len())
+        })
+    });
+    group.finish();
+}
+
 criterion_group!(
     benches,
     bench_compile,
     bench_apply,
     bench_filter_vs_closure,
-    bench_stream
+    bench_stream,
+    bench_server_paths
 );
 criterion_main!(benches);

@@ -9,8 +9,15 @@ fn modes() -> [ParseOptions; 2] {
     [ParseOptions::default(), ParseOptions::strict()]
 }
 
+/// True for text that may stand in a URL's query as it is (RFC 3986 `query`).
+fn is_url_text(text: &str) -> bool {
+    text.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?%".contains(&b))
+}
+
 /// Parses `text` with `rule` in both modes; on success, the canonical text must parse back
-/// to an equal AST and print the same text again.
+/// to an equal AST and print the same text again, and the URL form must be URL text that
+/// parses back to an equal AST.
 pub fn check_rule(rule: Rule, data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
@@ -29,6 +36,18 @@ pub fn check_rule(rule: Rule, data: &[u8]) {
                 assert_eq!(again.to_string(), printed, "canonical text is not stable");
             }
             Err(error) => panic!("canonical text {printed:?} of {text:?} does not parse:\n{error}"),
+        }
+        let url = parsed.url().to_string();
+        assert!(
+            is_url_text(&url),
+            "URL form {url:?} of {text:?} is not URL text"
+        );
+        match parse_rule(rule, &url, &options) {
+            Ok(again) => assert_eq!(
+                again, parsed,
+                "the URL form {url:?} of {text:?} parses to another AST"
+            ),
+            Err(error) => panic!("URL form {url:?} of {text:?} does not parse:\n{error}"),
         }
     }
 }

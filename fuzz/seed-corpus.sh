@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Seeds the fuzz corpora from the parser's case files: every `query:` case input becomes a
-# parse_query seed, every `filter:`/`expr:` case input a parse_filter seed. Seeds are named
-# by content hash, so running it again adds only new inputs.
+# Seeds the fuzz corpora from the parser's case files: every `query:`/`url:` case input
+# becomes a parse_query seed, every `filter:`/`expr:` case input a parse_filter seed; and
+# every 25th line of the real-world corpus (tests/cases/parse/corpus/) a parse_query seed.
+# Seeds are named by content hash, so running it again adds only new inputs.
 #   fuzz/seed-corpus.sh [OUT_DIR]    (default fuzz/seeds)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -14,12 +15,18 @@ for file in "$here"/../tests/cases/parse/*.txt; do
     input="${rest% ==>*}"; input="${input% ==!*}"; input="${input%==!}"
     input="$(printf '%s' "$input" | sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//')"
     case "$rule" in
-      query|'query[strict]') target=parse_query ;;
-      filter|'filter[strict]'|expr|'expr[strict]') target=parse_filter ;;
+      query|'query['*']'|url|'url['*']') target=parse_query ;;
+      filter|'filter['*']'|expr|'expr['*']') target=parse_filter ;;
       *) continue ;;
     esac
     name="$(printf '%s' "$input" | sha1sum | cut -c1-16)"
     printf '%s' "$input" > "$out/$target/$name"
   done < "$file"
+done
+for file in "$here"/../tests/cases/parse/corpus/*.txt; do
+  grep -v -e '^#' -e '^$' "$file" | awk 'NR % 25 == 1' | while IFS= read -r input; do
+    name="$(printf '%s' "$input" | sha1sum | cut -c1-16)"
+    printf '%s' "$input" > "$out/parse_query/$name"
+  done
 done
 echo "seeds: $(ls "$out/parse_query" | wc -l) parse_query, $(ls "$out/parse_filter" | wc -l) parse_filter in $out"

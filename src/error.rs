@@ -33,7 +33,8 @@ pub enum Expected {
     Direction,
     /// `$compute=a add 1` — `as` and a name.
     As,
-    /// `$levels=0` — a positive integer or `max`.
+    /// `$levels=x` — a non-negative integer or `max` (strict mode: `$levels=0`, a positive
+    /// integer or `max`).
     Levels,
     /// `$search=` / `$search=NOT` — a search term, phrase or group.
     SearchTerm,
@@ -92,7 +93,9 @@ pub enum ParseErrorKind {
     UnknownOption(String),
     /// `$levels=2` at the top level: an option not allowed at that place.
     OptionNotAllowed(String),
-    /// `frob(1)`: not a canonical function (custom functions must be namespace-qualified).
+    /// `containz(a,'x')`: a name too close to a canonical function to be a custom one (see
+    /// [`ParseError::suggestion`]), or, in strict mode, any unqualified name that is not a
+    /// canonical function.
     UnknownFunction(String),
     /// `contains(a)`: a canonical function with the wrong number of arguments.
     WrongArity {
@@ -138,12 +141,13 @@ impl fmt::Display for ParseErrorKind {
                 max,
                 found,
             } => {
+                // "given", not "found": the message goes on with what was found at the offset.
                 if min == max {
-                    write!(f, "{function} takes {min} argument(s), found {found}")
+                    write!(f, "{function} takes {min} argument(s), {found} given")
                 } else {
                     write!(
                         f,
-                        "{function} takes {min} to {max} arguments, found {found}"
+                        "{function} takes {min} to {max} arguments, {found} given"
                     )
                 }
             }
@@ -164,6 +168,19 @@ impl fmt::Display for ParseErrorKind {
 /// what was expected and what was found.
 ///
 /// `Display` prints the message and, below it, the input with a caret under the offset.
+///
+/// ```
+/// use odata_query::{Expected, ParseErrorKind, Query};
+///
+/// let error = Query::parse("$top=5&$filter=size gt").unwrap_err();
+/// assert_eq!(error.offset, 22);
+/// assert_eq!(error.option.as_deref(), Some("$filter"));
+/// assert_eq!(error.kind, ParseErrorKind::Syntax(Expected::Expression));
+/// assert_eq!(error.http_status(), 400);
+/// assert_eq!(error.to_odata_error()["error"]["target"], "$filter");
+/// let picture = error.to_string();
+/// assert!(picture.lines().nth(2).unwrap().ends_with('^'));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
     /// What went wrong.
@@ -172,11 +189,15 @@ pub struct ParseError {
     pub option: Option<Box<str>>,
     /// 0-based byte offset into the raw (undecoded) input where the error was found.
     pub offset: usize,
-    /// The raw text found at `offset` (up to 24 characters); empty at the end of input.
+    /// The raw text found at `offset` (up to 24 characters), cut at the end of the option
+    /// being parsed (so it never runs into the next option); empty at the end of the value.
     pub found: Box<str>,
-    /// A window of the raw input around `offset`, and the caret's column within it
-    /// (boxed to keep the error small).
-    context: Box<(String, usize)>,
+    /// A close match for a misspelled name (`gt` for `gtt`, `contains` for `containz`,
+    /// `$filter` for `$filtr`), if there is one; shown in the message.
+    pub suggestion: Option<Box<str>>,
+    /// A window of the raw input around `offset`, the caret's column within it, and
+    /// whether `found` reaches the end of the whole input (boxed to keep the error small).
+    context: Box<(String, usize, bool)>,
 }
 
 impl std::error::Error for ParseError {}
@@ -197,20 +218,36 @@ fn floor_boundary(text: &str, index: usize) -> usize {
 
 impl ParseError {
     /// Builds an error at `offset` into `raw_input` (clamped to the input).
-    pub fn new(kind: ParseErrorKind, raw_input: &str, offset: usize) -> ParseError {
+    pub(crate) fn new(kind: ParseErrorKind, raw_input: &str, offset: usize) -> ParseError {
+        ParseError::new_within(kind, raw_input, offset, raw_input.len())
+    }
+
+    /// Builds an error at `offset` into `raw_input` for an option whose text ends at byte
+    /// `end`: [`ParseError::found`] stops there.
+    pub(crate) fn new_within(
+        kind: ParseErrorKind,
+        raw_input: &str,
+        offset: usize,
+        end: usize,
+    ) -> ParseError {
         let offset = floor_boundary(raw_input, offset);
+        let found_end = floor_boundary(raw_input, end.max(offset));
         let rest = &raw_input[offset..];
-        let found: Box<str> = rest.chars().take(FOUND_CHARS).collect::<String>().into();
+        let found: Box<str> = raw_input[offset..found_end]
+            .chars()
+            .take(FOUND_CHARS)
+            .collect::<String>()
+            .into();
         let start = raw_input[..offset]
             .char_indices()
             .rev()
             .nth(CONTEXT_CHARS - 1)
             .map_or(0, |(i, _)| i);
-        let end = rest
+        let window_end = rest
             .char_indices()
             .nth(CONTEXT_CHARS)
             .map_or(raw_input.len(), |(i, _)| offset + i);
-        let window: String = raw_input[start..end]
+        let window: String = raw_input[start..window_end]
             .chars()
             .map(|c| if c.is_control() { ' ' } else { c })
             .collect();
@@ -220,12 +257,34 @@ impl ParseError {
             option: None,
             offset,
             found,
-            context: Box::new((window, caret)),
+            suggestion: None,
+            context: Box::new((window, caret, found_end == raw_input.len())),
         }
     }
 
+    /// Adds a did-you-mean suggestion.
+    pub(crate) fn with_suggestion(mut self, suggestion: Option<impl Into<String>>) -> ParseError {
+        if let Some(suggestion) = suggestion {
+            self.suggestion = Some(suggestion.into().into_boxed_str());
+        }
+        self
+    }
+
+    /// Cuts [`ParseError::found`] at raw byte `end` (the end of the option the error is in).
+    pub(crate) fn found_within(mut self, end: usize) -> ParseError {
+        if end >= self.offset {
+            let limit = end - self.offset;
+            if self.found.len() > limit {
+                let cut = floor_boundary(&self.found, limit);
+                self.found = self.found[..cut].into();
+                self.context.2 = false;
+            }
+        }
+        self
+    }
+
     /// Names the option the error belongs to.
-    pub fn in_option(mut self, option: impl Into<String>) -> ParseError {
+    pub(crate) fn in_option(mut self, option: impl Into<String>) -> ParseError {
         if self.option.is_none() {
             self.option = Some(option.into().into_boxed_str());
         }
@@ -264,10 +323,15 @@ impl ParseError {
             message.push_str(": ");
         }
         message.push_str(&format!("{} at byte {}", self.kind, self.offset));
-        if self.found.is_empty() {
+        if self.found.is_empty() && self.context.2 {
             message.push_str(", found the end of the input");
+        } else if self.found.is_empty() {
+            message.push_str(", found the end of the value");
         } else {
             message.push_str(&format!(", found '{}'", self.found));
+        }
+        if let Some(suggestion) = &self.suggestion {
+            message.push_str(&format!("; did you mean '{suggestion}'?"));
         }
         message
     }
@@ -323,6 +387,18 @@ impl fmt::Display for JsonPosition {
 }
 
 /// An error while compiling or applying a query.
+///
+/// ```
+/// use odata_query::{EvalError, EvalOptions, Query};
+/// use serde_json::json;
+///
+/// let plan = Query::parse("$filter=n div 0 eq 1")?.compile(&EvalOptions::default())?;
+/// let error = plan.apply(&json!([{"n": 1}])).unwrap_err();
+/// assert_eq!(error, EvalError::DivisionByZero);
+/// assert_eq!(error.http_status(), 400);
+/// assert_eq!(error.to_odata_error()["error"]["message"], "division by zero");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum EvalError {
@@ -383,6 +459,74 @@ impl EvalError {
     }
 }
 
+/// Any error of the crate, for code that handles every stage in one place (a request
+/// handler that parses, checks, evaluates and maybe queries a database). Each stage's
+/// error converts into it with `?`.
+///
+/// ```
+/// use odata_query::{EvalOptions, Query};
+///
+/// fn answer(raw: &str, data: &serde_json::Value) -> Result<serde_json::Value, odata_query::Error> {
+///     let plan = Query::parse(raw)?.compile(&EvalOptions::default())?;
+///     Ok(plan.apply(data)?)
+/// }
+///
+/// let error = answer("$top=x", &serde_json::json!([])).unwrap_err();
+/// assert_eq!(error.http_status(), 400);
+/// assert_eq!(error.to_odata_error()["error"]["target"], "$top");
+/// let error = answer("$filter=a eq 1&$deltatoken=x", &serde_json::json!([])).unwrap_err();
+/// assert_eq!(error.http_status(), 501);
+/// ```
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The query string does not parse.
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    /// The query does not fit the data model.
+    #[error(transparent)]
+    Check(#[from] crate::check::CheckError),
+    /// Compiling or evaluating the query failed.
+    #[error(transparent)]
+    Eval(#[from] EvalError),
+    /// A data model could not be read or built.
+    #[error(transparent)]
+    Model(#[from] crate::model::ModelError),
+    /// Translating to SQL or running it failed.
+    #[cfg(feature = "sql")]
+    #[error(transparent)]
+    Sql(#[from] crate::sql::SqlError),
+}
+
+impl Error {
+    /// The HTTP status a server should answer with (400, 501, or 500 for a database
+    /// failure).
+    pub fn http_status(&self) -> u16 {
+        match self {
+            Error::Parse(e) => e.http_status(),
+            Error::Check(e) => e.http_status(),
+            Error::Eval(e) => e.http_status(),
+            Error::Model(_) => 400,
+            #[cfg(feature = "sql")]
+            Error::Sql(e) => e.http_status(),
+        }
+    }
+
+    /// The OData JSON error body.
+    pub fn to_odata_error(&self) -> serde_json::Value {
+        match self {
+            Error::Parse(e) => e.to_odata_error(),
+            Error::Check(e) => e.to_odata_error(),
+            Error::Eval(e) => e.to_odata_error(),
+            Error::Model(e) => {
+                serde_json::json!({ "error": { "code": "BadRequest", "message": e.to_string() } })
+            }
+            #[cfg(feature = "sql")]
+            Error::Sql(e) => e.to_odata_error(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -392,7 +536,9 @@ mod tests {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<ParseError>();
         assert_send_sync::<EvalError>();
-        assert!(std::mem::size_of::<ParseError>() <= 96);
+        // The suggestion is a field of its own (it is part of the public error), the rest is
+        // as small as it was: the picture and the rarely read parts live in one box.
+        assert!(std::mem::size_of::<ParseError>() <= 112);
     }
 
     #[test]
@@ -419,5 +565,33 @@ mod tests {
         let error = ParseError::new(ParseErrorKind::BadEscape, &raw, 51);
         assert_eq!(error.offset, 50);
         assert!(error.found.starts_with('é'));
+    }
+
+    #[test]
+    fn found_stops_at_the_end_of_the_option() {
+        let raw = "$top=x&$skip=2";
+        let error = ParseError::new_within(ParseErrorKind::Syntax(Expected::Integer), raw, 5, 6);
+        assert_eq!(&*error.found, "x");
+        let error =
+            ParseError::new(ParseErrorKind::Syntax(Expected::Value), raw, 7).found_within(7);
+        assert_eq!(
+            error.message(),
+            "expected a value at byte 7, found the end of the value"
+        );
+    }
+
+    #[test]
+    fn suggestions_are_part_of_the_message() {
+        let error = ParseError::new(
+            ParseErrorKind::UnknownFunction("containz".into()),
+            "containz(a,'x')",
+            0,
+        )
+        .with_suggestion(Some("contains"));
+        assert!(error.message().ends_with("; did you mean 'contains'?"));
+        assert_eq!(error.suggestion.as_deref(), Some("contains"));
+        assert!(error.to_odata_error()["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("did you mean 'contains'")));
     }
 }

@@ -27,8 +27,26 @@
 //! # Ok::<(), odata_query::ParseError>(())
 //! ```
 //!
+//! The default mode also reads what real clients send beyond the ABNF (type names in
+//! quotes, whitespace around values, type-suffixed numbers, empty lists, unqualified custom
+//! functions, ...; see [`ParseOptions`]); [`ParseOptions::strict`] is the ABNF exactly, and
+//! [`ParseOptions::legacy`] adds OData V2/V3 syntax. [`Query::parse_url`] takes a whole URL
+//! or request line. For links, print the URL form ([`Query::to_url_string`]), which is valid
+//! URL text:
+//!
+//! ```
+//! use odata_query::Query;
+//!
+//! let query = Query::parse_url("GET /users?$filter=isof('microsoft.graph.user') HTTP/1.1")?;
+//! assert_eq!(query.to_string(), "$filter=isof(microsoft.graph.user)");
+//! let query = Query::parse("$filter=status eq 'failed'")?;
+//! assert_eq!(query.to_url_string(), "$filter=status%20eq%20'failed'");
+//! # Ok::<(), odata_query::ParseError>(())
+//! ```
+//!
 //! Errors name the option, the byte offset into the raw input, what was expected and what
-//! was found, and print the input with a caret:
+//! was found (with a did-you-mean suggestion for a misspelled name), and print the input
+//! with a caret:
 //!
 //! ```
 //! let error = odata_query::Query::parse("$filter=size gt&$top=5").unwrap_err();
@@ -78,15 +96,26 @@
 //! [`Limits`] bounds input length, nesting depth, expression size, `in` lists, `$expand`
 //! depth and fan-out, regex size and the evaluation budget; every breach is an error that
 //! names the limit. Every error maps to an OData JSON error body and an HTTP status
-//! ([`ParseError::to_odata_error`], [`EvalError::http_status`]).
+//! ([`ParseError::to_odata_error`], [`EvalError::http_status`]). [`Limits::server`] adds a
+//! deadline and a memory budget per evaluation, for servers.
+//!
+//! ## Serve
+//!
+//! With the feature `axum`, the `http` module serves OData over HTTP: an extractor, a
+//! response type and one error type for handlers of your own, a router for entity sets
+//! (`$count`, keys, navigation, `$metadata`), and a tower proxy layer.
 #![forbid(unsafe_code)]
-#![warn(missing_docs, missing_debug_implementations)]
+#![deny(missing_docs)]
+#![warn(missing_debug_implementations)]
 #![deny(unreachable_pub)]
 
 pub mod ast;
 pub mod check;
 pub mod error;
 pub mod eval;
+pub mod guide;
+#[cfg(feature = "axum")]
+pub mod http;
 pub mod limits;
 pub mod model;
 pub mod parse;
@@ -96,9 +125,14 @@ pub mod sample;
 pub mod sql;
 pub mod stream;
 
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(all(doctest, feature = "csdl", feature = "serde"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 pub use ast::{Expr, Query};
-pub use error::{EvalError, Expected, ParseError, ParseErrorKind};
-pub use eval::{DefaultSearch, EvalOptions, Plan, SearchMatcher, Window};
+pub use error::{Error, EvalError, Expected, ParseError, ParseErrorKind};
+pub use eval::{DefaultSearch, EvalOptions, Plan, SearchMatcher};
 pub use limits::{Limit, Limits};
 pub use parse::{
     parse_apply, parse_compute, parse_expand, parse_filter, parse_orderby, parse_rule,

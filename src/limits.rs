@@ -5,6 +5,7 @@
 //! the limit ([`Limit`]) and its configured value.
 
 use std::fmt;
+use std::time::Duration;
 
 /// Which limit was exceeded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -32,6 +33,10 @@ pub enum Limit {
     EvalSteps,
     /// [`Limits::max_json_depth`]
     JsonDepth,
+    /// [`Limits::max_eval_time`]
+    EvalTime,
+    /// [`Limits::max_eval_bytes`]
+    EvalBytes,
 }
 
 impl Limit {
@@ -49,6 +54,8 @@ impl Limit {
             Limit::RegexLength => "max_regex_length",
             Limit::EvalSteps => "max_eval_steps",
             Limit::JsonDepth => "max_json_depth",
+            Limit::EvalTime => "max_eval_time",
+            Limit::EvalBytes => "max_eval_bytes",
         }
     }
 
@@ -66,6 +73,8 @@ impl Limit {
             Limit::RegexLength => "matchesPattern pattern length",
             Limit::EvalSteps => "evaluation budget (steps)",
             Limit::JsonDepth => "JSON input nesting depth",
+            Limit::EvalTime => "evaluation time (ms)",
+            Limit::EvalBytes => "evaluation memory (bytes)",
         }
     }
 }
@@ -78,7 +87,29 @@ impl fmt::Display for Limit {
 
 /// The limits applied while parsing and evaluating. `Limits::default()` gives the
 /// documented defaults; every field can be changed.
+///
+/// ```
+/// use odata_query::limits::{Limit, Limits};
+/// use odata_query::{EvalError, EvalOptions, ParseOptions, Query};
+///
+/// let mut limits = Limits::default();
+/// limits.max_in_list = 3;
+/// limits.max_eval_steps = 1_000;
+/// let mut parse = ParseOptions::default();
+/// parse.limits = limits.clone();
+/// let error = Query::parse_with("$filter=n in (1,2,3,4)", &parse).unwrap_err();
+/// assert!(error.to_string().contains("max_in_list"));
+///
+/// let mut eval = EvalOptions::default();
+/// eval.limits = limits;
+/// let plan = Query::parse("$filter=n gt 0")?.compile(&eval)?;
+/// let many: Vec<_> = (0..10_000).map(|n| serde_json::json!({ "n": n })).collect();
+/// let error = plan.apply(&serde_json::Value::from(many)).unwrap_err();
+/// assert!(matches!(error, EvalError::LimitExceeded { limit: Limit::EvalSteps, max: 1_000 }));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Limits {
     /// Longest raw query string, in bytes. Default 262,144 (256 KiB).
     pub max_query_length: usize,
@@ -104,6 +135,16 @@ pub struct Limits {
     pub max_eval_steps: u64,
     /// Deepest JSON input nesting the evaluator walks. Default 128.
     pub max_json_depth: usize,
+    /// Wall-clock deadline of one `apply`, counted from its start and checked every
+    /// thousand or so steps; `None` for no deadline. Default `None`
+    /// ([`Limits::server`]: 500 ms).
+    pub max_eval_time: Option<Duration>,
+    /// Memory budget of one `apply`, in bytes: strings built by `concat` and the string
+    /// functions, collections built by `concat` and lists, records kept for `$orderby`
+    /// while streaming, `$apply` groups. The temporaries of an item that fails
+    /// `$filter`/`$search` are released when it is dropped. Default 1 GiB
+    /// ([`Limits::server`]: 64 MiB).
+    pub max_eval_bytes: u64,
 }
 
 impl Default for Limits {
@@ -120,6 +161,23 @@ impl Default for Limits {
             max_regex_length: 1_000,
             max_eval_steps: 1_000_000_000,
             max_json_depth: 128,
+            max_eval_time: None,
+            max_eval_bytes: 1 << 30,
+        }
+    }
+}
+
+impl Limits {
+    /// The defaults for a server answering requests from clients it does not trust: the
+    /// [`Limits::default`] values, with a 500 ms evaluation deadline and a 64 MiB
+    /// evaluation memory budget. One request then cannot hold a core for seconds or
+    /// build gigabytes of strings (three nested `any` over arrays of 30 stop at the
+    /// deadline; nested `concat` over a large input stops at the memory budget).
+    pub fn server() -> Limits {
+        Limits {
+            max_eval_time: Some(Duration::from_millis(500)),
+            max_eval_bytes: 64 << 20,
+            ..Limits::default()
         }
     }
 }

@@ -79,10 +79,9 @@ fn run_case(case: &Value) -> Result<(), String> {
         }
         (None, None) => return Err("missing input or input_file".into()),
     };
-    let mut options = EvalOptions {
-        now: Some(chrono::DateTime::parse_from_rfc3339("2026-06-01T12:00:00Z").expect("fixed now")),
-        ..EvalOptions::default()
-    };
+    let mut options = EvalOptions::default();
+    options.now =
+        Some(chrono::DateTime::parse_from_rfc3339("2026-06-01T12:00:00Z").expect("fixed now"));
     if let Some(size) = case.get("page_size").and_then(Value::as_u64) {
         options.max_page_size = Some(size as usize);
     }

@@ -39,7 +39,7 @@ fn items() -> impl Strategy<Value = Vec<Value>> {
     })
 }
 
-/// Comparison predicates: never null (SEMANTICS §2.5, §2.6).
+/// Comparison predicates: never null (URL §5.1.1.1.1, §5.1.1.1.3).
 fn comparison() -> impl Strategy<Value = String> {
     let op = prop::sample::select(vec!["eq", "ne", "gt", "ge", "lt", "le"]);
     prop_oneof![
@@ -158,7 +158,8 @@ proptest! {
     fn paging_concatenates_to_the_whole(input in items(), page in 1usize..5) {
         let document = Value::Array(input.clone());
         let whole = plan("$orderby=s,id").apply(&document).unwrap();
-        let options = EvalOptions { max_page_size: Some(page), ..EvalOptions::default() };
+        let mut options = EvalOptions::default();
+        options.max_page_size = Some(page);
         let mut collected = Vec::new();
         let mut query = "$orderby=s,id".to_string();
         for _ in 0..20 {

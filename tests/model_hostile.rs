@@ -124,10 +124,8 @@ fn nesting_within_the_limit_reads_and_round_trips() {
 
 #[test]
 fn size_limit_is_named() {
-    let options = ReadOptions {
-        max_input_bytes: 100,
-        ..ReadOptions::default()
-    };
+    let mut options = ReadOptions::default();
+    options.max_input_bytes = 100;
     for (format, read, document) in readers() {
         let error = read(&document, &options).unwrap_err();
         assert!(

@@ -224,7 +224,8 @@ fn builder_models_check_and_read_well() {
 
 #[test]
 fn inferred_models_answer_lookups_and_check() {
-    let sample: Value = serde_json::from_str(odata_query::sample::UPLOAD_SESSIONS).unwrap();
+    let sample: Value =
+        serde_json::from_str(&read_case("src/sample/upload-sessions.json")).unwrap();
     let model = Model::infer(&sample, "uploadSessions").unwrap();
     model
         .check()
@@ -392,7 +393,7 @@ mod xml {
         let model = Model::from_csdl_xml(&read_case("examples/upload-sessions.csdl.xml")).unwrap();
         model.check().expect("the example is consistent");
         for sample in [
-            odata_query::sample::UPLOAD_SESSIONS.to_owned(),
+            read_case("src/sample/upload-sessions.json"),
             read_case("tests/cases/model/infer/sessions.sample.json"),
         ] {
             let sample: Value = serde_json::from_str(&sample).unwrap();

@@ -552,7 +552,9 @@ fn model() -> impl Strategy<Value = Model> {
                 .into_iter()
                 .enumerate()
                 .map(|(index, mut s)| {
+                    // Namespaces and aliases are unique: the readers reject duplicates.
                     s.namespace = format!("ns{index}");
+                    s.alias = s.alias.map(|alias| format!("alias{index}{alias}"));
                     s
                 })
                 .collect();

@@ -5,28 +5,60 @@
 //! ```text
 //! RULE: INPUT ==> CANONICAL      accepted; Display prints CANONICAL, which parses to the same AST
 //! RULE: INPUT ==> =              accepted; the canonical text equals INPUT
+//! RULE: INPUT ==> ""             accepted; the canonical text is empty
 //! RULE: INPUT ==!                rejected
 //! RULE: INPUT ==! OFFSET         rejected at byte OFFSET of INPUT
 //! RULE: INPUT ==! OFFSET TEXT    ... and the error message contains TEXT
 //! ```
 //!
 //! RULE is a [`Rule`] name (`query`, `filter`, `expr`, `orderby`, `expand`, `select`,
-//! `search`, `compute`, `apply`), optionally followed by `[strict]`. INPUT and CANONICAL are
-//! trimmed; write a leading or trailing space as `%20`.
+//! `search`, `compute`, `apply`) or `url` ([`Query::parse_url_with`]: a URL, request line or
+//! query string), optionally followed by `[strict]` or `[legacy]` (the parse options).
+//! INPUT and CANONICAL are trimmed; write a leading or trailing space as `%20`.
+//!
+//! Every accepted case is also checked in its URL form ([`Query::url`] and friends): valid
+//! URL text that parses to the same AST.
 
 use std::fs;
 use std::path::Path;
 
-use odata_query::{parse_rule, ParseOptions, Rule};
+use odata_query::{parse_rule, ParseError, ParseOptions, Parsed, Query, Rule};
 
 #[derive(Debug)]
 struct Case {
     file: String,
     line: usize,
     rule: Rule,
-    strict: bool,
+    /// `url` rather than `query`: the input goes to [`Query::parse_url_with`].
+    url: bool,
+    mode: Mode,
     input: String,
     expect: Expect,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Mode {
+    Default,
+    Strict,
+    Legacy,
+}
+
+impl Mode {
+    fn options(self) -> ParseOptions {
+        match self {
+            Mode::Default => ParseOptions::default(),
+            Mode::Strict => ParseOptions::strict(),
+            Mode::Legacy => ParseOptions::legacy(),
+        }
+    }
+
+    fn suffix(self) -> &'static str {
+        match self {
+            Mode::Default => "",
+            Mode::Strict => "[strict]",
+            Mode::Legacy => "[legacy]",
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -60,10 +92,15 @@ fn load_cases() -> Vec<Case> {
             let (rule_text, rest) = trimmed
                 .split_once(": ")
                 .unwrap_or_else(|| panic!("{where_}: missing 'RULE: '"));
-            let (rule_name, strict) = match rule_text.strip_suffix("[strict]") {
-                Some(name) => (name, true),
-                None => (rule_text, false),
+            let (rule_name, mode) = if let Some(name) = rule_text.strip_suffix("[strict]") {
+                (name, Mode::Strict)
+            } else if let Some(name) = rule_text.strip_suffix("[legacy]") {
+                (name, Mode::Legacy)
+            } else {
+                (rule_text, Mode::Default)
             };
+            let url = rule_name == "url";
+            let rule_name = if url { "query" } else { rule_name };
             let rule = Rule::ALL
                 .into_iter()
                 .find(|r| r.name() == rule_name)
@@ -73,10 +110,10 @@ fn load_cases() -> Vec<Case> {
             if let Some((i, canonical)) = rest.rsplit_once(" ==> ") {
                 input = i.trim().to_owned();
                 let canonical = canonical.trim();
-                expect = Expect::Canonical(if canonical == "=" {
-                    input.clone()
-                } else {
-                    canonical.to_owned()
+                expect = Expect::Canonical(match canonical {
+                    "=" => input.clone(),
+                    "\"\"" => String::new(),
+                    _ => canonical.to_owned(),
                 });
             } else if let Some((i, error)) = rest
                 .rsplit_once(" ==!")
@@ -105,7 +142,8 @@ fn load_cases() -> Vec<Case> {
                 file: file.clone(),
                 line: line_no,
                 rule,
-                strict,
+                url,
+                mode,
                 input,
                 expect,
             });
@@ -114,27 +152,49 @@ fn load_cases() -> Vec<Case> {
     cases
 }
 
+/// True for text that may stand in a URL's query as it is (RFC 3986 `query`).
+fn is_url_text(text: &str) -> bool {
+    text.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?%".contains(&b))
+}
+
+/// Parses `text` as the case says.
+fn parse(case: &Case, text: &str, options: &ParseOptions) -> Result<Parsed, ParseError> {
+    if case.url {
+        return Query::parse_url_with(text, options).map(|q| Parsed::Query(Box::new(q)));
+    }
+    parse_rule(case.rule, text, options)
+}
+
+/// Checks that `text`, printed from `parsed`, parses back to it.
+fn reparses(case: &Case, what: &str, text: &str, parsed: &Parsed) -> Option<String> {
+    match parse(case, text, &case.mode.options()) {
+        Ok(again) if again == *parsed => None,
+        Ok(again) => Some(format!(
+            "{what}: {text:?} parses to a different AST:\n  first:  {parsed:?}\n  second: {again:?}"
+        )),
+        Err(e) => Some(format!("{what}: {text:?} does not parse:\n{e}")),
+    }
+}
+
 /// Runs one case; returns a description of the failure, if any.
 fn check(case: &Case) -> Option<String> {
-    let options = if case.strict {
-        ParseOptions::strict()
-    } else {
-        ParseOptions::default()
-    };
-    let result = parse_rule(case.rule, &case.input, &options);
+    let options = case.mode.options();
+    let result = parse(case, &case.input, &options);
     match (&case.expect, result) {
         (Expect::Canonical(canonical), Ok(parsed)) => {
             let printed = parsed.to_string();
             if &printed != canonical {
                 return Some(format!("canonical: want {canonical:?}, got {printed:?}"));
             }
-            match parse_rule(case.rule, &printed, &options) {
-                Ok(again) if again == parsed => None,
-                Ok(again) => Some(format!(
-                    "round trip: {printed:?} parses to a different AST:\n  first:  {parsed:?}\n  second: {again:?}"
-                )),
-                Err(e) => Some(format!("round trip: {printed:?} does not parse:\n{e}")),
+            if let Some(failure) = reparses(case, "round trip", &printed, &parsed) {
+                return Some(failure);
             }
+            let url = parsed.url().to_string();
+            if !is_url_text(&url) {
+                return Some(format!("URL form {url:?} is not valid URL text"));
+            }
+            reparses(case, "URL form", &url, &parsed)
         }
         (Expect::Canonical(_), Err(e)) => Some(format!("want accepted, got error:\n{e}")),
         (Expect::Error { .. }, Ok(parsed)) => Some(format!(
@@ -169,8 +229,8 @@ fn parse_cases() {
                     "{}:{} {}{}: {}\n  {}",
                     case.file,
                     case.line,
-                    case.rule.name(),
-                    if case.strict { "[strict]" } else { "" },
+                    if case.url { "url" } else { case.rule.name() },
+                    case.mode.suffix(),
                     case.input,
                     why.replace('\n', "\n  ")
                 )

@@ -1,5 +1,7 @@
-//! Property test: a generated AST, printed with `Display`, parses back to an equal AST,
-//! in both lenient and strict mode.
+//! Property test: a generated AST, printed with `Display` and in its URL form, parses back
+//! to an equal AST, in both lenient and strict mode. Names are drawn also from the words
+//! the grammar gives a meaning (`sub`, `not`, `asc`, `null`, ...): a property may be called
+//! so, and the printer must write what parses back.
 
 use odata_query::ast::{
     AliasDefinition, BinaryOp, CaseArm, ComputeItem, CustomOption, ExpandItem, ExpandKind,
@@ -16,11 +18,38 @@ const RESERVED: &[&str] = &[
     "case", "with", "from", "inf", "nan",
 ];
 
-fn name() -> impl Strategy<Value = String> {
+fn plain_name() -> impl Strategy<Value = String> {
     "[a-z][a-zA-Z0-9_]{0,6}".prop_filter("not a keyword", |s| {
         let lower = s.to_ascii_lowercase();
         !RESERVED.contains(&lower.as_str()) && Function::from_name(&lower).is_none()
     })
+}
+
+/// Words with a meaning in the grammar that can still name a property anywhere a path
+/// starts: operators, `not`, directions, `as`, the aggregation keywords, `min`/`max`.
+const KEYWORD_NAMES: &[&str] = &[
+    "sub", "and", "eq", "not", "asc", "desc", "in", "has", "or", "as", "with", "from", "any",
+    "all", "NOT", "Sub", "mod", "divby", "min", "max", "cast", "case", "isof", "contains",
+];
+
+/// Words that read as literals where an expression starts (`true`, `null`, `INF`): a
+/// property may have those names only after a `/` (or before one: `null/x`).
+const LITERAL_NAMES: &[&str] = &["true", "false", "null", "INF", "NaN", "True"];
+
+/// A name for anything: plain, or one of the keywords above.
+fn name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => plain_name(),
+        1 => prop::sample::select(KEYWORD_NAMES).prop_map(str::to_owned),
+    ]
+}
+
+/// A name for a segment after the first one: also the literal words.
+fn later_name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => name(),
+        1 => prop::sample::select(LITERAL_NAMES).prop_map(str::to_owned),
+    ]
 }
 
 fn string_content() -> impl Strategy<Value = String> {
@@ -86,9 +115,21 @@ fn property_path() -> impl Strategy<Value = Expr> {
             Just(PathRoot::It),
             Just(PathRoot::This)
         ],
-        prop::collection::vec(name().prop_map(Segment::Property), 1..3),
+        prop_oneof![3 => name(), 1 => prop::sample::select(LITERAL_NAMES).prop_map(str::to_owned)],
+        prop::collection::vec(later_name().prop_map(Segment::Property), 0..2),
     )
-        .prop_map(|(root, segments)| Expr::Path(MemberPath { root, segments }))
+        .prop_map(|(root, first, rest)| {
+            // A literal word alone where a path starts would read as the literal.
+            let literal_first = LITERAL_NAMES.contains(&first.as_str());
+            let first = if literal_first && root == PathRoot::Implicit && rest.is_empty() {
+                format!("{first}_")
+            } else {
+                first
+            };
+            let mut segments = vec![Segment::Property(first)];
+            segments.extend(rest);
+            Expr::Path(MemberPath { root, segments })
+        })
 }
 
 fn expr() -> impl Strategy<Value = Expr> {
@@ -264,7 +305,7 @@ fn query() -> impl Strategy<Value = Query> {
         (
             prop::collection::vec(expand_item(), 0..3),
             prop::collection::vec(
-                name().prop_map(|n| SelectItem::Path {
+                later_name().prop_map(|n| SelectItem::Path {
                     segments: vec![PathSegment::Property(n)],
                     options: None,
                 }),
@@ -272,7 +313,7 @@ fn query() -> impl Strategy<Value = Query> {
             ),
             prop::option::of(search()),
             prop::collection::vec(
-                (expr(), name()).prop_map(|(expr, alias)| ComputeItem { expr, alias }),
+                (expr(), later_name()).prop_map(|(expr, alias)| ComputeItem { expr, alias }),
                 0..2,
             ),
             prop::collection::vec(
@@ -326,23 +367,30 @@ proptest! {
 
     #[test]
     fn expression_round_trips(expr in expr()) {
-        let text = expr.to_string();
-        for options in [ParseOptions::default(), ParseOptions::strict()] {
-            let parsed = odata_query::parse_rule(odata_query::Rule::Filter, &text, &options);
-            match parsed {
-                Ok(odata_query::Parsed::Expr(again)) => prop_assert_eq!(&again, &expr, "text: {}", text),
-                other => prop_assert!(false, "{text:?} did not parse back: {other:?}"),
+        for text in [expr.to_string(), expr.url().to_string()] {
+            for options in [ParseOptions::default(), ParseOptions::strict()] {
+                let parsed = odata_query::parse_rule(odata_query::Rule::Filter, &text, &options);
+                match parsed {
+                    Ok(odata_query::Parsed::Expr(again)) => prop_assert_eq!(&again, &expr, "text: {}", text),
+                    other => prop_assert!(false, "{text:?} did not parse back: {other:?}"),
+                }
             }
         }
     }
 
     #[test]
     fn query_round_trips(query in query()) {
-        let text = query.to_string();
-        for options in [ParseOptions::default(), ParseOptions::strict()] {
-            match Query::parse_with(&text, &options) {
-                Ok(again) => prop_assert_eq!(&again, &query, "text: {}", text),
-                Err(e) => prop_assert!(false, "{text:?} did not parse back:\n{e}"),
+        let url = query.to_url_string();
+        prop_assert!(
+            url.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?%".contains(&b)),
+            "URL form {url:?} is not URL text"
+        );
+        for text in [query.to_string(), url] {
+            for options in [ParseOptions::default(), ParseOptions::strict()] {
+                match Query::parse_with(&text, &options) {
+                    Ok(again) => prop_assert_eq!(&again, &query, "text: {}", text),
+                    Err(e) => prop_assert!(false, "{text:?} did not parse back:\n{e}"),
+                }
             }
         }
     }

@@ -49,11 +49,9 @@ fn database(schema: &str, records: &[Value], context: &str) -> Option<postgres::
 
 fn answer(client: &postgres::Blocking, query: &str, page: Option<usize>) -> Result<Value, String> {
     let parsed = Query::parse(query).map_err(|e| e.to_string())?;
-    let options = SqlOptions {
-        now: Some(fixed_now()),
-        max_page_size: page,
-        ..SqlOptions::new(Dialect::Postgres)
-    };
+    let mut options = SqlOptions::new(Dialect::Postgres);
+    options.now = Some(fixed_now());
+    options.max_page_size = page;
     client
         .answer(&mapping(), &parsed, &options)
         .map_err(|e| e.to_string())
@@ -94,11 +92,9 @@ fn three_ways(schema: &str, records: &[Value], context: &str, seed: u64) {
     });
     let on_sqlite = differential(n, seed, records, context, Typing::Typed, &mut |q, page| {
         let parsed = Query::parse(q).map_err(|e| e.to_string())?;
-        let options = SqlOptions {
-            now: Some(fixed_now()),
-            max_page_size: page,
-            ..SqlOptions::new(Dialect::Sqlite)
-        };
+        let mut options = SqlOptions::new(Dialect::Sqlite);
+        options.now = Some(fixed_now());
+        options.max_page_size = page;
         sqlite::answer(&connection, &mapping, &parsed, &options).map_err(|e| e.to_string())
     });
     for difference in on_postgres.differences.iter().take(10) {

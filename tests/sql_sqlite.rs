@@ -31,11 +31,9 @@ fn answer(
     page: Option<usize>,
 ) -> Result<Value, String> {
     let parsed = Query::parse(query).map_err(|e| e.to_string())?;
-    let options = SqlOptions {
-        now: Some(fixed_now()),
-        max_page_size: page,
-        ..SqlOptions::new(Dialect::Sqlite)
-    };
+    let mut options = SqlOptions::new(Dialect::Sqlite);
+    options.now = Some(fixed_now());
+    options.max_page_size = page;
     sqlite::answer(connection, &mapping(), &parsed, &options).map_err(|e| e.to_string())
 }
 
@@ -153,4 +151,18 @@ fn hostile_literals_are_only_parameters() {
     }
     assert!(answered > 100, "only {answered} answered");
     assert_eq!(count(&connection), before);
+}
+
+#[test]
+fn options_the_translation_cannot_answer_are_errors() {
+    let (records, context) = sample();
+    let connection = database(&records, &context);
+    for (query, named) in [
+        ("$at=2026-01-01", "$at"),
+        ("$expand=files($from=min;$to=2026-01-01)", "$from"),
+        ("$filter=FindFile(name) eq 1", "FindFile"),
+    ] {
+        let error = answer(&connection, query, None).expect_err(query);
+        assert!(error.contains(named), "{query}: {error}");
+    }
 }

@@ -60,7 +60,8 @@ proptest! {
             Value::Array(records)
         };
         let query = Query::parse(QUERIES[query_index]).expect("query parses");
-        let options = EvalOptions { max_page_size: page_size, ..EvalOptions::default() };
+        let mut options = EvalOptions::default();
+        options.max_page_size = page_size;
         let stream = StreamPlan::new(&query, &options).expect("compiles").with_read_size(read_size);
         let expected = stream.plan().apply(&document).expect("value path");
         let text = if seed % 2 == 0 {

@@ -88,10 +88,8 @@ pub(crate) fn run(args: &ApplyArgs) -> ExitCode {
         Ok(text) => text,
         Err(message) => return fail(&message),
     };
-    let options = ParseOptions {
-        strict: args.strict,
-        ..ParseOptions::default()
-    };
+    let mut options = ParseOptions::default();
+    options.strict = args.strict;
     let mut query = match Query::parse_with(&query_text, &options) {
         Ok(query) => query,
         Err(error) => return parse_failure(&error, args.json_errors),
@@ -145,10 +143,8 @@ pub(crate) fn run(args: &ApplyArgs) -> ExitCode {
         );
     }
     // With a model, values are read by their declared types (as a database holds them).
-    let mut eval_options = EvalOptions {
-        max_page_size: args.page_size,
-        ..EvalOptions::default()
-    };
+    let mut eval_options = EvalOptions::default();
+    eval_options.max_page_size = args.page_size;
     if let Some((model, resource)) = typed {
         eval_options = eval_options.with_model(model, resource);
     }
@@ -201,7 +197,24 @@ pub(crate) fn run(args: &ApplyArgs) -> ExitCode {
 /// The resource path (if any) and the query string of QUERY: `set/$count?$filter=...`
 /// gives both; `$filter=...` or `?$filter=...` only the query.
 fn split_target(target: &str) -> (Option<&str>, &str) {
-    let target = target.trim_start();
+    let mut target = target.trim();
+    // An HTTP request line: `GET /path?query HTTP/1.1`.
+    if let Some((method, rest)) = target.split_once(' ') {
+        if method.chars().all(|c| c.is_ascii_uppercase()) && !method.is_empty() {
+            target = rest.trim();
+            if let Some((resource, version)) = target.rsplit_once(' ') {
+                if version.starts_with("HTTP/") {
+                    target = resource;
+                }
+            }
+        }
+    }
+    // A fragment is not part of the query.
+    if let Some((before, _)) = target.split_once('#') {
+        if before.contains('?') {
+            target = before;
+        }
+    }
     if let Some(query) = target.strip_prefix('?') {
         return (None, query);
     }
@@ -383,6 +396,14 @@ mod tests {
             (Some("sessions/$count"), "")
         );
         assert_eq!(split_target("$filter=a eq '?'"), (None, "$filter=a eq '?'"));
+        assert_eq!(
+            split_target("GET /svc/uploadSessions/$count?$filter=a eq 1 HTTP/1.1"),
+            (Some("/svc/uploadSessions/$count"), "$filter=a eq 1")
+        );
+        assert_eq!(
+            split_target("https://host/svc/items?$top=2#section"),
+            (Some("https://host/svc/items"), "$top=2")
+        );
     }
 
     #[test]

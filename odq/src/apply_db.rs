@@ -54,19 +54,15 @@ pub(crate) fn run(
     };
     let result = match &database {
         Database::Sqlite(connection) => {
-            let options = SqlOptions {
-                entity_set: Some(set),
-                max_page_size: page_size,
-                ..SqlOptions::new(Dialect::Sqlite)
-            };
+            let mut options = SqlOptions::new(Dialect::Sqlite);
+            options.entity_set = Some(set);
+            options.max_page_size = page_size;
             odata_query::sql::sqlite::answer(connection, &mapping, query, &options)
         }
         Database::Postgres(client) => {
-            let options = SqlOptions {
-                entity_set: Some(set),
-                max_page_size: page_size,
-                ..SqlOptions::new(Dialect::Postgres)
-            };
+            let mut options = SqlOptions::new(Dialect::Postgres);
+            options.entity_set = Some(set);
+            options.max_page_size = page_size;
             client.answer(&mapping, query, &options)
         }
     };

@@ -17,6 +17,7 @@ mod load_cmd;
 mod model_cmd;
 mod output;
 mod parse_cmd;
+mod serve_cmd;
 mod splice;
 mod sql_cmd;
 
@@ -75,6 +76,12 @@ enum Command {
     /// Data models: infer one from a JSON sample and print it as CSDL.
     #[command(subcommand)]
     Model(ModelCommand),
+    /// Serve a JSON file as an OData entity set over HTTP (loopback by default).
+    #[command(after_help = "Examples:\n  \
+        odq serve sessions.json --name uploadSessions --port 8080\n  \
+        curl 'http://127.0.0.1:8080/uploadSessions?$filter=size%20gt%201000000&$top=5'\n  \
+        curl 'http://127.0.0.1:8080/$metadata'")]
+    Serve(serve_cmd::ServeArgs),
     /// Time the parser over every line of FILE (query rule), in-process.
     #[command(after_help = "Example:\n  odq bench-parse queries.txt --runs 15")]
     BenchParse(bench_cmd::BenchArgs),
@@ -147,6 +154,7 @@ fn main() -> ExitCode {
         Command::Model(ModelCommand::Infer { file, name, json }) => {
             model_cmd::infer(&file, name.as_deref(), json)
         }
+        Command::Serve(args) => serve_cmd::run(&args),
         Command::BenchParse(args) => bench_cmd::run(&args),
         Command::Sql(args) => sql_cmd::run(&args),
         Command::Load(args) => load_cmd::run(&args),

@@ -9,7 +9,7 @@ use odata_query::model::Model;
 /// The entity set name when `--name` is not given: the last segment of the sample's
 /// `@odata.context` (`.../uploadSessions`), else the file's stem if it is a simple
 /// identifier, else `items`.
-fn default_name(sample: &serde_json::Value, file: &str) -> String {
+pub(crate) fn default_name(sample: &serde_json::Value, file: &str) -> String {
     let is_identifier = |name: &str| {
         name.chars()
             .next()

@@ -383,7 +383,55 @@ impl<W: Write> Formatter<W> {
         self.end_of_value()
     }
 
+    /// Plain compact output (no indentation, colour, JSON Lines or raw strings) only drops
+    /// whitespace outside strings: copied in runs, strings skipped with `memchr`, because
+    /// this is the path large responses take.
+    fn feed_compact(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let mut run_start = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            match self.lex {
+                Lex::String { escaped: true } => {
+                    self.lex = Lex::String { escaped: false };
+                    i += 1;
+                }
+                Lex::String { escaped: false } => match memchr::memchr2(b'"', b'\\', &bytes[i..]) {
+                    Some(at) if bytes[i + at] == b'"' => {
+                        self.lex = Lex::Between;
+                        i += at + 1;
+                    }
+                    Some(at) => {
+                        self.lex = Lex::String { escaped: true };
+                        i += at + 1;
+                    }
+                    None => i = bytes.len(),
+                },
+                _ => {
+                    let b = bytes[i];
+                    if b.is_ascii_whitespace() {
+                        self.out.write_all(&bytes[run_start..i])?;
+                        run_start = i + 1;
+                    } else {
+                        self.started = true;
+                        if b == b'"' {
+                            self.lex = Lex::String { escaped: false };
+                        }
+                    }
+                    i += 1;
+                }
+            }
+        }
+        self.out.write_all(&bytes[run_start..])
+    }
+
+    fn plain_compact(&self) -> bool {
+        !self.style.pretty && !self.style.color && !self.style.ndjson && !self.style.raw
+    }
+
     fn feed(&mut self, mut bytes: &[u8]) -> io::Result<()> {
+        if self.plain_compact() {
+            return self.feed_compact(bytes);
+        }
         while !bytes.is_empty() {
             match self.lex {
                 Lex::String { escaped } => {
@@ -473,6 +521,13 @@ impl<W: Write> Formatter<W> {
     /// Ends the output: a final newline, and in JSON Lines mode a response without
     /// `value` (a single entity) printed as one line.
     pub(crate) fn finish(mut self) -> io::Result<W> {
+        if self.plain_compact() {
+            if self.started {
+                self.out.write_all(b"\n")?;
+            }
+            self.out.flush()?;
+            return Ok(self.out);
+        }
         if self.lex == Lex::Literal {
             self.lex = Lex::Between;
             self.end_literal()?;

@@ -5,7 +5,7 @@ use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use odata_query::{parse_rule, ParseError, ParseOptions, Parsed, Rule};
+use odata_query::{parse_rule, ParseError, ParseOptions, Parsed, Query, Rule};
 
 use crate::{fail, model_cmd};
 
@@ -64,9 +64,10 @@ impl RuleArg {
 }
 
 pub(crate) fn run(args: &ParseArgs) -> ExitCode {
-    let options = ParseOptions {
-        strict: args.strict,
-        ..ParseOptions::default()
+    let options = if args.strict {
+        ParseOptions::strict()
+    } else {
+        ParseOptions::default()
     };
     if args.lines {
         return parse_lines(args.rule.rule(), &options, args.canonical);
@@ -74,7 +75,7 @@ pub(crate) fn run(args: &ParseArgs) -> ExitCode {
     let Some(text) = &args.text else {
         return fail("parse: give TEXT, or --lines to read stdin");
     };
-    match parse_rule(args.rule.rule(), text, &options) {
+    match parse_text(args.rule.rule(), text, &options) {
         Ok(parsed) => {
             if let Some(code) = check(args, &parsed, text) {
                 return code;
@@ -132,6 +133,14 @@ fn error_line(error: &ParseError) -> String {
     body.to_string()
 }
 
+/// Parses `text` with `rule`; the query rule also takes a whole URL or request line.
+fn parse_text(rule: Rule, text: &str, options: &ParseOptions) -> Result<Parsed, ParseError> {
+    if rule == Rule::Query {
+        return Query::parse_url_with(text, options).map(|query| Parsed::Query(Box::new(query)));
+    }
+    parse_rule(rule, text, options)
+}
+
 fn parse_lines(rule: Rule, options: &ParseOptions, canonical: bool) -> ExitCode {
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut rejected = false;
@@ -140,7 +149,7 @@ fn parse_lines(rule: Rule, options: &ParseOptions, canonical: bool) -> ExitCode 
             Ok(line) => line,
             Err(e) => return fail(&format!("cannot read stdin: {e}")),
         };
-        let printed = match parse_rule(rule, &line, options) {
+        let printed = match parse_text(rule, &line, options) {
             Ok(parsed) => match render(&parsed, canonical) {
                 Ok(text) if canonical => serde_json::Value::String(text).to_string(),
                 Ok(text) => text,

@@ -63,10 +63,8 @@ pub(crate) fn run(args: &SqlArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let options = SqlOptions {
-        entity_set: Some(set),
-        ..SqlOptions::new(args.dialect.dialect())
-    };
+    let mut options = SqlOptions::new(args.dialect.dialect());
+    options.entity_set = Some(set);
     match query.to_sql_with(&mapping, &options) {
         Ok(sql) => {
             println!("{}", sql.to_json());

@@ -2,7 +2,7 @@
 """An independent OData 4.01 query evaluator over JSON, for differential testing.
 
 Written from the OData 4.01 specifications (Part 1 Protocol "Prot", Part 2 URL
-Conventions "URL", Data Aggregation "Agg") and shared/SEMANTICS.md, not from the Rust
+Conventions "URL", Data Aggregation "Agg") and the crate's documented choices, not from the Rust
 code. Where the specification leaves room it follows the crate's documented choices
 (README "Choices", `src/eval/mod.rs`). It covers the commonly used subset: $filter,
 $orderby, $top, $skip, $count, $select, $expand with nested options, $compute, $search,
@@ -241,7 +241,7 @@ def parse_guid(text):
 
 
 def coerce_string(text, typed):
-    """SEMANTICS §5.6: a JSON string compared with a typed value is read as that type."""
+    """URL §5.1.1.10.1: a JSON string compared with a typed value is read as that type."""
     if isinstance(typed, DTO):
         return parse_dto(text, need_offset=False)
     if isinstance(typed, DateV):
@@ -401,7 +401,7 @@ def arith_num(op, a, b):
 
 
 def arith_temporal(op, a, b):
-    """URL §5.1.1.2.1-.5 with SEMANTICS §5.3 (strings in the data are untyped: null)."""
+    """URL §5.1.1.2.1-.5 (strings in the data are untyped: null)."""
     if op == "add":
         if isinstance(a, DTO) and isinstance(b, DurationV):
             return DTO(a.ns + b.ns, a.offset)
@@ -445,7 +445,7 @@ def negate(v):
 
 
 # ---------------------------------------------------------------------------------------
-# Comparison (URL §5.1.1.1, SEMANTICS §2)
+# Comparison (URL §5.1.1.1)
 # ---------------------------------------------------------------------------------------
 
 
@@ -1119,7 +1119,7 @@ def evaluate(e, env):
 
 
 def has_flags(v):
-    """The flag names of a `has` operand (SEMANTICS §6.2): enum values and strings are
+    """The flag names of a `has` operand (URL §5.1.1.14.1): enum values and strings are
     comma-separated names; the crate reads an integer as the one flag named by its
     digits; anything else is no enum (null)."""
     if isinstance(v, EnumV):

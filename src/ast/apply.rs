@@ -75,6 +75,9 @@ pub enum Transformation {
         /// The arguments as expressions or nested transformation sequences.
         args: Vec<HierarchyArg>,
     },
+    /// `expand(MyPaintings,filter(FrameColor eq 'Red'),expand(Owner))`: expands a
+    /// navigation property for the transformations that follow (aggregation extension).
+    Expand(ApplyExpand),
     /// `Namespace.Function(p=1)`: a custom set-transforming function.
     Custom {
         /// The qualified name.
@@ -82,6 +85,21 @@ pub enum Transformation {
         /// The named arguments.
         args: Vec<NamedArg>,
     },
+}
+
+/// The arguments of the `expand(...)` transformation: a navigation path, an optional
+/// `filter(...)` of the related entities, and nested `expand(...)`s.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
+pub struct ApplyExpand {
+    /// The navigation path (names and type casts).
+    pub path: Vec<PathSegment>,
+    /// `filter(expr)`: which related entities to keep.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub filter: Option<Expr>,
+    /// Nested `expand(...)` arguments, in order.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
+    pub expand: Vec<ApplyExpand>,
 }
 
 /// `topcount`, `topsum`, `toppercent`, `bottomcount`, `bottomsum`, `bottompercent`.
@@ -142,6 +160,7 @@ impl HierarchyKind {
 /// One argument of a hierarchy transformation.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
+#[non_exhaustive]
 pub enum HierarchyArg {
     /// An expression, path, name or number (`$root/Nodes`, `Hier`, `ID`, `1`, `preorder`).
     Expr(Expr),
@@ -170,6 +189,7 @@ pub struct AggregateItem {
 /// The aggregated value of an [`AggregateItem`].
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
+#[non_exhaustive]
 pub enum AggregateExpr {
     /// `expr with method`: `amount with sum`, `customer with countdistinct`.
     With {
@@ -182,6 +202,14 @@ pub enum AggregateExpr {
     Count,
     /// `path/$count`: the number of values of a collection path.
     PathCount(Vec<PathSegment>),
+    /// `Sales(Amount with sum as Total)`, `MyPaintings($count as Count)`: aggregates of the
+    /// entities related along a navigation path, each with its own alias.
+    Path {
+        /// The navigation path (names and type casts).
+        path: Vec<PathSegment>,
+        /// The aggregates, at least one.
+        items: Vec<AggregateItem>,
+    },
     /// `Forecast` or `path/Forecast`: a custom aggregate, optionally after a path.
     Custom {
         /// Path segments before the custom aggregate (may be empty).
@@ -205,6 +233,7 @@ pub struct AggregateFrom {
 /// `sum`, `min`, `max`, `average`, `countdistinct`, or a custom `Ns.method`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
+#[non_exhaustive]
 pub enum AggregateMethod {
     /// `sum`
     Sum,
@@ -237,6 +266,7 @@ impl AggregateMethod {
 /// One element of the `groupby((...))` list.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
+#[non_exhaustive]
 pub enum GroupByElement {
     /// `address/city`: a grouping property path.
     Property(Vec<PathSegment>),
@@ -330,12 +360,27 @@ impl Display for Transformation {
                 write_list(f, args, ",")?;
                 f.write_str(")")
             }
+            Transformation::Expand(expand) => expand.fmt(f),
             Transformation::Custom { name, args } => {
                 write!(f, "{name}(")?;
                 write_list(f, args, ",")?;
                 f.write_str(")")
             }
         }
+    }
+}
+
+impl Display for ApplyExpand {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str("expand(")?;
+        write_list(f, &self.path, "/")?;
+        if let Some(filter) = &self.filter {
+            write!(f, ",filter({filter})")?;
+        }
+        for nested in &self.expand {
+            write!(f, ",{nested}")?;
+        }
+        f.write_str(")")
     }
 }
 
@@ -377,6 +422,12 @@ impl Display for AggregateExpr {
         match self {
             AggregateExpr::With { expr, method } => write!(f, "{expr} with {}", method.keyword()),
             AggregateExpr::Count => f.write_str("$count"),
+            AggregateExpr::Path { path, items } => {
+                write_list(f, path, "/")?;
+                f.write_str("(")?;
+                write_list(f, items, ",")?;
+                f.write_str(")")
+            }
             AggregateExpr::PathCount(path) => {
                 write_list(f, path, "/")?;
                 f.write_str("/$count")

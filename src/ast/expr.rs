@@ -12,6 +12,7 @@ use super::{AggregateItem, Annotation, Function, Literal, Query};
 /// An expression (`$filter`, `$orderby` keys, `$compute`, alias values, arguments).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
+#[non_exhaustive]
 pub enum Expr {
     /// `null`, `true`, `42`, `'text'`, `2026-01-01T00:00:00Z`, ...
     Literal(Literal),
@@ -105,6 +106,7 @@ pub struct MemberPath {
 /// Where a [`MemberPath`] starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
+#[non_exhaustive]
 pub enum PathRoot {
     /// No prefix: relative to the instance the option applies to (`name`).
     Implicit,
@@ -125,6 +127,7 @@ pub enum PathRoot {
 /// One segment of a [`MemberPath`].
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
+#[non_exhaustive]
 pub enum Segment {
     /// `name`: a property or navigation property.
     Property(String),
@@ -145,6 +148,15 @@ pub enum Segment {
     /// `/aggregate(Amount with sum)`: an aggregate of a collection (aggregation extension);
     /// the item has no alias.
     Aggregate(Box<AggregateItem>),
+    /// `sale($it,2022)`, `FindPencil()`: an unqualified function that is not a canonical
+    /// one, called with positional arguments (default mode; .NET's OData library resolves
+    /// such names against the model). Only the first segment of a path.
+    Call {
+        /// The function's name, as written.
+        name: String,
+        /// The arguments.
+        args: Vec<Expr>,
+    },
     /// `Namespace.Function(p=1,q=@a)`: a bound or unbound custom function call.
     Function {
         /// The qualified function name.
@@ -198,6 +210,7 @@ pub enum UnaryOp {
 /// An infix operator. See [`BinaryOp::precedence`] for the table (URL §5.1.1.17).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
+#[non_exhaustive]
 pub enum BinaryOp {
     /// `or`
     Or,
@@ -234,7 +247,7 @@ pub enum BinaryOp {
 }
 
 /// Precedence of the unary operators `not` and `-` (between multiplicative and `has`/`in`).
-pub const UNARY_PRECEDENCE: u8 = 7;
+pub(crate) const UNARY_PRECEDENCE: u8 = 7;
 
 impl BinaryOp {
     /// Every binary operator, for tables and tests.
@@ -258,7 +271,7 @@ impl BinaryOp {
     ];
 
     /// Binding strength, higher binds tighter (URL §5.1.1.17): `or` 1, `and` 2, `eq ne` 3,
-    /// `gt ge lt le` 4, `add sub` 5, `mul div divby mod` 6, unary `not -` 7 ([`UNARY_PRECEDENCE`]),
+    /// `gt ge lt le` 4, `add sub` 5, `mul div divby mod` 6, unary `not -` 7,
     /// `has in` 8. All binary operators associate to the left.
     pub fn precedence(self) -> u8 {
         match self {
@@ -304,7 +317,7 @@ impl BinaryOp {
 
 impl Expr {
     /// The binding strength of this node when it is an operand: binary operators use
-    /// [`BinaryOp::precedence`], unary ones [`UNARY_PRECEDENCE`], everything else is atomic.
+    /// [`BinaryOp::precedence`], unary ones 7, everything else is atomic.
     pub fn precedence(&self) -> u8 {
         match self {
             Expr::Binary { op, .. } => op.precedence(),
@@ -331,6 +344,14 @@ impl Expr {
         while let Expr::Binary { left, .. } = expr {
             expr = left;
         }
+        // A path from a property named `INF` (`INF/x`) would read as `-INF`.
+        if let Expr::Path(MemberPath {
+            root: PathRoot::Implicit,
+            segments,
+        }) = expr
+        {
+            return matches!(segments.first(), Some(Segment::Property(name)) if name == "INF");
+        }
         matches!(
             expr,
             Expr::Literal(
@@ -351,6 +372,9 @@ impl Display for Expr {
         match self {
             Expr::Literal(literal) => literal.fmt(f),
             Expr::Alias(name) => write!(f, "@{name}"),
+            // A property (or lambda variable) named `not` alone would read as the operator
+            // when something follows: parentheses keep it a name (`(not) desc`).
+            Expr::Path(path) if path.is_bare_not() => write!(f, "({path})"),
             Expr::Path(path) => path.fmt(f),
             Expr::Call { function, args } => {
                 write!(f, "{}(", function.name())?;
@@ -375,11 +399,25 @@ impl Display for Expr {
                     if i > 0 {
                         f.write_str(",")?;
                     }
-                    write!(f, "{}:{}", arm.condition, arm.value)?;
+                    // `a gt 10:30` would read as the time 10:30: a space after the colon
+                    // keeps a number that ends the condition apart from one that starts
+                    // the value.
+                    let separator = if reads_as_time(&arm.condition, &arm.value) {
+                        ": "
+                    } else {
+                        ":"
+                    };
+                    write!(f, "{}{separator}{}", arm.condition, arm.value)?;
                 }
                 f.write_str(")")
             }
             Expr::Unary { op, operand } => match op {
+                // An operand that starts with an operator's name (`not (sub)`, a property
+                // named `sub`) would make `not` read as a property: parentheses keep it
+                // the operand.
+                UnaryOp::Not if operand.leading_word().is_some_and(is_operator_word) => {
+                    write!(f, "not ({operand})")
+                }
                 UnaryOp::Not => {
                     f.write_str("not ")?;
                     operand.write_operand(f, UNARY_PRECEDENCE)
@@ -429,6 +467,87 @@ impl Display for Expr {
                 f.write_str("}")
             }
         }
+    }
+}
+
+/// True when `condition:value` would read as a time of day: the condition ends with an
+/// integer of one or two digits and the value starts with digits that make `hh:mm` or
+/// (default mode) `h:m:s` with it. Looks only at the two literals that meet at the colon.
+fn reads_as_time(condition: &Expr, value: &Expr) -> bool {
+    let mut last = condition;
+    while let Expr::Binary { right: inner, .. } | Expr::Unary { operand: inner, .. } = last {
+        last = inner;
+    }
+    let run = match last {
+        Expr::Literal(Literal::Int(n)) if (0..100).contains(n) => n.to_string().len(),
+        _ => return false,
+    };
+    let mut first = value;
+    while let Expr::Binary { left, .. } = first {
+        first = left;
+    }
+    let text = match first {
+        Expr::Literal(
+            literal @ (Literal::Int(_)
+            | Literal::Decimal(_)
+            | Literal::Double(_)
+            | Literal::Date(_)
+            | Literal::DateTimeOffset(_)
+            | Literal::TimeOfDay(_)
+            | Literal::Guid(_)),
+        ) => literal.to_string(),
+        _ => return false,
+    };
+    let lead = text.bytes().take_while(u8::is_ascii_digit).count();
+    let more = text[lead..].starts_with(':');
+    lead > 0 && ((run == 2 && lead >= 2) || (lead <= 2 && more))
+}
+
+/// True for a word that reads as a binary operator (`sub`, `AND`).
+fn is_operator_word(word: &str) -> bool {
+    BinaryOp::from_keyword(word).is_some()
+}
+
+impl MemberPath {
+    /// True for `not` alone: a property or lambda variable named `not`, which would read as
+    /// the operator before other text.
+    fn is_bare_not(&self) -> bool {
+        match (&self.root, self.segments.as_slice()) {
+            (PathRoot::Implicit, [Segment::Property(name)]) => name.eq_ignore_ascii_case("not"),
+            (PathRoot::Variable(name), []) => name.eq_ignore_ascii_case("not"),
+            _ => false,
+        }
+    }
+}
+
+impl Expr {
+    /// The identifier the text of `self` starts with, if it starts with one: the name of a
+    /// leading property, lambda variable, custom function, type or enum type (its first
+    /// part, before a `.`).
+    fn leading_word(&self) -> Option<&str> {
+        let mut expr = self;
+        while let Expr::Binary { left, .. } = expr {
+            expr = left;
+        }
+        let name = match expr {
+            Expr::Path(path) if path.is_bare_not() => return None,
+            Expr::Path(path) => match (&path.root, path.segments.first()) {
+                (PathRoot::Variable(name), _) => name.as_str(),
+                (
+                    PathRoot::Implicit,
+                    Some(
+                        Segment::Property(name)
+                        | Segment::TypeCast(name)
+                        | Segment::Function { name, .. }
+                        | Segment::Call { name, .. },
+                    ),
+                ) => name.as_str(),
+                _ => return None,
+            },
+            Expr::Literal(Literal::Enum { type_name, .. }) => type_name.as_str(),
+            _ => return None,
+        };
+        Some(name.split('.').next().unwrap_or(name))
     }
 }
 
@@ -496,6 +615,11 @@ impl Display for Segment {
             Segment::All(lambda) => write!(f, "all({lambda})"),
             Segment::Aggregate(item) => write!(f, "aggregate({item})"),
             Segment::Function { name, args } => {
+                write!(f, "{name}(")?;
+                write_list(f, args, ",")?;
+                f.write_str(")")
+            }
+            Segment::Call { name, args } => {
                 write!(f, "{name}(")?;
                 write_list(f, args, ",")?;
                 f.write_str(")")

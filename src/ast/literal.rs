@@ -10,6 +10,7 @@ use super::{write_list, write_url_text};
 /// A literal value. Numbers and temporal values keep their (validated) source text.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
+#[non_exhaustive]
 pub enum Literal {
     /// `null`
     Null,
@@ -66,6 +67,7 @@ pub struct GeoLiteral {
 /// A well-known-text shape inside a geo literal.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
+#[non_exhaustive]
 pub enum GeoShape {
     /// `Point(x y)`
     Point(Position),

@@ -9,6 +9,11 @@
 //! - characters that would be misread when the text is parsed again as raw URL text
 //!   (`%`, `&`, `#`, `+`) are percent-encoded inside literals; everything else prints as is.
 //!
+//! That readable text may hold spaces, quotes and non-ASCII letters, which are not valid in
+//! a URL. [`UrlForm`] (`query.url()`, [`Query::to_url_string`]) prints the same text with
+//! every byte that RFC 3986 does not allow in a query percent-encoded (a space is `%20`,
+//! never `+`): use it for links. Both forms parse back to an equal tree.
+//!
 //! Design notes:
 //! - Numeric and temporal literals keep their source text (validated), so nothing is lost
 //!   to `f64` and offsets are never normalised; the evaluator converts them once at compile time.
@@ -31,6 +36,75 @@ pub use literal::*;
 pub use query::*;
 
 use std::fmt::{self, Display, Formatter};
+
+/// The URL form of a node: its canonical text with every byte that may not stand in the
+/// query of a URL (RFC 3986 `query = *( pchar / "/" / "?" )`) percent-encoded: spaces,
+/// `"`, `<`, `>`, `[`, `\\`, `]`, `^`, `` ` ``, `{`, `|`, `}`, control characters and every
+/// byte of a non-ASCII character. A `%` is always the start of an escape in canonical text,
+/// so it stays; a space is written `%20`, never `+`.
+///
+/// ```
+/// let query = odata_query::Query::parse("$filter=status eq 'failed'&$search=\"a b\"")?;
+/// assert_eq!(query.url().to_string(), "$search=%22a%20b%22&$filter=status%20eq%20'failed'");
+/// # Ok::<(), odata_query::ParseError>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct UrlForm<T>(pub T);
+
+impl<T: Display> Display for UrlForm<T> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        use fmt::Write as _;
+        /// Percent-encodes what it is given, passing on URL characters in runs.
+        struct Encoder<'f, 'g>(&'f mut Formatter<'g>);
+        impl fmt::Write for Encoder<'_, '_> {
+            fn write_str(&mut self, text: &str) -> fmt::Result {
+                let mut start = 0;
+                for (i, byte) in text.bytes().enumerate() {
+                    if is_url_byte(byte) {
+                        continue;
+                    }
+                    // A run of URL bytes is ASCII, so it starts and ends on char boundaries;
+                    // between two bytes of one character the run is empty.
+                    if start < i {
+                        self.0.write_str(&text[start..i])?;
+                    }
+                    write!(self.0, "%{byte:02X}")?;
+                    start = i + 1;
+                }
+                match text.get(start..) {
+                    Some(rest) => self.0.write_str(rest),
+                    None => Ok(()),
+                }
+            }
+        }
+        write!(Encoder(f), "{}", self.0)
+    }
+}
+
+/// True for the bytes RFC 3986 allows as they are in a query (unreserved, sub-delims,
+/// `:`, `@`, `/`, `?`), and `%`, which canonical text only writes as an escape.
+fn is_url_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?%".contains(&byte)
+}
+
+impl Query {
+    /// The URL form of the canonical text (see [`UrlForm`]).
+    pub fn url(&self) -> UrlForm<&Query> {
+        UrlForm(self)
+    }
+
+    /// The URL form as a string: valid URL query text, for links (`@odata.nextLink`).
+    pub fn to_url_string(&self) -> String {
+        self.url().to_string()
+    }
+}
+
+impl Expr {
+    /// The URL form of the canonical text (see [`UrlForm`]).
+    pub fn url(&self) -> UrlForm<&Expr> {
+        UrlForm(self)
+    }
+}
 
 /// Writes text that sits inside a literal, percent-encoding the characters that would be
 /// misread when the canonical text is parsed again as raw URL text.

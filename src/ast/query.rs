@@ -46,10 +46,13 @@ pub struct Query {
     /// `$select=id,name,address/city`
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
     pub select: Vec<SelectItem>,
-    /// `$levels=2` or `$levels=max` (only inside `$expand(...)`).
+    /// `$levels=2`, `$levels=max`, or (default mode) `$levels=0` for no further levels;
+    /// only inside `$expand(...)`.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub levels: Option<Levels>,
-    /// `$format=json` (`atom`, `xml`, or a media type such as `application/json;odata.metadata=none`).
+    /// `$format=json`: `atom`, `xml`, a media type such as
+    /// `application/json;odata.metadata=none`, or any service-specific value (`html`,
+    /// `workbook`); `json`, `atom` and `xml` are stored in lower case.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub format: Option<String>,
     /// `$index=-1`
@@ -67,6 +70,10 @@ pub struct Query {
     /// `$id=Products(1)`: an entity id (decoded IRI text).
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
+    /// `$at`, `$from`, `$to`, `$toInclusive` (OData Temporal extension); boxed, as they are
+    /// rare and `Query` is moved and nested often.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub temporal: Option<Box<Temporal>>,
     /// `@p=5`: parameter alias definitions, in input order.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
     pub aliases: Vec<AliasDefinition>,
@@ -95,11 +102,45 @@ pub struct CustomOption {
     pub value: Option<String>,
 }
 
+/// The temporal options of a query (OData Temporal extension); at least one is set.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
+pub struct Temporal {
+    /// `$at=2026-01-01`: the point in time of the request.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub at: Option<TemporalValue>,
+    /// `$from=2025-01-01`: the start of a time period.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub from: Option<TemporalValue>,
+    /// `$to=2026-01-01`: the exclusive end of a time period.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub to: Option<TemporalValue>,
+    /// `$toInclusive=2025-12-31`: the inclusive end of a time period.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub to_inclusive: Option<TemporalValue>,
+}
+
+/// The value of a temporal option (`$at`, `$from`, `$to`, `$toInclusive`): `temporalExpr`
+/// of the OData Temporal ABNF.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
+#[non_exhaustive]
+pub enum TemporalValue {
+    /// `min` (case-insensitive): the earliest point in time.
+    Min,
+    /// `max` (case-insensitive): the latest point in time.
+    Max,
+    /// An expression giving a date or date-time: `2026-01-01`, `2026-01-01T10:00:00Z`,
+    /// `@alias`, `@eh/From`.
+    Expr(Expr),
+}
+
 /// `$levels=N` or `$levels=max`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
+#[non_exhaustive]
 pub enum Levels {
-    /// `$levels=3`: a positive number of levels.
+    /// `$levels=3`: a number of levels (0, no further levels, only in default mode).
     Number(u32),
     /// `$levels=max` (case-insensitive).
     Max,
@@ -139,6 +180,7 @@ pub struct ComputeItem {
 /// A `$search` expression. `AND` binds tighter than `OR`; juxtaposition is `AND`.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
+#[non_exhaustive]
 pub enum Search {
     /// `blue`: a search word.
     Term(String),
@@ -158,6 +200,7 @@ pub enum Search {
 /// One `$select` item.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
+#[non_exhaustive]
 pub enum SelectItem {
     /// `*`: all structural properties.
     Star,
@@ -176,6 +219,7 @@ pub enum SelectItem {
 /// A segment of a `$select` or `$expand` path.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
+#[non_exhaustive]
 pub enum PathSegment {
     /// `name`: a (structural or navigation) property.
     Property(String),
@@ -219,6 +263,7 @@ pub struct ExpandItem {
 /// The target of an expand item.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
+#[non_exhaustive]
 pub enum ExpandPath {
     /// `*`: every navigation property.
     Star,
@@ -325,14 +370,36 @@ impl Query {
                 write_url_text(f, value)?;
             }
         }
+        if let Some(temporal) = &self.temporal {
+            let options = [
+                ("$at=", &temporal.at),
+                ("$from=", &temporal.from),
+                ("$to=", &temporal.to),
+                ("$toInclusive=", &temporal.to_inclusive),
+            ];
+            for (name, value) in options {
+                if let Some(value) = value {
+                    sep(f)?;
+                    write!(f, "{name}{value}")?;
+                }
+            }
+        }
         for alias in &self.aliases {
             sep(f)?;
             write!(f, "@{}={}", alias.name, alias.value)?;
         }
         for custom in &self.custom {
             sep(f)?;
-            // A `=` in the name (decoded from `%3D`) would end it: keep it encoded.
-            for (i, part) in custom.name.split('=').enumerate() {
+            // A `=` in the name (decoded from `%3D`) would end it: keep it encoded. So is a
+            // leading `?`, which default mode skips at the start of a query.
+            let name = match custom.name.strip_prefix('?') {
+                Some(rest) => {
+                    f.write_str("%3F")?;
+                    rest
+                }
+                None => &custom.name,
+            };
+            for (i, part) in name.split('=').enumerate() {
                 if i > 0 {
                     f.write_str("%3D")?;
                 }
@@ -362,6 +429,25 @@ pub(super) fn write_nested(f: &mut Formatter<'_>, options: &Query) -> fmt::Resul
     f.write_str("(")?;
     options.write_options(f, ";")?;
     f.write_str(")")
+}
+
+impl Display for TemporalValue {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            TemporalValue::Min => f.write_str("min"),
+            TemporalValue::Max => f.write_str("max"),
+            // A property named `min` or `max` would read as the keyword: parentheses keep it
+            // a property.
+            TemporalValue::Expr(expr @ Expr::Path(path))
+                if path.root == super::PathRoot::Implicit
+                    && matches!(path.segments.as_slice(), [super::Segment::Property(name)]
+                        if name.eq_ignore_ascii_case("min") || name.eq_ignore_ascii_case("max")) =>
+            {
+                write!(f, "({expr})")
+            }
+            TemporalValue::Expr(expr) => expr.fmt(f),
+        }
+    }
 }
 
 impl Display for Levels {

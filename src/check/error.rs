@@ -102,6 +102,21 @@ impl CheckError {
     }
 
     /// The HTTP status a server should answer with: 400.
+    ///
+    /// ```
+    /// use odata_query::model::{Edm, Model};
+    /// use odata_query::Query;
+    ///
+    /// let model = Model::builder()
+    ///     .namespace("ns")
+    ///     .entity_type("item", |t| t.key("id").property("id", Edm::Int64))
+    ///     .entity_set("items", "item")
+    ///     .build()?;
+    /// let error = Query::parse("$filter=id eq 'x'")?.check(&model, "items").unwrap_err();
+    /// assert_eq!(error.http_status(), 400);
+    /// assert_eq!(error.to_odata_error()["error"]["target"], "$filter");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn http_status(&self) -> u16 {
         400
     }

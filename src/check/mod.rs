@@ -59,6 +59,7 @@
 //! `aggregate`, and the rarer ones), later options refer to aggregated properties that the
 //! model does not declare, so their names are not checked.
 
+mod apply;
 mod error;
 mod expr;
 mod resource;
@@ -69,8 +70,8 @@ pub use error::{CheckError, CheckErrorKind};
 pub use resource::Target;
 
 use crate::ast::{
-    AggregateExpr, AliasDefinition, ExpandKind, ExpandPath, Expr, GroupByElement, PathRoot,
-    PathSegment, Query, Search, Segment, SelectItem, SortDirection, Transformation,
+    AliasDefinition, ExpandKind, ExpandPath, Expr, PathSegment, Query, Search, SelectItem,
+    SortDirection,
 };
 use crate::model::{Model, Policy, StructuredType};
 
@@ -634,114 +635,6 @@ where
         }
         Ok(())
     }
-
-    fn apply(
-        &mut self,
-        steps: &'q [Transformation],
-        scope: &mut Scope<'m>,
-        policy: &Policy,
-    ) -> Result<(), CheckError> {
-        for step in steps {
-            match step {
-                Transformation::Filter(expr) => {
-                    self.exprs(policy).predicate(expr, scope, "filter(...)")?
-                }
-                Transformation::OrderBy(items) => {
-                    for item in items {
-                        self.exprs(policy).expr(&item.expr, scope)?;
-                    }
-                }
-                Transformation::Compute(items) => {
-                    for item in items {
-                        let ty = self.exprs(policy).expr(&item.expr, scope)?;
-                        scope.computed.push((item.alias.clone(), ty));
-                    }
-                }
-                Transformation::Top(_) | Transformation::Skip(_) | Transformation::Identity => {}
-                Transformation::Search(search) => self.search(search, policy)?,
-                Transformation::Aggregate(items) => {
-                    for item in items {
-                        self.aggregate(&item.expr, scope, policy)?;
-                    }
-                    reshape(scope);
-                }
-                Transformation::GroupBy { groups, apply } => {
-                    for group in groups {
-                        if let GroupByElement::Property(path) = group {
-                            self.grouping_path(path.iter().filter_map(property_name), scope)?;
-                        }
-                    }
-                    let mut inner = scope.clone();
-                    self.apply(apply, &mut inner, policy)?;
-                    reshape(scope);
-                }
-                Transformation::Concat(sequences) => {
-                    for sequence in sequences {
-                        let mut inner = scope.clone();
-                        self.apply(sequence, &mut inner, policy)?;
-                    }
-                    reshape(scope);
-                }
-                _ => reshape(scope),
-            }
-        }
-        Ok(())
-    }
-
-    fn aggregate(
-        &self,
-        expr: &AggregateExpr,
-        scope: &mut Scope<'m>,
-        policy: &Policy,
-    ) -> Result<(), CheckError> {
-        match expr {
-            AggregateExpr::With { expr, .. } => {
-                // Aggregated property paths may pass through collections (`orders/amount`).
-                if let Expr::Path(path) = expr {
-                    let plain = path
-                        .segments
-                        .iter()
-                        .all(|s| matches!(s, Segment::Property(_)));
-                    if path.root == PathRoot::Implicit && plain {
-                        let names = path.segments.iter().filter_map(|s| match s {
-                            Segment::Property(name) => Some(name.as_str()),
-                            _ => None,
-                        });
-                        return self.grouping_path(names, scope);
-                    }
-                }
-                self.exprs(policy).expr(expr, scope).map(|_| ())
-            }
-            AggregateExpr::PathCount(path) | AggregateExpr::Custom { path, .. } => {
-                self.grouping_path(path.iter().filter_map(property_name), scope)
-            }
-            AggregateExpr::Count => Ok(()),
-        }
-    }
-
-    /// A `groupby`/aggregate property path: every step exists; collections may be
-    /// stepped through.
-    fn grouping_path<'p>(
-        &self,
-        names: impl Iterator<Item = &'p str>,
-        scope: &Scope<'m>,
-    ) -> Result<(), CheckError> {
-        let mut current = scope.this;
-        for (index, name) in names.enumerate() {
-            current = match scope.computed.iter().find(|(n, _)| n == name) {
-                Some((_, ty)) if index == 0 => *ty,
-                _ => self.member(&current, name)?,
-            };
-        }
-        Ok(())
-    }
-}
-
-fn property_name(segment: &PathSegment) -> Option<&str> {
-    match segment {
-        PathSegment::Property(name) => Some(name),
-        _ => None,
-    }
 }
 
 #[cold]
@@ -787,11 +680,4 @@ fn walk_search(search: &Search, parent: u8, listed: &dyn Fn(&str) -> bool) -> Op
     children
         .into_iter()
         .find_map(|child| walk_search(child, own, listed))
-}
-
-/// After an aggregating transformation the items have properties the model does not
-/// declare: names are no longer checked.
-fn reshape(scope: &mut Scope<'_>) {
-    scope.this = Ty::ANY;
-    scope.computed.clear();
 }

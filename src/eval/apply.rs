@@ -240,6 +240,12 @@ fn compile_one<'q>(c: &mut Compiler<'q>, step: &'q Transformation) -> Result<Ste
                             "the custom aggregate {name}"
                         )))
                     }
+                    AggregateExpr::Path { .. } => {
+                        return Err(EvalError::NotSupported(format!(
+                            "the aggregate over a navigation path {}",
+                            item.expr
+                        )))
+                    }
                 };
                 let alias = item.alias.clone().ok_or_else(|| {
                     EvalError::Invalid(format!("the aggregate {} needs an alias", item.expr))
@@ -428,6 +434,10 @@ fn group_by(
         for value in &key {
             distinct_key(value, &mut text);
             text.push('\u{1f}');
+        }
+        if !index.contains_key(&text) {
+            // A new group holds its key twice (the index and the bucket).
+            rt.charge(text.len().saturating_mul(2))?;
         }
         let slot = *index.entry(text).or_insert_with(|| {
             buckets.push((key, Vec::new()));

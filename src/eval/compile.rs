@@ -651,7 +651,7 @@ impl<'q> Compiler<'q> {
                     "the aggregate path segment aggregate({item})"
                 )))
             }
-            Segment::Function { name, .. } => {
+            Segment::Function { name, .. } | Segment::Call { name, .. } => {
                 return Err(EvalError::NotSupported(format!(
                     "the custom function {name} (no function resolver is configured)"
                 )))
@@ -691,7 +691,7 @@ impl<'q> Compiler<'q> {
     }
 }
 
-/// Converts a literal once (SEMANTICS §3.2: numbers keep their exact value).
+/// Converts a literal once (URL §5.1.1.18: numbers keep their exact value).
 pub(crate) fn literal_value(literal: &Literal) -> Result<Val<'static>, EvalError> {
     let invalid =
         |what: &str, text: &str| EvalError::Invalid(format!("invalid {what} literal {text}"));

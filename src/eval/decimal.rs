@@ -1,4 +1,4 @@
-//! Exact decimal numbers for literals, `divby` and decimal arithmetic (SEMANTICS §3.2,
+//! Exact decimal numbers for literals, `divby` and decimal arithmetic (URL §5.1.1.18,
 //! §3.6): an `i128` mantissa and a decimal scale up to 38. Semantic choice: decimals have
 //! floating scale (arbitrary precision within 38 digits); a literal with more significant
 //! digits is rejected with [`crate::EvalError::NotSupported`]. A sum, product or quotient
@@ -12,7 +12,7 @@ use std::cmp::Ordering;
 pub(crate) const MAX_SCALE: u32 = 38;
 /// Fractional digits kept by decimal division (`divby`, `div` of decimals, `average`).
 ///
-/// Semantic choice (SEMANTICS §3.6 leaves `div` scale to the service): quotients are
+/// Semantic choice (URL §5.1.1.2 leaves `div` scale to the service): quotients are
 /// truncated toward zero after 28 fractional digits.
 const DIVISION_SCALE: u32 = 28;
 

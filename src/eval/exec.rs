@@ -1,6 +1,7 @@
 //! Evaluation of compiled expressions against one item.
 
 use std::cell::Cell;
+use std::time::Instant;
 
 use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
@@ -14,11 +15,16 @@ use super::search::{self, SearchMatcher};
 use super::value::{self, Num, Val};
 use super::{functions, temporal};
 
-/// Per-`apply` state: the step budget, the fixed `now()`, the search matcher.
+/// Per-`apply` state: the step, time and memory budgets, the fixed `now()`, the search
+/// matcher.
 pub(crate) struct Runtime<'p> {
     steps: Cell<u64>,
+    /// Bytes charged against [`Limits::max_eval_bytes`] and not released.
+    bytes: Cell<u64>,
+    /// When [`Limits::max_eval_time`] runs out, if set.
+    deadline: Option<Instant>,
     pub(crate) limits: &'p Limits,
-    /// `now()`, read once per `apply` (SEMANTICS §5.4 Rec).
+    /// `now()`, read once per `apply` (URL §5.1.1.8.9; a choice).
     pub(crate) now: DateTime<FixedOffset>,
     pub(crate) search: &'p dyn SearchMatcher,
     /// [`super::EvalOptions::sql_null_semantics`].
@@ -34,6 +40,9 @@ impl std::fmt::Debug for Runtime<'_> {
     }
 }
 
+/// How many steps pass between two readings of the clock for the deadline.
+const DEADLINE_EVERY: u64 = 1024;
+
 impl<'p> Runtime<'p> {
     /// A runtime for one `apply`.
     pub(crate) fn new(
@@ -43,6 +52,8 @@ impl<'p> Runtime<'p> {
     ) -> Self {
         Runtime {
             steps: Cell::new(0),
+            bytes: Cell::new(0),
+            deadline: limits.max_eval_time.map(|time| Instant::now() + time),
             limits,
             now,
             search,
@@ -50,9 +61,11 @@ impl<'p> Runtime<'p> {
         }
     }
 
-    /// Counts `n` evaluation steps against [`Limits::max_eval_steps`].
+    /// Counts `n` evaluation steps against [`Limits::max_eval_steps`], and every
+    /// [`DEADLINE_EVERY`] steps reads the clock against [`Limits::max_eval_time`].
     pub(crate) fn tick(&self, n: u64) -> Result<(), EvalError> {
-        let steps = self.steps.get().saturating_add(n);
+        let before = self.steps.get();
+        let steps = before.saturating_add(n);
         self.steps.set(steps);
         if steps > self.limits.max_eval_steps {
             return Err(EvalError::LimitExceeded {
@@ -60,7 +73,51 @@ impl<'p> Runtime<'p> {
                 max: usize::try_from(self.limits.max_eval_steps).unwrap_or(usize::MAX),
             });
         }
+        // Reading the clock costs about as much as twenty steps, so it is read only when
+        // the count crosses a multiple of DEADLINE_EVERY (a few microseconds of work).
+        if let Some(deadline) = self.deadline {
+            if before / DEADLINE_EVERY != steps / DEADLINE_EVERY && Instant::now() >= deadline {
+                let time = self.limits.max_eval_time.unwrap_or_default();
+                return Err(EvalError::LimitExceeded {
+                    limit: Limit::EvalTime,
+                    max: usize::try_from(time.as_millis()).unwrap_or(usize::MAX),
+                });
+            }
+        }
         Ok(())
+    }
+
+    /// Charges `bytes` of built values (strings, collections, kept records, groups)
+    /// against [`Limits::max_eval_bytes`]; call it before building when the size is known.
+    pub(crate) fn charge(&self, bytes: usize) -> Result<(), EvalError> {
+        let total = self
+            .bytes
+            .get()
+            .saturating_add(u64::try_from(bytes).unwrap_or(u64::MAX));
+        self.bytes.set(total);
+        if total > self.limits.max_eval_bytes {
+            return Err(EvalError::LimitExceeded {
+                limit: Limit::EvalBytes,
+                max: usize::try_from(self.limits.max_eval_bytes).unwrap_or(usize::MAX),
+            });
+        }
+        Ok(())
+    }
+
+    /// The bytes charged so far, to release back to with [`Runtime::release_to`] once
+    /// what was built since is dropped (the temporaries of an item that did not pass).
+    pub(crate) fn bytes_mark(&self) -> u64 {
+        self.bytes.get()
+    }
+
+    /// Releases the charges made since `mark`.
+    pub(crate) fn release_to(&self, mark: u64) {
+        self.bytes.set(self.bytes.get().min(mark));
+    }
+
+    /// Releases `bytes` charged earlier (values that were dropped).
+    pub(crate) fn release(&self, bytes: u64) {
+        self.bytes.set(self.bytes.get().saturating_sub(bytes));
     }
 
     /// The JSON depth limit.
@@ -205,7 +262,7 @@ pub(crate) fn eval<'a>(
     })
 }
 
-/// `in` (URL §5.1.1.1.11; SEMANTICS §2.8 Rec): membership via `eq`, so `null in (1,null)`
+/// `in` (URL §5.1.1.1.11; a choice): membership via `eq`, so `null in (1,null)`
 /// is true. A null right side gives null.
 fn eval_in<'a>(
     l: &'a Node,
@@ -232,7 +289,7 @@ fn eval_in<'a>(
     Ok(Val::Bool(false))
 }
 
-/// `has` (URL §5.1.1.1.10, SEMANTICS §6.2 Rec): flag enums held as comma-separated
+/// `has` (URL §5.1.1.1.10, §5.1.1.14.1; a choice): flag enums held as comma-separated
 /// strings; true when every flag of the right operand is set on the left. Null → null.
 fn eval_has<'a>(left: Val<'a>, right: Val<'a>) -> Val<'a> {
     let flags = |value: &Val<'_>| -> Option<Vec<String>> {
@@ -393,7 +450,7 @@ fn walk<'a>(
             }
             Step::Count(filter, search_expr) => {
                 next_holder = None;
-                // SEMANTICS §8.3 Rec: a null or missing collection counts 0.
+                // A choice (URL §4.8 is silent): a null or missing collection counts 0.
                 let members = current.into_members().unwrap_or_default();
                 let mut count: i128 = 0;
                 for member in members {
@@ -411,7 +468,7 @@ fn walk<'a>(
             }
             Step::Any(predicate) => {
                 next_holder = None;
-                // SEMANTICS §2.11 Rec: a null or missing collection is empty.
+                // A choice (URL §5.1.1.13 is silent): a null or missing collection is empty.
                 let members = current.into_members().unwrap_or_default();
                 match predicate {
                     None => Val::Bool(!members.is_empty()),

@@ -4,7 +4,7 @@
 //! take, found in the data at run time, also gives null; the same mistake visible at
 //! compile time (`contains(1,2)`) is a type error.
 //!
-//! Semantic choice (SEMANTICS §4.4): a "character" is a Unicode scalar value, so
+//! Semantic choice (URL §5.1.1.5.4): a "character" is a Unicode scalar value, so
 //! `length('😀')` is 1.
 
 use std::borrow::Cow;
@@ -85,10 +85,15 @@ pub(crate) fn call<'a>(
     let first = next();
     Ok(match function {
         Concat => match (first, next()) {
-            (Val::Str(a), Val::Str(b)) => Val::Str(Cow::Owned(format!("{a}{b}"))),
+            (Val::Str(a), Val::Str(b)) => {
+                // Charged before building: nested concats double the length at each level.
+                rt.charge(a.len() + b.len())?;
+                Val::Str(Cow::Owned(format!("{a}{b}")))
+            }
             (a, b) => match (a.into_members(), b.into_members()) {
                 (Some(mut x), Some(y)) => {
                     rt.tick((x.len() + y.len()) as u64)?;
+                    rt.charge((x.len() + y.len()).saturating_mul(std::mem::size_of::<Val<'_>>()))?;
                     x.extend(y);
                     Val::List(x)
                 }
@@ -114,10 +119,10 @@ pub(crate) fn call<'a>(
                 .into_members()
                 .map_or(Val::Null, |m| int(m.len() as i128)),
         },
-        Substring => substring(first, next(), args_rest(&mut next))?,
-        ToLower => map_string(first, |s| s.to_lowercase()),
-        ToUpper => map_string(first, |s| s.to_uppercase()),
-        Trim => map_string(first, |s| s.trim().to_string()),
+        Substring => charged(substring(first, next(), args_rest(&mut next))?, rt)?,
+        ToLower => charged(map_string(first, |s| s.to_lowercase()), rt)?,
+        ToUpper => charged(map_string(first, |s| s.to_uppercase()), rt)?,
+        Trim => charged(map_string(first, |s| s.trim().to_string()), rt)?,
         Year | Month | Day | Hour | Minute | Second | FractionalSeconds | Date | Time
         | TotalOffsetMinutes | TotalSeconds => date_part(function, temporal_arg(first)),
         MinDateTime => temporal::min_datetime().map_or(Val::Null, Val::DateTimeOffset),
@@ -146,6 +151,16 @@ pub(crate) fn call<'a>(
             )))
         }
     })
+}
+
+/// Charges a built string or collection against the memory budget.
+fn charged<'a>(value: Val<'a>, rt: &Runtime<'_>) -> Result<Val<'a>, EvalError> {
+    match &value {
+        Val::Str(Cow::Owned(text)) => rt.charge(text.len())?,
+        Val::List(members) => rt.charge(members.len() * std::mem::size_of::<Val<'_>>())?,
+        _ => {}
+    }
+    Ok(value)
 }
 
 fn args_rest<'a>(next: &mut impl FnMut() -> Val<'a>) -> Option<Val<'a>> {
@@ -237,7 +252,7 @@ fn sequence_search<'a>(
     })
 }
 
-/// `substring(s, start[, length])` (URL §5.1.1.5.7, SEMANTICS §4.5): zero-based; a start
+/// `substring(s, start[, length])` (URL §5.1.1.5.7): zero-based; a start
 /// past the end gives an empty result; a length past the end gives what is there; a
 /// negative length is an error. Semantic choice: a negative start counts from the end
 /// (clamped at the beginning). Collections are sliced the same way.
@@ -293,7 +308,7 @@ fn substring<'a>(
     })
 }
 
-/// Date and time parts, evaluated in the value's own offset (URL §5.1.1.8, SEMANTICS §5.2).
+/// Date and time parts, evaluated in the value's own offset (URL §5.1.1.8).
 fn date_part<'a>(function: Function, value: Val<'a>) -> Val<'a> {
     use Function::*;
     let (date, time, offset) = match &value {
@@ -340,7 +355,7 @@ fn date_part<'a>(function: Function, value: Val<'a>) -> Val<'a> {
     }
 }
 
-/// `round` (half away from zero, SEMANTICS §3.8), `floor`, `ceiling`.
+/// `round` (half away from zero, URL §5.1.1.9.3), `floor`, `ceiling`.
 fn round(function: Function, n: Num) -> Num {
     match n {
         Num::Int(_) => n,
@@ -503,7 +518,7 @@ impl TypeTarget {
         }
     }
 
-    /// `isof` (URL §5.1.1.10.2, SEMANTICS §6.1 Rec). Semantic choice: over JSON a Boolean
+    /// `isof` (URL §5.1.1.10.2, §5.1.1.10.1). Semantic choice: over JSON a Boolean
     /// is `Edm.Boolean`; an integer is every integer type whose range holds it and also
     /// Decimal/Double/Single; a number with a fraction is Decimal/Double/Single; a string
     /// is `Edm.String` only; typed values (from literals and functions) have their own

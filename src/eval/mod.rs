@@ -26,7 +26,7 @@
 //!
 //! # Semantic choices
 //!
-//! Where the specification leaves room (SEMANTICS.md "Rec" items and open points), this
+//! Where the specification leaves room (and where the spec is silent), this
 //! evaluator decides as follows; each choice is also documented where it is implemented.
 //!
 //! - **Nulls** (§2): an absent key and JSON `null` are both null; `and`/`or`/`not` are
@@ -135,8 +135,25 @@ use value::Val;
 
 pub use search::{DefaultSearch, SearchMatcher};
 
-/// How to evaluate.
+/// How to evaluate: limits, paging, the `$search` matcher, the clock, and an optional
+/// data model. Start from the default and set what differs.
+///
+/// ```
+/// use odata_query::{EvalOptions, Query};
+/// use serde_json::json;
+///
+/// let mut options = EvalOptions::default();
+/// options.max_page_size = Some(2);
+/// options.next_link_base = "https://host/svc/items".into();
+/// let plan = Query::parse("$orderby=n")?.compile(&options)?;
+/// let page = plan.apply(&json!([{"n": 3}, {"n": 1}, {"n": 2}]))?;
+/// assert_eq!(page["value"], json!([{"n": 1}, {"n": 2}]));
+/// let next = page["@odata.nextLink"].as_str().unwrap();
+/// assert!(next.starts_with("https://host/svc/items?$orderby=n&$skiptoken="));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct EvalOptions {
     /// Limits: [`Limits::max_eval_steps`], [`Limits::max_json_depth`],
     /// [`Limits::max_regex_length`], [`Limits::max_expand_items`], ...
@@ -154,7 +171,7 @@ pub struct EvalOptions {
     /// The URL the `@odata.nextLink` starts with (before `?`). Default empty, which
     /// gives a relative link `?$filter=...&$skiptoken=...`.
     pub next_link_base: String,
-    /// Compatibility switch (SEMANTICS §2.6): `gt`/`ge`/`lt`/`le` with a null operand give
+    /// Compatibility switch (URL §5.1.1.1.3): `gt`/`ge`/`lt`/`le` with a null operand give
     /// null, as in SQL and ASP.NET Core OData, instead of false as the specification says.
     /// Then `not (Price gt 5)` excludes items whose `Price` is null. Default `false`.
     pub sql_null_semantics: bool,
@@ -221,24 +238,27 @@ impl EvalOptions {
     }
 }
 
-/// A compiled query, ready to apply to any number of documents. `Send + Sync`.
+/// A compiled query, ready to apply to any number of documents. `Send + Sync`, so one plan
+/// can serve many requests at once (cache it by the query's canonical text).
+///
+/// ```
+/// use std::sync::Arc;
+/// use odata_query::{EvalOptions, Plan, Query};
+///
+/// let plan: Arc<Plan> = Arc::new(Query::parse("$filter=n gt 1")?.compile(&EvalOptions::default())?);
+/// let worker = {
+///     let plan = Arc::clone(&plan);
+///     std::thread::spawn(move || plan.apply(&serde_json::json!([{"n": 2}])).map(|r| r["value"].clone()))
+/// };
+/// assert_eq!(worker.join().unwrap()?, serde_json::json!([{"n": 2}]));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 pub struct Plan {
     list: ListPlan,
     options: EvalOptions,
     paging: page::Paging,
     default_search: DefaultSearch,
-}
-
-/// The response window computed by [`Plan::window`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Window {
-    /// `@odata.count`, when `$count=true`.
-    pub count: Option<usize>,
-    /// Positions in the kept items of the items of this page, in response order.
-    pub indices: Vec<usize>,
-    /// `@odata.nextLink`, when more pages follow.
-    pub next_link: Option<String>,
 }
 
 /// The options of one list level: the top level, an `$expand` item, a `$select` item
@@ -259,8 +279,6 @@ pub(crate) struct ListPlan {
 /// An item that passed `$search`/`$filter`, with its `$compute` values.
 #[derive(Debug)]
 pub(crate) struct Row<'a> {
-    /// The position of the item in its input slice.
-    pub(crate) index: usize,
     pub(crate) item: &'a Value,
     pub(crate) value: Val<'a>,
     pub(crate) computed: Vec<Val<'a>>,
@@ -333,6 +351,26 @@ fn compile_rest<'q>(
         ("$deltatoken", query.deltatoken.is_some()),
         ("$id", query.id.is_some()),
         ("$index", query.index.is_some()),
+        // The temporal options need versioned data, which plain JSON does not carry.
+        (
+            "$at",
+            query.temporal.as_ref().is_some_and(|t| t.at.is_some()),
+        ),
+        (
+            "$from",
+            query.temporal.as_ref().is_some_and(|t| t.from.is_some()),
+        ),
+        (
+            "$to",
+            query.temporal.as_ref().is_some_and(|t| t.to.is_some()),
+        ),
+        (
+            "$toInclusive",
+            query
+                .temporal
+                .as_ref()
+                .is_some_and(|t| t.to_inclusive.is_some()),
+        ),
     ] {
         if unsupported {
             return Err(EvalError::NotSupported(format!("the option {name}")));
@@ -359,6 +397,19 @@ fn compile_rest<'q>(
 impl Query {
     /// Compiles the query for evaluation: resolves paths, converts literals, compiles
     /// patterns and checks what can be checked before seeing data.
+    ///
+    /// ```
+    /// use odata_query::{EvalError, EvalOptions, Query};
+    ///
+    /// assert!(Query::parse("$filter=size gt 1000")?.compile(&EvalOptions::default()).is_ok());
+    /// // Mistakes between literals are found before any data is seen.
+    /// let error = Query::parse("$filter='a' add 1 eq 2")?.compile(&EvalOptions::default()).unwrap_err();
+    /// assert!(matches!(error, EvalError::Type(_)));
+    /// // What the evaluator cannot answer is a 501 that names it.
+    /// let error = Query::parse("$filter=$root/People/$count gt 1")?.compile(&EvalOptions::default()).unwrap_err();
+    /// assert_eq!(error.http_status(), 501);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn compile(&self, options: &EvalOptions) -> Result<Plan, EvalError> {
         let mut compiler = Compiler::new(options);
         if let (Some(model), Some(resource)) = (options.model.as_deref(), &options.resource) {
@@ -391,12 +442,15 @@ pub(crate) fn select_rows<'a>(
     rt: &Runtime<'_>,
 ) -> Result<Selected<'a>, EvalError> {
     let mut rows = Vec::new();
-    for (index, item) in items.iter().enumerate() {
+    for item in items {
         rt.tick(1)?;
+        // What an item that does not pass builds is dropped with it: release its charges.
+        let mark = rt.bytes_mark();
         let value = Val::from_json(item);
         let computed = compute_values(plan, &value, it, rt)?;
         if let Some(search) = &plan.search {
             if !search::matches(search, item, rt)? {
+                rt.release_to(mark);
                 continue;
             }
         }
@@ -408,11 +462,11 @@ pub(crate) fn select_rows<'a>(
                 scope: None,
             };
             if !holds(filter, &env, rt)? {
+                rt.release_to(mark);
                 continue;
             }
         }
         rows.push(Row {
-            index,
             item,
             value,
             computed,
@@ -523,6 +577,26 @@ impl Plan {
     /// Applies the query to a document and builds the OData response:
     /// `{"@odata.context"?, "@odata.count"?, "value": [...], "@odata.nextLink"?}` for a
     /// collection, the projected entity for a single entity.
+    ///
+    /// ```
+    /// use odata_query::{EvalOptions, Query};
+    /// use serde_json::json;
+    ///
+    /// let plan = Query::parse("$expand=files($filter=size gt 1000000;$count=true)&$select=id")?
+    ///     .compile(&EvalOptions::default())?;
+    /// let document = json!({
+    ///     "@odata.context": "$metadata#uploadSessions",
+    ///     "value": [{"id": "a", "files": [{"size": 5}, {"size": 2000000}]}]
+    /// });
+    /// assert_eq!(
+    ///     plan.apply(&document)?,
+    ///     json!({
+    ///         "@odata.context": "$metadata#uploadSessions",
+    ///         "value": [{"id": "a", "files": [{"size": 2000000}], "files@odata.count": 1}]
+    ///     })
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn apply(&self, input: &Value) -> Result<Value, EvalError> {
         let rt = self.runtime();
         match input {
@@ -583,7 +657,6 @@ impl Plan {
         let value = Val::from_json(entity);
         let computed = compute_values(&self.list, &value, None, rt)?;
         let row = Row {
-            index: 0,
             item: entity,
             value,
             computed,
@@ -599,6 +672,18 @@ impl Plan {
     /// The items that pass `$search` and `$filter` (with `$compute`), ordered by
     /// `$orderby`, cut by `$skip`/`$top` (and the `$skiptoken` page, when paging), borrowed
     /// from `items`: no cloning, no projection. `$apply` needs [`Plan::apply`].
+    ///
+    /// ```
+    /// use odata_query::{EvalOptions, Query};
+    /// use serde_json::json;
+    ///
+    /// let items = vec![json!({"n": 3}), json!({"n": 1}), json!({"n": 2})];
+    /// let plan = Query::parse("$filter=n gt 1&$orderby=n desc")?.compile(&EvalOptions::default())?;
+    /// let picked = plan.select_refs(&items)?;
+    /// assert!(std::ptr::eq(picked[0], &items[0]));
+    /// assert_eq!(picked, [&items[0], &items[2]]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn select_refs<'a>(&'a self, items: &'a [Value]) -> Result<Vec<&'a Value>, EvalError> {
         if !self.list.apply.is_empty() {
             return Err(EvalError::NotSupported(
@@ -618,6 +703,17 @@ impl Plan {
 
     /// The items that pass `$search` and `$filter`, lazily and in input order, borrowed
     /// from `items`. Ignores `$orderby`, `$skip`, `$top` and `$apply`.
+    ///
+    /// ```
+    /// use odata_query::{EvalOptions, Query};
+    /// use serde_json::json;
+    ///
+    /// let items = vec![json!({"n": 1}), json!({"n": 5}), json!({"n": 9})];
+    /// let plan = Query::parse("$filter=n ge 5")?.compile(&EvalOptions::default())?;
+    /// let first = plan.filter_iter(&items).next().transpose()?;
+    /// assert_eq!(first, Some(&items[1]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn filter_iter<'a>(
         &'a self,
         items: &'a [Value],
@@ -644,18 +740,18 @@ impl Plan {
 
     /// Whether the plan can run record by record ([`Plan::matches`], [`Plan::window`],
     /// [`Plan::project_entity`]): false when it has `$apply`, which builds new items.
-    pub fn is_streamable(&self) -> bool {
+    pub(crate) fn is_streamable(&self) -> bool {
         self.list.apply.is_empty()
     }
 
     /// Whether result items differ from the input items (`$select`, `$expand` or
     /// `$compute` is present); when false, matching items can be copied as they are.
-    pub fn projects(&self) -> bool {
+    pub(crate) fn projects(&self) -> bool {
         !self.list.compute.is_empty() || self.list.shape.is_projecting()
     }
 
     /// Projects one item as a member of the result (`$compute`, `$select`, `$expand`).
-    pub fn project_entity(&self, item: &Value) -> Result<Value, EvalError> {
+    pub(crate) fn project_entity(&self, item: &Value) -> Result<Value, EvalError> {
         let rt = self.runtime();
         self.apply_entity(item, &rt)
     }
@@ -708,12 +804,14 @@ impl Plan {
         b: &Value,
         rt: &Runtime<'_>,
     ) -> Result<bool, EvalError> {
+        // The keys are dropped on return: release their charges.
+        let mark = rt.bytes_mark();
         let (left, right) = (self.sort_keys(a, rt)?, self.sort_keys(b, rt)?);
         let directions: Vec<SortDirection> = self.list.orderby.iter().map(|(_, d)| *d).collect();
-        Ok(
-            order::compare_key_values(&left, &right, &directions, rt.max_json_depth())
-                == std::cmp::Ordering::Less,
-        )
+        let before = order::compare_key_values(&left, &right, &directions, rt.max_json_depth())
+            == std::cmp::Ordering::Less;
+        rt.release_to(mark);
+        Ok(before)
     }
 
     /// For streaming: the positions in `kept` of its first `n` items in `$orderby` order
@@ -724,6 +822,7 @@ impl Plan {
         n: usize,
         rt: &Runtime<'_>,
     ) -> Result<Vec<usize>, EvalError> {
+        let mark = rt.bytes_mark();
         let mut rows = Vec::with_capacity(kept.len());
         let mut keys = Vec::with_capacity(kept.len());
         for (index, item) in kept.iter().enumerate() {
@@ -741,65 +840,46 @@ impl Plan {
         rt.tick(rows.len() as u64)?;
         let mut ordered = order::sort_rows(rows, keys, &directions, Some(n), rt.max_json_depth());
         ordered.truncate(n);
+        // The keys were dropped by the sort: release their charges.
+        rt.release_to(mark);
         Ok(ordered)
     }
 
-    /// The response window over items that already passed [`Plan::matches`]:
-    /// `@odata.count` (when `$count=true`), the positions in `kept` of the items of this
-    /// page in response order (`$orderby`, `$skip`, `$top`, `$skiptoken`), and the next link.
-    pub fn window(&self, kept: &[Value]) -> Result<Window, EvalError> {
-        if !self.is_streamable() {
-            return Err(EvalError::NotSupported(
-                "$apply with window (it builds new items; use apply)".into(),
-            ));
-        }
-        let rt = self.runtime();
-        let mut rows = Vec::with_capacity(kept.len());
-        for (index, item) in kept.iter().enumerate() {
-            rt.tick(1)?;
-            let value = Val::from_json(item);
-            let computed = compute_values(&self.list, &value, None, &rt)?;
-            rows.push(Row {
-                index,
-                item,
-                value,
-                computed,
-            });
-        }
-        let selected = order_and_cut(
-            &self.list,
-            rows,
-            None,
-            self.paging.window(&self.options),
-            &rt,
-        )?;
-        Ok(Window {
-            count: self.list.count.then_some(selected.count),
-            indices: selected.rows.iter().map(|row| row.index).collect(),
-            next_link: selected
-                .next_offset
-                .map(|next| self.paging.next_link(next, &self.options)),
-        })
-    }
-
     /// Whether one item passes `$search` and `$filter` (with `$compute`).
+    ///
+    /// ```
+    /// use odata_query::{EvalOptions, Query};
+    /// use serde_json::json;
+    ///
+    /// let plan = Query::parse("$filter=not (size gt 5)")?.compile(&EvalOptions::default())?;
+    /// assert!(plan.matches(&json!({"size": 1}))?);
+    /// // A null operand of `gt` gives false, so `not` of it is true (URL 5.1.1.1.3).
+    /// assert!(plan.matches(&json!({"size": null}))?);
+    /// assert!(!plan.matches(&json!({"size": 9}))?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn matches(&self, item: &Value) -> Result<bool, EvalError> {
         self.matches_with(item, &self.runtime())
     }
 
     pub(crate) fn matches_with(&self, item: &Value, rt: &Runtime<'_>) -> Result<bool, EvalError> {
         rt.tick(1)?;
+        // Everything built here is dropped on return: release its charges.
+        let mark = rt.bytes_mark();
         let value = Val::from_json(item);
         let computed = compute_values(&self.list, &value, None, rt)?;
         if let Some(search) = &self.list.search {
             if !search::matches(search, item, rt)? {
+                rt.release_to(mark);
                 return Ok(false);
             }
         }
-        match &self.list.filter {
+        let kept = match &self.list.filter {
             Some(filter) => holds(filter, &Env::new(&value, &computed), rt),
             None => Ok(true),
-        }
+        };
+        rt.release_to(mark);
+        kept
     }
 }
 
@@ -830,46 +910,6 @@ mod tests {
         assert!(std::ptr::eq(lazy[0], &items[0]) && std::ptr::eq(lazy[1], &items[2]));
         assert!(plan.matches(&items[0]).unwrap());
         assert!(!plan.matches(&items[1]).unwrap());
-    }
-
-    #[test]
-    fn streaming_building_blocks_agree_with_apply() {
-        let options = EvalOptions {
-            max_page_size: Some(2),
-            ..EvalOptions::default()
-        };
-        let items = vec![
-            json!({"n": 3}),
-            json!({"n": 0}),
-            json!({"n": 5}),
-            json!({"n": 4}),
-        ];
-        let plan = plan(
-            "$filter=n gt 0&$orderby=n desc&$count=true&$select=n",
-            &options,
-        );
-        assert!(plan.is_streamable() && plan.projects());
-        let kept: Vec<Value> = items
-            .iter()
-            .filter(|item| plan.matches(item).unwrap())
-            .cloned()
-            .collect();
-        let window = plan.window(&kept).unwrap();
-        assert_eq!(window.count, Some(3));
-        assert_eq!(window.indices, vec![1, 2]);
-        let response = plan.apply(&Value::Array(items)).unwrap();
-        assert_eq!(
-            response["@odata.nextLink"].as_str(),
-            window.next_link.as_deref()
-        );
-        let projected: Vec<Value> = window
-            .indices
-            .iter()
-            .map(|&i| plan.project_entity(&kept[i]).unwrap())
-            .collect();
-        assert_eq!(Value::Array(projected), response["value"]);
-        let grouped = super::tests::plan("$apply=groupby((n))", &EvalOptions::default());
-        assert!(!grouped.is_streamable());
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! `$orderby` (Prot §11.2.6.2, SEMANTICS §7): a total order over every operand, stable
+//! `$orderby` (Prot §11.2.6.2): a total order over every operand, stable
 //! sorting, and a partial sort for `$top`.
 //!
 //! Semantic choices:
@@ -7,12 +7,12 @@
 //!   ascending and last descending (Prot §11.2.6.2);
 //! - numbers compare exactly across integers, decimals and doubles; `NaN` sorts above
 //!   `INF`;
-//! - strings compare by code point (SEMANTICS §4.2 Rec). Plain JSON strings compare as
+//! - strings compare by code point (a choice; Prot §11.2.6.2). Plain JSON strings compare as
 //!   strings, also when they hold dates; typed keys (`cast(d, Edm.DateTimeOffset)`, a
 //!   date function) compare by instant;
 //! - arrays compare element by element, objects by their sorted (key, value) pairs;
 //!   structures deeper than `max_json_depth` compare equal below that depth;
-//! - ties keep the input order (SEMANTICS §1.3 Rec).
+//! - ties keep the input order (a choice; Prot §11.2.6.3).
 
 use std::cmp::Ordering;
 

@@ -1,10 +1,10 @@
-//! Server-driven paging (Prot §11.2.6.7, SEMANTICS §14).
+//! Server-driven paging (Prot §11.2.6.7).
 //!
 //! Semantic choice: paging is a pure function of (query, page size, token). The
 //! `$skiptoken` is `<offset>.<fingerprint>`: the offset into the result after
 //! `$skip`/`$top` and ordering, and a 64-bit FNV-1a hash of the query's canonical text
 //! without `$skiptoken`, so a token from another query is rejected. The next link is
-//! [`super::EvalOptions::next_link_base`] + `?` + that canonical text +
+//! [`super::EvalOptions::next_link_base`] + `?` + that canonical text in URL form +
 //! `&$skiptoken=<token>`. Counts are not affected by paging. A token is honoured even when
 //! no page size is configured (the rest of the result is returned).
 
@@ -18,7 +18,7 @@ use super::EvalOptions;
 pub(crate) struct Paging {
     /// Where this page starts (from the query's `$skiptoken`).
     offset: usize,
-    /// The canonical query text without `$skiptoken`.
+    /// The canonical query text without `$skiptoken`, in URL form (valid in a link).
     text: String,
     fingerprint: u64,
 }
@@ -37,7 +37,7 @@ impl Paging {
     pub(crate) fn new(query: &Query, _options: &EvalOptions) -> Result<Paging, EvalError> {
         let mut without_token = query.clone();
         without_token.skiptoken = None;
-        let text = without_token.to_string();
+        let text = without_token.to_url_string();
         let fingerprint = fnv1a(&text);
         let offset = match &query.skiptoken {
             None => 0,

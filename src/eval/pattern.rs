@@ -1,4 +1,4 @@
-//! `matchesPattern` (URL §5.1.1.7.1, SEMANTICS §4.7): ECMAScript pattern syntax,
+//! `matchesPattern` (URL §5.1.1.7.1): ECMAScript pattern syntax,
 //! translated to the linear-time `regex` engine (feature `regex`, on by default).
 //!
 //! Semantic choices: `\d`, `\w`, `\b` are ASCII as in ECMAScript; `.` excludes the

@@ -1,10 +1,10 @@
 //! `$select` and `$expand`: projection of each result item (URL §5.1.3, §5.1.4,
-//! SEMANTICS §9, §10).
+//! URL §5.1.3, §5.1.4).
 //!
 //! Semantic choices:
 //! - with `$select`, the item keeps its `@odata.*` (all `@`) annotations, and `p@term`
 //!   annotations of each selected property `p`; a selected property that the item lacks
-//!   is `null` (open types, SEMANTICS §10.1); a path through a null or missing complex
+//!   is `null` (open types, URL §5.1.4); a path through a null or missing complex
 //!   value gives that value `null`;
 //! - without `$select` (or with `*`) every property is kept, plus the `$compute` values;
 //!   with `$select`, computed values appear only when selected; `*` is a union with the
@@ -12,7 +12,7 @@
 //!   `$select=*,nope` gives `nope: null` when the item lacks it and
 //!   `$select=*,tags($top=1)` applies the nested options;
 //! - properties not named in `$expand` stay as the JSON has them; expanded ones are
-//!   returned even when `$select` does not name them (SEMANTICS §9.5);
+//!   returned even when `$select` does not name them (URL §5.1.4);
 //! - `$expand=*` applies its options to every property holding an object or an array of
 //!   objects;
 //! - `/$ref` keeps only `{"@odata.id": ...}` per member: the member's `@odata.id` if it
@@ -20,8 +20,9 @@
 //! - `/$count` replaces the property with `name@odata.count` (after the nested
 //!   `$filter`/`$search`) and omits the array;
 //! - a single-valued navigation whose nested `$filter` fails becomes `null`
-//!   (SEMANTICS §9.1 Rec);
-//! - `$levels=n` applies the same expand item again inside each member, n levels in all;
+//!   (a choice; URL §5.1.3 is silent);
+//! - `$levels=n` applies the same expand item again inside each member, n levels in all
+//!   (`$levels=0` expands nothing);
 //!   `max` means [`super::EvalOptions::max_levels`]; a missing property ends the recursion.
 
 use serde_json::{Map, Value};
@@ -154,7 +155,10 @@ pub(crate) fn compile_shape<'q>(
         };
         let levels = match item.options.levels {
             None => 1,
-            Some(Levels::Number(n)) => n.max(1),
+            // `$levels=0` expands nothing: the item stays as it is (the default mode
+            // accepts it; the ABNF starts at 1).
+            Some(Levels::Number(0)) => continue,
+            Some(Levels::Number(n)) => n,
             Some(Levels::Max) => c.options.max_levels.max(1),
         };
         let declared = match &item.path {

@@ -1,4 +1,4 @@
-//! `$search` (URL §5.1.8, SEMANTICS §11): the Boolean structure (`AND`, `OR`, `NOT`) is
+//! `$search` (URL §5.1.8): the Boolean structure (`AND`, `OR`, `NOT`) is
 //! evaluated here; what a single term or phrase matches is up to a [`SearchMatcher`].
 
 use std::fmt;
@@ -13,6 +13,29 @@ use super::value::{check_depth, Val};
 
 /// Decides whether an item matches one search term or phrase. Plug your own into
 /// [`super::EvalOptions::search`] (full-text index, configured fields, collation, ...).
+///
+/// ```
+/// use std::sync::Arc;
+/// use odata_query::{EvalError, EvalOptions, Query, SearchMatcher};
+/// use serde_json::{json, Value};
+///
+/// /// Matches the `tags` array only, exactly.
+/// #[derive(Debug)]
+/// struct Tags;
+///
+/// impl SearchMatcher for Tags {
+///     fn matches(&self, item: &Value, term: &str, _phrase: bool, _depth: usize) -> Result<bool, EvalError> {
+///         Ok(item["tags"].as_array().is_some_and(|tags| tags.iter().any(|t| t == term)))
+///     }
+/// }
+///
+/// let mut options = EvalOptions::default();
+/// options.search = Some(Arc::new(Tags));
+/// let plan = Query::parse("$search=red OR blue")?.compile(&options)?;
+/// let items = json!([{"tags": ["red"]}, {"tags": ["green"], "note": "red"}]);
+/// assert_eq!(plan.apply(&items)?["value"], json!([{"tags": ["red"]}]));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub trait SearchMatcher: fmt::Debug + Send + Sync {
     /// Whether `item` matches `term`. `phrase` is true for `"quoted phrases"`.
     /// `max_depth` is the JSON depth the matcher may walk

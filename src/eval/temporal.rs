@@ -1,5 +1,5 @@
 //! Dates, times, durations, GUIDs and binary values: parsing, printing and arithmetic
-//! (SEMANTICS §5). The server's local time zone is never consulted: every
+//! (URL §5.1.1.8). The server's local time zone is never consulted: every
 //! DateTimeOffset keeps its own offset, and `now()` is UTC.
 
 use std::fmt;
@@ -512,7 +512,7 @@ fn scale_duration(
     })
 }
 
-/// Date/time arithmetic (URL §5.1.1.2.1–.5, SEMANTICS §5.3). JSON strings are read as
+/// Date/time arithmetic (URL §5.1.1.2.1–.5). JSON strings are read as
 /// DateTimeOffset, Date or Duration by the other operand's type. Combinations the spec
 /// does not define give null.
 pub(crate) fn arithmetic<'a>(op: BinaryOp, a: &Val<'a>, b: &Val<'a>) -> Result<Val<'a>, EvalError> {

@@ -1,4 +1,4 @@
-//! Typed operands and the OData null, comparison and arithmetic rules (SEMANTICS §2, §3, §5).
+//! Typed operands and the OData null, comparison and arithmetic rules (URL §5.1.1.1, §5.1.1.2, §5.1.1.8).
 //!
 //! An operand ([`Val`]) is borrowed from the document or the plan where it can be (strings,
 //! arrays, objects) and owned only when computed. JSON input is never converted into a
@@ -110,7 +110,7 @@ impl Num {
         }
     }
 
-    /// Exact numeric comparison (SEMANTICS §3.1/§3.2); `None` when NaN is involved.
+    /// Exact numeric comparison (URL §5.1.1.18); `None` when NaN is involved.
     ///
     /// Integers and decimals compare exactly. A double against an integer compares exactly
     /// too. A decimal against a double converts the decimal (a literal, usually) to the
@@ -317,7 +317,7 @@ fn flag_set(text: &str) -> Vec<&str> {
 /// incomparable (different types, NaN, a JSON string that does not parse as the typed
 /// side's type).
 ///
-/// Semantic choice (SEMANTICS §5.6): a string compared with a DateTimeOffset, Date,
+/// Semantic choice (URL §5.1.1.10.1): a string compared with a DateTimeOffset, Date,
 /// TimeOfDay, Duration, GUID, binary or enum value is read as that type; a string that does
 /// not parse makes the comparison unknown (`eq` false, `gt` false). Values of unrelated
 /// types (`'5'` and `5`) are likewise incomparable, never converted.
@@ -354,7 +354,7 @@ pub(crate) fn compare(
             })
         }
         _ => {
-            // Collections and structured values: equality only (SEMANTICS §2.13).
+            // Collections and structured values: equality only (URL §5.1.1.1.1).
             let (Some(x), Some(y)) = (structured(a), structured(b)) else {
                 return Ok(None);
             };
@@ -373,7 +373,7 @@ fn structured<'v>(value: &'v Val<'_>) -> Option<Cow<'v, Value>> {
     }
 }
 
-/// Reads a JSON string as the type of `typed` (SEMANTICS §5.6).
+/// Reads a JSON string as the type of `typed` (URL §5.1.1.10.1).
 fn coerce_str<'a>(text: &str, typed: &Val<'_>) -> Option<Val<'a>> {
     match typed {
         Val::DateTimeOffset(_) => temporal::parse_datetime_lenient(text).map(Val::DateTimeOffset),
@@ -425,7 +425,7 @@ pub(crate) fn json_eq(
     })
 }
 
-/// `eq` (URL §5.1.1.1.1, SEMANTICS §2.5): never null; `null eq null` is true, NaN equals
+/// `eq` (URL §5.1.1.1.1): never null; `null eq null` is true, NaN equals
 /// nothing.
 pub(crate) fn equals(a: &Val<'_>, b: &Val<'_>, max_depth: usize) -> Result<bool, EvalError> {
     Ok(match (a.is_null(), b.is_null()) {
@@ -435,7 +435,7 @@ pub(crate) fn equals(a: &Val<'_>, b: &Val<'_>, max_depth: usize) -> Result<bool,
     })
 }
 
-/// `eq ne gt ge lt le` (SEMANTICS §2.5, §2.6). `gt`/`lt` with a null operand are false;
+/// `eq ne gt ge lt le` (URL §5.1.1.1.1, §5.1.1.1.3). `gt`/`lt` with a null operand are false;
 /// `ge`/`le` are `gt or eq` / `lt or eq`, so `null ge null` is true (the Rec of §2.6).
 pub(crate) fn compare_op(
     op: BinaryOp,
@@ -474,7 +474,7 @@ fn orderable(value: &Val<'_>) -> bool {
     )
 }
 
-/// Three-valued `and` (SEMANTICS §2.2): false wins over null. Non-Boolean operands count
+/// Three-valued `and` (URL §5.1.1.1.7): false wins over null. Non-Boolean operands count
 /// as null.
 pub(crate) fn and3(a: Option<bool>, b: Option<bool>) -> Option<bool> {
     match (a, b) {
@@ -484,7 +484,7 @@ pub(crate) fn and3(a: Option<bool>, b: Option<bool>) -> Option<bool> {
     }
 }
 
-/// Three-valued `or` (SEMANTICS §2.3): true wins over null.
+/// Three-valued `or` (URL §5.1.1.1.8): true wins over null.
 pub(crate) fn or3(a: Option<bool>, b: Option<bool>) -> Option<bool> {
     match (a, b) {
         (Some(true), _) | (_, Some(true)) => Some(true),
@@ -527,19 +527,19 @@ pub(crate) fn negate<'a>(value: Val<'a>) -> Result<Val<'a>, EvalError> {
     })
 }
 
-/// Arithmetic (`add sub mul div divby mod`, URL §5.1.1.2, SEMANTICS §3, §5.3).
+/// Arithmetic (`add sub mul div divby mod`, URL §5.1.1.2, §5.3).
 ///
 /// Semantic choices:
 /// - a null operand gives null; operands of types the operator does not apply to (found
 ///   in the data at run time) also give null;
-/// - integers are exact 128-bit values: results beyond Int64 are promoted (SEMANTICS §3.7
+/// - integers are exact 128-bit values: results beyond Int64 are promoted (URL §5.1.1.2
 ///   allows promotion instead of failure), and only results beyond ±1.7e38 fail with
 ///   [`EvalError::Overflow`]; nothing wraps;
 /// - `div` of integers truncates toward zero (`-7 div 2` is -3); `mod` takes the sign of
 ///   the left operand; both fail with [`EvalError::DivisionByZero`] on a zero integer or
 ///   decimal divisor (`mod` also for decimals);
 /// - `div` of a decimal by zero, and `divby` by zero, give `INF`/`-INF`/`NaN` like doubles
-///   (decimals here have floating scale, SEMANTICS §3.4); double `mod 0` is `NaN`;
+///   (decimals here have floating scale, URL §5.1.1.2.5); double `mod 0` is `NaN`;
 /// - `divby` and `div` with a decimal operand give a decimal truncated after 28 digits.
 pub(crate) fn arithmetic<'a>(op: BinaryOp, a: Val<'a>, b: Val<'a>) -> Result<Val<'a>, EvalError> {
     if a.is_null() || b.is_null() {
@@ -594,7 +594,7 @@ fn numeric(op: BinaryOp, a: Num, b: Num) -> Result<Num, EvalError> {
     }))
 }
 
-/// Decimal division; a zero divisor gives `INF`/`-INF`/`NaN` (SEMANTICS §3.4).
+/// Decimal division; a zero divisor gives `INF`/`-INF`/`NaN` (URL §5.1.1.2.5).
 fn decimal_divide(x: Decimal, y: Decimal) -> Result<Num, EvalError> {
     if y.mantissa == 0 {
         return Ok(Num::Float(x.to_f64() / 0.0));

@@ -132,6 +132,7 @@ impl fmt::Display for ModelLimit {
 /// Bounds on what the CSDL readers accept. Reading is linear in the input; memory is
 /// proportional to it and stack depth to [`ReadOptions::max_depth`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ReadOptions {
     /// Largest document, in bytes. Default 256 MiB (Microsoft Graph's `$metadata` is
     /// well under 64 MiB).

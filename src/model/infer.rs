@@ -44,6 +44,7 @@ use super::{
 
 /// Options of [`Model::infer_with`](super::Model::infer_with).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct InferOptions {
     /// The schema namespace. Default `Default`.
     pub namespace: String,

@@ -96,7 +96,36 @@ impl fmt::Display for Json {
 
 /// A JSON string literal.
 pub(crate) fn quote(text: &str) -> String {
-    serde_json::Value::from(text).to_string()
+    let mut out = String::with_capacity(text.len() + 2);
+    push_quoted(&mut out, text);
+    out
+}
+
+/// Appends `text` as a JSON string literal: `"`, `\\` and control characters escaped,
+/// everything else as is (JSON text is UTF-8).
+pub(crate) fn push_quoted(out: &mut String, text: &str) {
+    out.push('"');
+    let mut start = 0;
+    for (index, byte) in text.bytes().enumerate() {
+        let escape = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x00..=0x1F => "",
+            _ => continue,
+        };
+        out.push_str(&text[start..index]);
+        if escape.is_empty() {
+            out.push_str(&format!("\\u{byte:04x}"));
+        } else {
+            out.push_str(escape);
+        }
+        start = index + 1;
+    }
+    out.push_str(&text[start..]);
+    out.push('"');
 }
 
 /// Reads one value at a nesting depth; sets `exceeded` when the limit stops it.
@@ -272,6 +301,24 @@ mod tests {
         let names: Vec<&str> = members.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["b", "a", "b"]);
         assert_eq!(json.to_string(), r#"{"b":1,"a":[true,null],"b":"x"}"#);
+    }
+
+    #[test]
+    fn quoting_matches_serde_json() {
+        for text in [
+            "",
+            "plain",
+            "a\"b\\c",
+            "line\nbreak\r\t",
+            "\u{1}\u{1f}\u{7f}",
+            "é😀",
+        ] {
+            assert_eq!(
+                quote(text),
+                serde_json::Value::from(text).to_string(),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

@@ -12,6 +12,7 @@ use super::{
 
 /// A type declared in a schema, as [`Model::resolve_type`] finds it.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub enum SchemaType<'a> {
     /// An entity or complex type.
     Structured(&'a StructuredType),

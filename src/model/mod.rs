@@ -77,6 +77,23 @@ pub use types::{
     StructuredType, TypeDefinition, TypeKind, TypeName, TypeRef,
 };
 
+/// Whether `name` is a CSDL simple identifier: a letter or `_`, then letters, digits and
+/// `_`, at most 128 characters. Names that are not (`a b`, `x/y`, `t)`) would break the
+/// paths and qualified names they appear in, so the readers reject them.
+pub(crate) fn is_simple_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|first| first.is_alphabetic() || first == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
+        && name.chars().count() <= 128
+}
+
+/// Whether `namespace` is dot-separated simple identifiers (`microsoft.graph`).
+pub(crate) fn is_namespace(namespace: &str) -> bool {
+    namespace.split('.').all(is_simple_identifier)
+}
+
 /// A whole service description: the documents it references and its schemas.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -253,6 +270,22 @@ impl EntityContainer {
     pub fn singleton(&self, name: &str) -> Option<&Singleton> {
         self.singletons.iter().find(|single| single.name == name)
     }
+
+    /// A name given to two entity sets or singletons (they share one namespace, and
+    /// annotations target them by name); the readers reject such containers.
+    pub(crate) fn duplicate_member(&self) -> Option<&str> {
+        let mut names: Vec<&str> = self
+            .entity_sets
+            .iter()
+            .map(|s| s.name.as_str())
+            .chain(self.singletons.iter().map(|s| s.name.as_str()))
+            .collect();
+        names.sort_unstable();
+        names
+            .windows(2)
+            .find(|pair| pair[0] == pair[1])
+            .map(|pair| pair[0])
+    }
 }
 
 /// `<NavigationPropertyBinding Path="files" Target="files"/>`: where the entities reached
@@ -371,6 +404,21 @@ impl OperationImport {
 }
 
 impl Model {
+    /// A namespace or alias given to two schemas (qualified names would be ambiguous); the
+    /// readers reject such documents.
+    pub(crate) fn duplicate_schema_name(&self) -> Option<&str> {
+        let mut names: Vec<&str> = self
+            .schemas
+            .iter()
+            .flat_map(|s| std::iter::once(s.namespace.as_str()).chain(s.alias.as_deref()))
+            .collect();
+        names.sort_unstable();
+        names
+            .windows(2)
+            .find(|pair| pair[0] == pair[1])
+            .map(|pair| pair[0])
+    }
+
     /// Starts a [`ModelBuilder`].
     pub fn builder() -> ModelBuilder {
         ModelBuilder::new()

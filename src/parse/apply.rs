@@ -16,8 +16,8 @@ use super::lexical::{bws, dotted_name, identifier, is_identifier_char};
 use super::options::{as_alias, comma_list, compute_item, fail_at, orderby_item};
 use super::{error, fail_expected, Ctx, PResult};
 use crate::ast::{
-    BoundedKind, Expr, HierarchyKind, MemberPath, NamedArg, PathRoot, PathSegment, Segment,
-    Transformation,
+    ApplyExpand, BoundedKind, Expr, HierarchyKind, MemberPath, NamedArg, PathRoot, PathSegment,
+    Segment, Transformation,
 };
 use crate::error::{Expected, ParseErrorKind};
 
@@ -93,6 +93,7 @@ enum Keyword {
     AddNested,
     Join { outer: bool },
     Hierarchy(HierarchyKind),
+    Expand,
 }
 
 fn keyword_kind(name: &str) -> Option<Keyword> {
@@ -119,6 +120,7 @@ fn keyword_kind(name: &str) -> Option<Keyword> {
         "ancestors" => Keyword::Hierarchy(HierarchyKind::Ancestors),
         "descendants" => Keyword::Hierarchy(HierarchyKind::Descendants),
         "traverse" => Keyword::Hierarchy(HierarchyKind::Traverse),
+        "expand" => Keyword::Expand,
         _ => return None,
     })
 }
@@ -174,6 +176,10 @@ fn arguments<'a>(ctx: &Ctx<'a>, i: &'a str, keyword: Keyword) -> PResult<'a, Tra
         Keyword::AddNested => addnested_arguments(ctx, i),
         Keyword::Join { outer } => join_arguments(ctx, i, outer),
         Keyword::Hierarchy(kind) => hierarchy_arguments(ctx, i, kind),
+        Keyword::Expand => {
+            let (rest, expand) = expand_arguments(ctx, i)?;
+            Ok((rest, Transformation::Expand(expand)))
+        }
     }
 }
 
@@ -269,6 +275,36 @@ fn hierarchy_arguments<'a>(
 ) -> PResult<'a, Transformation> {
     let (rest, args) = hierarchy::arguments(ctx, i, kind)?;
     Ok((rest, Transformation::Hierarchy { kind, args }))
+}
+
+/// `expand( path [, filter(expr)] *( , expand(...) ) )` without the outer parentheses.
+fn expand_arguments<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, ApplyExpand> {
+    let (mut rest, path) = super::cut(property_path(i, PathRules::NEST))?;
+    let mut expand = ApplyExpand {
+        path,
+        filter: None,
+        expand: Vec::new(),
+    };
+    while let Some(after_comma) = bws(rest).strip_prefix(',') {
+        let at = bws(after_comma);
+        if let Some(inner) = aggregate::call(at, "filter") {
+            if expand.filter.is_some() || !expand.expand.is_empty() {
+                return fail_expected(at, Expected::Token("expand"));
+            }
+            let _guard = ctx.enter(at)?;
+            let (after, filter) = super::expr::parse_common_expr(ctx, bws(inner))?;
+            expand.filter = Some(filter);
+            rest = aggregate::close(after)?;
+        } else if let Some(inner) = aggregate::call(at, "expand") {
+            let _guard = ctx.enter(at)?;
+            let (after, nested) = expand_arguments(ctx, bws(inner))?;
+            expand.expand.push(nested);
+            rest = aggregate::close(after)?;
+        } else {
+            return fail_expected(at, Expected::Token("expand"));
+        }
+    }
+    Ok((rest, expand))
 }
 
 /// `applyExpr asAlias` in `nest(...)` and `addnested(...)`.

@@ -15,7 +15,7 @@
 //!
 //! Decisions worth knowing:
 //! - Operators follow the precedence table, also for `not`: `not A eq B` is `(not A) eq B`
-//!   (SEMANTICS 13.3), and `not A has B` is `not (A has B)`.
+//!   (URL §5.1.1.17), and `not A has B` is `not (A has B)`.
 //! - `-5`, `-1.5`, `-INF` are negative literals; `-Price` and `- 5` are negations.
 //! - A bare quoted string (`'P1D'`) is always a string literal; only `duration'P1D'` is a
 //!   [`Literal::Duration`](crate::ast::Literal::Duration).
@@ -33,6 +33,7 @@
 mod call;
 mod geo;
 mod json;
+mod legacy;
 mod literal;
 mod member;
 
@@ -44,6 +45,7 @@ use crate::ast::{BinaryOp, Expr, Literal, UnaryOp};
 use crate::error::{Expected, ParseErrorKind};
 use crate::limits::Limit;
 
+pub(crate) use call::suggest_function;
 pub(crate) use literal::parse_literal;
 
 /// A parsed expression and the height of its tree (a leaf is 1).
@@ -477,7 +479,9 @@ fn word_primary<'a>(
     let is_literal_word = matches!(word, "null" | "INF" | "NaN")
         || word.eq_ignore_ascii_case("true")
         || word.eq_ignore_ascii_case("false");
-    if is_literal_word {
+    // A literal cannot be followed by `/`: `null/x`, `true/x` are paths from properties
+    // with those names.
+    if is_literal_word && !(word.len() == name.len() && after.starts_with('/')) {
         return Ok(None);
     }
     if after.starts_with('(') {

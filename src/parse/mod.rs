@@ -1,49 +1,131 @@
 //! The parser: raw URL query text to [`crate::ast`].
 //!
 //! Layers:
-//! - [`decode`]: percent-decoding of one name or value, with an offset map back to the raw text;
-//! - [`query`]: splitting at `&` and `=`, option names, duplicates, aliases, custom options;
-//! - [`options`]: the value grammars of `$select`, `$expand`, `$orderby`, `$compute`, ... and
+//! - `decode`: percent-decoding of one name or value, with an offset map back to the raw text;
+//! - `query`: splitting at `&` and `=`, option names, duplicates, aliases, custom options;
+//! - `options`: the value grammars of `$select`, `$expand`, `$orderby`, `$compute`, ... and
 //!   nested option lists;
-//! - [`expr`]: the expression grammar (`$filter` and friends); [`lexical`]: names, literals,
-//!   whitespace; [`search`]: `$search`; [`apply`]: `$apply`.
+//! - `expr`: the expression grammar (`$filter` and friends); `lexical`: names, literals,
+//!   whitespace; `search`: `$search`; `apply`: `$apply`.
 //!
 //! Every grammar function has the shape `fn(&Ctx, &str) -> PResult<T>`: the input is a
-//! suffix of the decoded option value held by [`Ctx`], so the byte offset of any position is
-//! `ctx.text.len() - rest.len()`, which [`decode::Decoded`] maps back to the raw input.
+//! suffix of the decoded option value held by `Ctx`, so the byte offset of any position is
+//! `ctx.text.len() - rest.len()`, which `decode::Decoded` maps back to the raw input.
 
 pub(crate) mod apply;
 pub(crate) mod decode;
+mod entry;
 pub(crate) mod expr;
 pub(crate) mod lexical;
 pub(crate) mod options;
 pub(crate) mod query;
 pub(crate) mod search;
+pub(crate) mod suggest;
 
 use std::cell::{Cell, RefCell};
 
-use crate::ast::Transformation;
-use crate::ast::{ComputeItem, ExpandItem, Expr, OrderByItem, Query, Search, SelectItem};
 use crate::error::{Expected, ParseError, ParseErrorKind};
 use crate::limits::{Limit, Limits};
 
 /// How to parse.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// Three modes:
+/// - the default: the ABNF plus what real clients send (see the crate README, "Choices"):
+///   a raw `+` is a space, whitespace around option names and values and inside lists,
+///   type names in quotes (`isof('Ns.T')`), type-suffixed numbers (`1.5M`, `6f`), empty
+///   and trailing-comma lists, `$levels=0`, unqualified custom function calls
+///   (`sale($it,2022)`), a leading `?`. Every tree it builds prints as text that parses
+///   back to it.
+/// - [`ParseOptions::strict`]: the ABNF exactly (and the aggregation and temporal
+///   extensions' ABNF).
+/// - [`ParseOptions::legacy`]: the default plus OData V2/V3 syntax, read into the V4 tree
+///   (`substringof(a,b)` is `contains(b,a)`, `datetime'...'` a date-time offset,
+///   `$inlinecount=allpages` is `$count=true`), so a proxy can rewrite such requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ParseOptions {
-    /// Follow the ABNF exactly: a raw `+` is always a plus sign. By default (`false`) a raw
-    /// `+` is a space, as HTTP form decoding and Microsoft Graph treat it, except where only
-    /// a plus sign can stand (a time-zone offset such as `+02:00`, an exponent such as `1e+5`).
+    /// Follow the ABNF exactly: a raw `+` is always a plus sign, and nothing beyond the
+    /// grammar is accepted. By default (`false`) a raw `+` is a space, as HTTP form
+    /// decoding and Microsoft Graph treat it, except where only a plus sign can stand (a
+    /// time-zone offset such as `+02:00`, an exponent such as `1e+5`).
     pub strict: bool,
+    /// Also read OData V2/V3 syntax (`substringof`, `datetime'...'`, `guid'...'`,
+    /// `$inlinecount`, `$callback`); off by default. Ignored in strict mode.
+    pub legacy: bool,
+    /// The custom aggregates (`aggregate(Forecast)`, aggregation extension) a service
+    /// defines. `None`: any name may be one, as the ABNF reads without a model (the
+    /// setting of [`ParseOptions::strict`]). `Some(names)` (the default, with no names): an
+    /// `aggregate(Amount)` without `with` is an error unless `Amount` is listed, which is
+    /// the mistake it almost always is.
+    pub custom_aggregates: Option<Vec<String>>,
     /// Size and depth limits.
     pub limits: Limits,
 }
 
+impl Default for ParseOptions {
+    fn default() -> ParseOptions {
+        ParseOptions {
+            strict: false,
+            legacy: false,
+            custom_aggregates: Some(Vec::new()),
+            limits: Limits::default(),
+        }
+    }
+}
+
 impl ParseOptions {
     /// Strict ABNF parsing with default limits.
+    ///
+    /// ```
+    /// use odata_query::{ParseOptions, Query};
+    ///
+    /// // The default mode reads a raw `+` as a space, as HTML forms send it ...
+    /// assert!(Query::parse("$filter=a+eq+1").is_ok());
+    /// // ... strict mode follows the ABNF, where `+` is a plus sign.
+    /// assert!(Query::parse_with("$filter=a+eq+1", &ParseOptions::strict()).is_err());
+    /// assert!(Query::parse_with("$filter=a eq 1", &ParseOptions::strict()).is_ok());
+    /// ```
     pub fn strict() -> ParseOptions {
         ParseOptions {
             strict: true,
+            custom_aggregates: None,
             ..ParseOptions::default()
+        }
+    }
+
+    /// The default mode plus OData V2/V3 syntax, with default limits: the tree is V4, so
+    /// printing it rewrites an old request in V4.
+    ///
+    /// ```
+    /// use odata_query::{ParseOptions, Query};
+    ///
+    /// let old = "$filter=substringof('ann',Name)&$inlinecount=allpages";
+    /// let query = Query::parse_with(old, &ParseOptions::legacy())?;
+    /// assert_eq!(query.to_string(), "$filter=contains(Name,'ann')&$count=true");
+    /// # Ok::<(), odata_query::ParseError>(())
+    /// ```
+    pub fn legacy() -> ParseOptions {
+        ParseOptions {
+            legacy: true,
+            ..ParseOptions::default()
+        }
+    }
+
+    /// True for what the default mode accepts beyond the ABNF.
+    pub(crate) fn lenient(&self) -> bool {
+        !self.strict
+    }
+
+    /// True for V2/V3 syntax.
+    pub(crate) fn legacy_syntax(&self) -> bool {
+        self.legacy && !self.strict
+    }
+
+    /// True when `name` may be a custom aggregate.
+    pub(crate) fn is_custom_aggregate(&self, name: &str) -> bool {
+        match &self.custom_aggregates {
+            None => true,
+            Some(names) => names.iter().any(|known| known == name),
         }
     }
 }
@@ -345,14 +427,33 @@ fn run_grammar<T>(
     let ctx = Ctx::new(&decoded.text, &decoded.raw_plus, options).with_escapes(decoded.escapes());
     let to_error = |at: &str, kind: ParseErrorKind| {
         let offset = base + decoded.raw_offset(ctx.offset(at));
-        ParseError::new(kind, full_raw, offset).in_option(option)
+        let suggestion = match &kind {
+            ParseErrorKind::UnknownOption(name) => options::OptionName::suggest(name),
+            ParseErrorKind::UnknownFunction(name) => expr::suggest_function(name),
+            _ => None,
+        };
+        ParseError::new(kind, full_raw, offset)
+            .in_option(option)
+            .with_suggestion(suggestion)
     };
     match grammar(&ctx, &decoded.text) {
         Ok(("", value)) => Ok(value),
-        Ok((rest, _)) => Err(to_error(
-            rest,
-            ParseErrorKind::Syntax(Expected::EndOrOperator),
-        )),
+        Ok((rest, _)) => {
+            // The offending token, not the whitespace before it; a word there is often a
+            // misspelled operator (`gtt`).
+            let token = match lexical::bws(rest) {
+                "" => rest,
+                token => token,
+            };
+            let suggestion = lexical::identifier(token)
+                .ok()
+                .filter(|(_, word)| word.len() > 1)
+                .and_then(|(_, word)| {
+                    suggest::closest(word, crate::ast::BinaryOp::ALL.map(|op| op.keyword()))
+                });
+            let error = to_error(token, ParseErrorKind::Syntax(Expected::EndOrOperator));
+            Err(error.with_suggestion(suggestion))
+        }
         Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(to_error(e.at, e.kind)),
         Err(nom::Err::Incomplete(_)) => {
             Err(to_error("", ParseErrorKind::Syntax(Expected::Expression)))
@@ -376,239 +477,7 @@ pub(crate) fn check_length(raw: &str, options: &ParseOptions) -> Result<(), Pars
     Ok(())
 }
 
-/// Which grammar rule to parse a text with (the `--rule` of `odq parse`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rule {
-    /// A whole query string.
-    Query,
-    /// A `$filter` value.
-    Filter,
-    /// An `$orderby` value.
-    OrderBy,
-    /// An `$expand` value.
-    Expand,
-    /// A `$select` value.
-    Select,
-    /// A `$search` value.
-    Search,
-    /// A `$compute` value.
-    Compute,
-    /// An `$apply` value.
-    Apply,
-    /// Any expression (`commonExpr`), e.g. a literal.
-    Expr,
-}
-
-impl Rule {
-    /// Every rule, for the CLI.
-    pub const ALL: [Rule; 9] = [
-        Rule::Query,
-        Rule::Filter,
-        Rule::OrderBy,
-        Rule::Expand,
-        Rule::Select,
-        Rule::Search,
-        Rule::Compute,
-        Rule::Apply,
-        Rule::Expr,
-    ];
-
-    /// The rule's name as the CLI spells it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Rule::Query => "query",
-            Rule::Filter => "filter",
-            Rule::OrderBy => "orderby",
-            Rule::Expand => "expand",
-            Rule::Select => "select",
-            Rule::Search => "search",
-            Rule::Compute => "compute",
-            Rule::Apply => "apply",
-            Rule::Expr => "expr",
-        }
-    }
-
-    /// The option name used in errors.
-    fn option_name(self) -> &'static str {
-        match self {
-            Rule::Query => "query",
-            Rule::Filter => "$filter",
-            Rule::OrderBy => "$orderby",
-            Rule::Expand => "$expand",
-            Rule::Select => "$select",
-            Rule::Search => "$search",
-            Rule::Compute => "$compute",
-            Rule::Apply => "$apply",
-            Rule::Expr => "expression",
-        }
-    }
-}
-
-/// The result of [`parse_rule`]: the node for the rule parsed.
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde", serde(untagged))]
-pub enum Parsed {
-    /// A whole query (boxed: it is much larger than the other variants).
-    Query(Box<Query>),
-    /// A `$filter` value or an expression.
-    Expr(Expr),
-    /// An `$orderby` value.
-    OrderBy(Vec<OrderByItem>),
-    /// An `$expand` value.
-    Expand(Vec<ExpandItem>),
-    /// A `$select` value.
-    Select(Vec<SelectItem>),
-    /// A `$search` value.
-    Search(Search),
-    /// A `$compute` value.
-    Compute(Vec<ComputeItem>),
-    /// An `$apply` value.
-    Apply(Vec<Transformation>),
-}
-
-impl std::fmt::Display for Parsed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        fn list<T: std::fmt::Display>(
-            f: &mut std::fmt::Formatter<'_>,
-            items: &[T],
-            separator: &str,
-        ) -> std::fmt::Result {
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    f.write_str(separator)?;
-                }
-                item.fmt(f)?;
-            }
-            Ok(())
-        }
-        match self {
-            Parsed::Query(query) => query.fmt(f),
-            Parsed::Expr(expr) => expr.fmt(f),
-            Parsed::OrderBy(items) => list(f, items, ","),
-            Parsed::Expand(items) => list(f, items, ","),
-            Parsed::Select(items) => list(f, items, ","),
-            Parsed::Search(search) => search.fmt(f),
-            Parsed::Compute(items) => list(f, items, ","),
-            Parsed::Apply(items) => list(f, items, "/"),
-        }
-    }
-}
-
-/// Parses raw URL `text` with `rule`. For option rules, `text` is the option's value.
-pub fn parse_rule(rule: Rule, text: &str, options: &ParseOptions) -> Result<Parsed, ParseError> {
-    if rule == Rule::Query {
-        return query::parse_query_boxed(text, options).map(Parsed::Query);
-    }
-    check_length(text, options)?;
-    let name = rule.option_name();
-    match rule {
-        Rule::Query => unreachable!("handled above"),
-        Rule::Filter | Rule::Expr => {
-            parse_decoded(text, text, 0, name, options, expr::parse_filter_value).map(Parsed::Expr)
-        }
-        Rule::OrderBy => {
-            parse_decoded(text, text, 0, name, options, options::parse_orderby).map(Parsed::OrderBy)
-        }
-        Rule::Expand => {
-            parse_decoded(text, text, 0, name, options, options::parse_expand).map(Parsed::Expand)
-        }
-        Rule::Select => {
-            parse_decoded(text, text, 0, name, options, options::parse_select).map(Parsed::Select)
-        }
-        Rule::Search => {
-            parse_decoded(text, text, 0, name, options, search::parse_search).map(Parsed::Search)
-        }
-        Rule::Compute => {
-            parse_decoded(text, text, 0, name, options, options::parse_compute).map(Parsed::Compute)
-        }
-        Rule::Apply => {
-            parse_decoded(text, text, 0, name, options, apply::parse_apply).map(Parsed::Apply)
-        }
-    }
-}
-
-/// Parses a `$filter` value (raw URL text) with default options.
-pub fn parse_filter(text: &str) -> Result<Expr, ParseError> {
-    match parse_rule(Rule::Filter, text, &ParseOptions::default())? {
-        Parsed::Expr(expr) => Ok(expr),
-        _ => unreachable!("the filter rule yields an expression"),
-    }
-}
-
-/// Parses an `$orderby` value (raw URL text) with default options.
-pub fn parse_orderby(text: &str) -> Result<Vec<OrderByItem>, ParseError> {
-    match parse_rule(Rule::OrderBy, text, &ParseOptions::default())? {
-        Parsed::OrderBy(items) => Ok(items),
-        _ => unreachable!("the orderby rule yields order-by items"),
-    }
-}
-
-/// Parses an `$expand` value (raw URL text) with default options.
-pub fn parse_expand(text: &str) -> Result<Vec<ExpandItem>, ParseError> {
-    match parse_rule(Rule::Expand, text, &ParseOptions::default())? {
-        Parsed::Expand(items) => Ok(items),
-        _ => unreachable!("the expand rule yields expand items"),
-    }
-}
-
-/// Parses a `$select` value (raw URL text) with default options.
-pub fn parse_select(text: &str) -> Result<Vec<SelectItem>, ParseError> {
-    match parse_rule(Rule::Select, text, &ParseOptions::default())? {
-        Parsed::Select(items) => Ok(items),
-        _ => unreachable!("the select rule yields select items"),
-    }
-}
-
-/// Parses a `$search` value (raw URL text) with default options.
-pub fn parse_search(text: &str) -> Result<Search, ParseError> {
-    match parse_rule(Rule::Search, text, &ParseOptions::default())? {
-        Parsed::Search(search) => Ok(search),
-        _ => unreachable!("the search rule yields a search expression"),
-    }
-}
-
-/// Parses a `$compute` value (raw URL text) with default options.
-pub fn parse_compute(text: &str) -> Result<Vec<ComputeItem>, ParseError> {
-    match parse_rule(Rule::Compute, text, &ParseOptions::default())? {
-        Parsed::Compute(items) => Ok(items),
-        _ => unreachable!("the compute rule yields compute items"),
-    }
-}
-
-/// Parses an `$apply` value (raw URL text) with default options.
-pub fn parse_apply(text: &str) -> Result<Vec<Transformation>, ParseError> {
-    match parse_rule(Rule::Apply, text, &ParseOptions::default())? {
-        Parsed::Apply(items) => Ok(items),
-        _ => unreachable!("the apply rule yields transformations"),
-    }
-}
-
-impl Query {
-    /// Parses a raw query string (the part after `?`, without it) with default options.
-    pub fn parse(raw: &str) -> Result<Query, ParseError> {
-        query::parse_query(raw, &ParseOptions::default())
-    }
-
-    /// Parses a raw query string with the given options.
-    pub fn parse_with(raw: &str, options: &ParseOptions) -> Result<Query, ParseError> {
-        query::parse_query(raw, options)
-    }
-
-    /// Builds a query from `(name, value)` pairs that a web framework has already
-    /// percent-decoded. Nothing is decoded again; error offsets are into the value.
-    pub fn from_pairs<N: AsRef<str>, V: AsRef<str>>(
-        pairs: impl IntoIterator<Item = (N, V)>,
-        options: &ParseOptions,
-    ) -> Result<Query, ParseError> {
-        query::parse_pairs(pairs, options)
-    }
-}
-
-impl std::str::FromStr for Query {
-    type Err = ParseError;
-
-    fn from_str(raw: &str) -> Result<Query, ParseError> {
-        Query::parse(raw)
-    }
-}
+pub use entry::{
+    parse_apply, parse_compute, parse_expand, parse_filter, parse_orderby, parse_rule,
+    parse_search, parse_select, Parsed, Rule,
+};

@@ -6,182 +6,21 @@
 //! for `$skiptoken` and `$deltatoken`, which the ABNF only knows with `$`.
 
 mod expand;
+mod names;
 mod select;
 
 pub(crate) use expand::parse_expand;
+pub(crate) use names::{OptionName, Place};
 pub(crate) use select::parse_select;
 
 use super::lexical::{bws, identifier, keyword_ci};
 use super::{error, fail_expected, failure, Ctx, PError, PResult};
 use crate::ast::{
     AliasDefinition, Annotation, ComputeItem, Expr, Levels, OrderByItem, Query, SortDirection,
+    TemporalValue,
 };
 use crate::error::{Expected, ParseErrorKind};
 use crate::limits::Limit;
-
-/// A system query option, whatever its spelling.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum OptionName {
-    Apply,
-    Compute,
-    Search,
-    Filter,
-    Count,
-    OrderBy,
-    Skip,
-    Top,
-    Expand,
-    Select,
-    Levels,
-    Format,
-    Index,
-    SchemaVersion,
-    SkipToken,
-    DeltaToken,
-    Id,
-}
-
-impl OptionName {
-    #[cfg(test)]
-    const ALL: [OptionName; 17] = [
-        OptionName::Apply,
-        OptionName::Compute,
-        OptionName::Search,
-        OptionName::Filter,
-        OptionName::Count,
-        OptionName::OrderBy,
-        OptionName::Skip,
-        OptionName::Top,
-        OptionName::Expand,
-        OptionName::Select,
-        OptionName::Levels,
-        OptionName::Format,
-        OptionName::Index,
-        OptionName::SchemaVersion,
-        OptionName::SkipToken,
-        OptionName::DeltaToken,
-        OptionName::Id,
-    ];
-
-    /// The canonical spelling, with `$`.
-    pub(crate) fn canonical(self) -> &'static str {
-        match self {
-            OptionName::Apply => "$apply",
-            OptionName::Compute => "$compute",
-            OptionName::Search => "$search",
-            OptionName::Filter => "$filter",
-            OptionName::Count => "$count",
-            OptionName::OrderBy => "$orderby",
-            OptionName::Skip => "$skip",
-            OptionName::Top => "$top",
-            OptionName::Expand => "$expand",
-            OptionName::Select => "$select",
-            OptionName::Levels => "$levels",
-            OptionName::Format => "$format",
-            OptionName::Index => "$index",
-            OptionName::SchemaVersion => "$schemaversion",
-            OptionName::SkipToken => "$skiptoken",
-            OptionName::DeltaToken => "$deltatoken",
-            OptionName::Id => "$id",
-        }
-    }
-
-    /// The system option a (decoded) name stands for: case-insensitive, `$` optional
-    /// except for `$skiptoken` and `$deltatoken`.
-    pub(crate) fn lookup(name: &str) -> Option<OptionName> {
-        let (dollar, bare) = match name.strip_prefix('$') {
-            Some(bare) => (true, bare),
-            None => (false, name),
-        };
-        // Lower-case the name into a small buffer and match it: no search through the
-        // table. No option name is longer than 13 letters.
-        let mut buffer = [0u8; 13];
-        let lower = buffer.get_mut(..bare.len())?;
-        for (slot, byte) in lower.iter_mut().zip(bare.bytes()) {
-            *slot = byte.to_ascii_lowercase();
-        }
-        let option = match &*lower {
-            b"apply" => OptionName::Apply,
-            b"compute" => OptionName::Compute,
-            b"search" => OptionName::Search,
-            b"filter" => OptionName::Filter,
-            b"count" => OptionName::Count,
-            b"orderby" => OptionName::OrderBy,
-            b"skip" => OptionName::Skip,
-            b"top" => OptionName::Top,
-            b"expand" => OptionName::Expand,
-            b"select" => OptionName::Select,
-            b"levels" => OptionName::Levels,
-            b"format" => OptionName::Format,
-            b"index" => OptionName::Index,
-            b"schemaversion" => OptionName::SchemaVersion,
-            b"skiptoken" if dollar => OptionName::SkipToken,
-            b"deltatoken" if dollar => OptionName::DeltaToken,
-            b"id" => OptionName::Id,
-            _ => return None,
-        };
-        Some(option)
-    }
-
-    /// True when `query` already has a value for this option.
-    pub(crate) fn is_set(self, query: &Query) -> bool {
-        match self {
-            OptionName::Apply => !query.apply.is_empty(),
-            OptionName::Compute => !query.compute.is_empty(),
-            OptionName::Search => query.search.is_some(),
-            OptionName::Filter => query.filter.is_some(),
-            OptionName::Count => query.count.is_some(),
-            OptionName::OrderBy => !query.orderby.is_empty(),
-            OptionName::Skip => query.skip.is_some(),
-            OptionName::Top => query.top.is_some(),
-            OptionName::Expand => !query.expand.is_empty(),
-            OptionName::Select => !query.select.is_empty(),
-            OptionName::Levels => query.levels.is_some(),
-            OptionName::Format => query.format.is_some(),
-            OptionName::Index => query.index.is_some(),
-            OptionName::SchemaVersion => query.schemaversion.is_some(),
-            OptionName::SkipToken => query.skiptoken.is_some(),
-            OptionName::DeltaToken => query.deltatoken.is_some(),
-            OptionName::Id => query.id.is_some(),
-        }
-    }
-}
-
-/// Where a nested option list stands; each place allows a different set of options.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Place {
-    /// `files($filter=...;...)` in `$expand`: `expandOption`, with `$levels` and aliases.
-    Expand,
-    /// `files/$ref(...)`: `$filter`, `$search`, `$orderby`, `$skip`, `$top`, `$count`.
-    ExpandRef,
-    /// `files/$count(...)` and `/$count(...)` in expressions: `$filter`, `$search`.
-    Count,
-    /// `addresses(...)` in `$select`: `selectOption`, with aliases.
-    Select,
-    /// `*(...)` in `$expand`: only `$levels`.
-    Star,
-}
-
-impl Place {
-    fn allows(self, option: OptionName) -> bool {
-        use OptionName::*;
-        let count = matches!(option, Filter | Search);
-        let reference = count || matches!(option, OrderBy | Skip | Top | Count);
-        match self {
-            Place::Count => count,
-            Place::ExpandRef => reference,
-            Place::Expand => {
-                reference || matches!(option, Select | Expand | Compute | Levels | Apply)
-            }
-            Place::Select => reference || matches!(option, Compute | Select),
-            Place::Star => option == Levels,
-        }
-    }
-
-    fn allows_aliases(self) -> bool {
-        matches!(self, Place::Expand | Place::Select)
-    }
-}
 
 /// The value of one system option.
 #[derive(Debug)]
@@ -198,6 +37,7 @@ pub(crate) enum OptionValue {
     Select(Vec<crate::ast::SelectItem>),
     Levels(Levels),
     Index(i64),
+    Temporal(TemporalValue),
     /// `$format`, `$schemaversion`, `$skiptoken`, `$deltatoken`, `$id`.
     Text(String),
 }
@@ -218,6 +58,16 @@ impl OptionValue {
             OptionValue::Select(v) => query.select = v,
             OptionValue::Levels(v) => query.levels = Some(v),
             OptionValue::Index(v) => query.index = Some(v),
+            OptionValue::Temporal(v) => {
+                let temporal = query.temporal.get_or_insert_with(Box::default);
+                let slot = match option {
+                    OptionName::At => &mut temporal.at,
+                    OptionName::From => &mut temporal.from,
+                    OptionName::To => &mut temporal.to,
+                    _ => &mut temporal.to_inclusive,
+                };
+                *slot = Some(v);
+            }
             OptionValue::Text(text) => {
                 let slot = match option {
                     OptionName::Format => &mut query.format,
@@ -267,6 +117,14 @@ pub(crate) fn parse_option_value<'a>(
             let (rest, v) = boolean(i)?;
             (rest, OptionValue::Count(v))
         }
+        OptionName::InlineCount => {
+            let (rest, v) = inline_count(i)?;
+            (rest, OptionValue::Count(v))
+        }
+        OptionName::At | OptionName::From | OptionName::To | OptionName::ToInclusive => {
+            let (rest, v) = temporal_value(ctx, i)?;
+            (rest, OptionValue::Temporal(v))
+        }
         OptionName::OrderBy => {
             let (rest, v) = parse_orderby(ctx, i)?;
             (rest, OptionValue::OrderBy(v))
@@ -300,7 +158,7 @@ pub(crate) fn parse_option_value<'a>(
             (rest, OptionValue::Select(v))
         }
         OptionName::Levels => {
-            let (rest, v) = levels(i)?;
+            let (rest, v) = levels(i, ctx.options.lenient())?;
             (rest, OptionValue::Levels(v))
         }
         OptionName::Index => {
@@ -334,13 +192,41 @@ fn boolean(i: &str) -> PResult<'_, bool> {
     fail_expected(i, Expected::Boolean)
 }
 
-/// `oneToNine *DIGIT` or `max` (case-insensitive).
-fn levels(i: &str) -> PResult<'_, Levels> {
+/// `$inlinecount` (V2/V3): `allpages` is `$count=true`, `none` is `$count=false`.
+fn inline_count(i: &str) -> PResult<'_, bool> {
+    if let Ok((rest, _)) = keyword_ci("allpages", i) {
+        return Ok((rest, true));
+    }
+    if let Ok((rest, _)) = keyword_ci("none", i) {
+        return Ok((rest, false));
+    }
+    fail_expected(i, Expected::Token("allpages"))
+}
+
+/// `temporalExpr` (OData Temporal): `min`, `max` (case-insensitive), or an expression
+/// giving a date or date-time.
+fn temporal_value<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, TemporalValue> {
+    for (word, value) in [("min", TemporalValue::Min), ("max", TemporalValue::Max)] {
+        if let Ok((rest, _)) = keyword_ci(word, i) {
+            // `max` alone, not the start of a path or an expression (`max/x`, `max eq`).
+            if rest.is_empty() || rest.starts_with([';', ')']) || bws(rest).is_empty() {
+                return Ok((rest, value));
+            }
+        }
+    }
+    let (rest, expr) = super::expr::parse_common_expr(ctx, i)?;
+    Ok((rest, TemporalValue::Expr(expr)))
+}
+
+/// `oneToNine *DIGIT` or `max` (case-insensitive); with `zero`, also `0` (no further
+/// levels, which .NET's OData library and real clients send).
+fn levels(i: &str, zero: bool) -> PResult<'_, Levels> {
     if let Ok((rest, _)) = keyword_ci("max", i) {
         return Ok((rest, Levels::Max));
     }
     let end = i.find(|c: char| !c.is_ascii_digit()).unwrap_or(i.len());
-    if end == 0 || i.starts_with('0') {
+    let leading_zero = i.starts_with('0') && !(zero && end == 1);
+    if end == 0 || leading_zero {
         return fail_expected(i, Expected::Levels);
     }
     match i[..end].parse::<u32>() {
@@ -365,7 +251,9 @@ fn index(i: &str) -> PResult<'_, i64> {
     }
 }
 
-/// `$format`: `json`, `atom`, `xml` (stored in lower case) or `type/subtype[;params]`.
+/// `$format`: `json`, `atom`, `xml` (stored in lower case), `type/subtype[;params]`, or in
+/// default mode any other value without whitespace (`html`, `workbook`: the ABNF's
+/// service-specific format, which evaluation answers with 501 when it cannot produce it).
 /// A raw `+` that lenient decoding turned into a space is put back (`application/atom+xml`).
 fn format<'a>(ctx: &Ctx<'a>, i: &'a str) -> Result<String, nom::Err<PError<'a>>> {
     for keyword in ["json", "atom", "xml"] {
@@ -384,7 +272,7 @@ fn format<'a>(ctx: &Ctx<'a>, i: &'a str) -> Result<String, nom::Err<PError<'a>>>
     let media_type = text.split(';').next().unwrap_or("");
     let valid = match media_type.split_once('/') {
         Some((kind, subtype)) => !kind.is_empty() && !subtype.is_empty() && !subtype.contains('/'),
-        None => false,
+        None => ctx.options.lenient() && !text.is_empty(),
     };
     if !valid || text.contains(char::is_whitespace) {
         return Err(fail_at(i, ParseErrorKind::Syntax(Expected::Value)));
@@ -403,7 +291,9 @@ pub(crate) fn orderby_item<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, OrderBy
     let spaced = bws(rest);
     let mut direction = SortDirection::Asc;
     let mut rest = rest;
-    if spaced.len() < rest.len() || preceded_by_space(ctx, rest) {
+    // Default mode: a direction right after a closing parenthesis (`concat(a,b)asc`).
+    let after_parenthesis = ctx.options.lenient() && preceded_by(ctx, rest, ')');
+    if spaced.len() < rest.len() || preceded_by_space(ctx, rest) || after_parenthesis {
         if let Ok((after, _)) = keyword_ci("asc", spaced) {
             rest = after;
         } else if let Ok((after, _)) = keyword_ci("desc", spaced) {
@@ -456,6 +346,14 @@ pub(crate) fn preceded_by_space(ctx: &Ctx<'_>, rest: &str) -> bool {
         .is_some_and(|before| before.ends_with([' ', '\t']))
 }
 
+/// True when the character before `rest` (a suffix of the text) is `c`.
+fn preceded_by(ctx: &Ctx<'_>, rest: &str, c: char) -> bool {
+    let offset = ctx.offset(rest);
+    ctx.text
+        .get(..offset)
+        .is_some_and(|before| before.ends_with(c))
+}
+
 /// `item *( BWS "," BWS item )`.
 pub(crate) fn comma_list<'a, T>(
     ctx: &Ctx<'a>,
@@ -470,11 +368,21 @@ pub(crate) fn comma_list<'a, T>(
         let Some(after) = spaced.strip_prefix(',') else {
             break;
         };
+        // Default mode: a comma that ends the list is ignored (`$select=ID,`).
+        if ctx.options.lenient() && ends_list(ctx, bws(after)) {
+            return Ok((bws(after), items));
+        }
         let (after_item, next) = super::cut(item(ctx, bws(after)))?;
         items.push(next);
         rest = after_item;
     }
     Ok((rest, items))
+}
+
+/// True at the end of a list value: the end of the text, or the `;` or `)` that ends a
+/// nested option.
+pub(crate) fn ends_list(ctx: &Ctx<'_>, i: &str) -> bool {
+    i.is_empty() || i.starts_with(')') || (i.starts_with(';') && !ctx.is_escaped(i))
 }
 
 /// `@Namespace.term#qualifier` (the `#` decoded from `%23`) at `i`, which starts with `@`.
@@ -521,11 +429,18 @@ pub(crate) fn parse_nested_options<'a>(
     // Boxed from the start: the AST keeps it boxed, and `Query` is large to move.
     let mut query = Box::<Query>::default();
     let mut rest = bws(inner);
+    let mut seen = 0u32;
     loop {
-        let (after, ()) = nested_option(ctx, rest, place, &mut query)?;
+        let (after, ()) = nested_option(ctx, rest, place, &mut query, &mut seen)?;
         rest = bws(after);
         if let Some(after) = rest.strip_prefix(';') {
             rest = bws(after);
+            // Default mode: a `;` before the `)` is ignored (`Orders($select=ID;)`).
+            if ctx.options.lenient() {
+                if let Some(after) = rest.strip_prefix(')') {
+                    return Ok((after, query));
+                }
+            }
         } else if let Some(after) = rest.strip_prefix(')') {
             return Ok((after, query));
         } else {
@@ -540,6 +455,7 @@ fn nested_option<'a>(
     i: &'a str,
     place: Place,
     query: &mut Query,
+    seen: &mut u32,
 ) -> PResult<'a, ()> {
     if let Some(after_at) = i.strip_prefix('@') {
         if !place.allows_aliases() {
@@ -575,7 +491,7 @@ fn nested_option<'a>(
     if name_end == 0 {
         return fail_expected(i, Expected::NestedOption);
     }
-    let Some(option) = OptionName::lookup(name) else {
+    let Some(option) = OptionName::lookup_with(name, ctx.options.legacy_syntax()) else {
         if name.starts_with('$') {
             return Err(fail_at(i, ParseErrorKind::UnknownOption(name.to_owned())));
         }
@@ -585,14 +501,23 @@ fn nested_option<'a>(
         let kind = ParseErrorKind::OptionNotAllowed(option.canonical().to_owned());
         return Err(fail_at(i, kind));
     }
-    if option.is_set(query) {
+    if *seen & option.bit() != 0 {
         let kind = ParseErrorKind::DuplicateOption(option.canonical().to_owned());
         return Err(fail_at(i, kind));
     }
+    *seen |= option.bit();
     let Some(value_at) = bws(after_name).strip_prefix('=') else {
         return fail_expected(bws(after_name), Expected::Token("="));
     };
-    let (rest, value) = parse_option_value(ctx, bws(value_at), option)?;
+    let value_at = bws(value_at);
+    // Default mode: an empty list means the option is absent, as at the top level.
+    let ends = value_at.is_empty()
+        || value_at.starts_with(')')
+        || (value_at.starts_with(';') && !ctx.is_escaped(value_at));
+    if ctx.options.lenient() && option.empty_means_absent() && ends {
+        return Ok((value_at, ()));
+    }
+    let (rest, value) = parse_option_value(ctx, value_at, option)?;
     value.store(option, query);
     Ok((rest, ()))
 }
@@ -634,8 +559,18 @@ mod tests {
         assert_eq!(OptionName::lookup("$"), None);
         assert_eq!(OptionName::lookup("$fi\u{e9}ter"), None);
         for option in OptionName::ALL {
-            assert_eq!(OptionName::lookup(option.canonical()), Some(option));
+            assert_eq!(
+                OptionName::lookup_with(option.canonical(), true),
+                Some(option)
+            );
         }
+        assert_eq!(OptionName::lookup("$inlinecount"), None);
+        assert_eq!(OptionName::lookup("at"), None);
+        assert_eq!(
+            OptionName::lookup("$TOINCLUSIVE"),
+            Some(OptionName::ToInclusive)
+        );
+        assert_eq!(OptionName::suggest("$filtr"), Some("$filter"));
     }
 
     fn parse_with(
@@ -676,9 +611,11 @@ mod tests {
 
     #[test]
     fn small_values() {
-        assert_eq!(levels("max").unwrap().1, Levels::Max);
-        assert_eq!(levels("12").unwrap().1, Levels::Number(12));
-        assert!(levels("04").is_err());
+        assert_eq!(levels("max", false).unwrap().1, Levels::Max);
+        assert_eq!(levels("12", false).unwrap().1, Levels::Number(12));
+        assert!(levels("04", true).is_err());
+        assert!(levels("0", false).is_err());
+        assert_eq!(levels("0", true).unwrap().1, Levels::Number(0));
         assert_eq!(index("-42").unwrap().1, -42);
         assert!(index("x").is_err());
         assert!(boolean("TRUE").unwrap().1);

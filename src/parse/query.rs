@@ -32,15 +32,48 @@ pub(crate) fn parse_query_boxed(
     raw: &str,
     options: &ParseOptions,
 ) -> Result<Box<Query>, ParseError> {
-    super::check_length(raw, options)?;
+    // In default mode a leading `?` (a query copied with its separator) is not part of the
+    // first name, and neither is leading whitespace.
+    let start = if options.lenient() {
+        let skipped = raw_whitespace(raw);
+        skipped + usize::from(raw[skipped..].starts_with('?'))
+    } else {
+        0
+    };
+    parse_query_in(raw, start, raw.len(), options)
+}
+
+/// Parses the query string `full[start..end]`; error offsets are into `full`.
+pub(crate) fn parse_query_in(
+    full: &str,
+    start: usize,
+    end: usize,
+    options: &ParseOptions,
+) -> Result<Box<Query>, ParseError> {
+    let raw = &full[..end];
+    super::check_length(&raw[start..], options)?;
     if options.strict {
         // A raw `#` ends the query part of a URL; inside a query it must be `%23`.
-        if let Some(offset) = raw.find('#') {
-            return Err(ParseError::new(ParseErrorKind::BadEscape, raw, offset));
+        if let Some(offset) = raw[start..].find('#') {
+            return Err(ParseError::new(
+                ParseErrorKind::BadEscape,
+                full,
+                start + offset,
+            ));
         }
     }
     let mut query = Box::<Query>::default();
-    for (piece_start, name_raw, value_raw) in pieces(raw) {
+    let mut seen = 0u32;
+    for (piece_start, name_raw, value_raw) in pieces(&raw[start..]) {
+        let piece_start = start + piece_start;
+        let piece_end = piece_start + name_raw.len() + value_raw.map_or(0, |v| v.len() + 1);
+        // Default mode: whitespace around a name (`$filter = x`) is not part of it.
+        let (name_start, name_raw) = if options.lenient() {
+            trim_raw(name_raw)
+        } else {
+            (0, name_raw)
+        };
+        let name_offset = piece_start + name_start;
         // Option names rarely need decoding: skip the decoder for plain ASCII names.
         let plain = name_raw
             .bytes()
@@ -48,21 +81,109 @@ pub(crate) fn parse_query_boxed(
         let name = if plain {
             std::borrow::Cow::Borrowed(name_raw)
         } else {
-            decode::decode(name_raw, raw, piece_start, !options.strict)?.text
+            decode::decode(name_raw, full, name_offset, !options.strict)
+                .map_err(|e| e.found_within(piece_end))?
+                .text
         };
-        let value_start = piece_start + name_raw.len() + 1;
+        if name_raw.is_empty()
+            && value_raw.map_or(true, |v| trim_raw(v).1.is_empty())
+            && options.lenient()
+        {
+            // A piece of nothing but whitespace carries nothing, as an empty piece.
+            continue;
+        }
+        let value_start = piece_end - value_raw.map_or(0, str::len);
         let option = Piece {
             name: &name,
-            name_offset: piece_start,
+            name_offset,
             value: value_raw.map(|value| RawValue {
                 text: value,
                 offset: value_start,
             }),
-            missing_value_offset: piece_start + name_raw.len(),
+            missing_value_offset: piece_end,
         };
-        add_option(&mut query, option, raw, options)?;
+        add_option(&mut query, &mut seen, option, full, piece_end, options)
+            .map_err(|e| e.found_within(piece_end))?;
     }
     Ok(query)
+}
+
+/// Where the query string of `text` is, as a byte range: `text` may be a query string
+/// (`$top=1`, `?$top=1`), a URL (`https://host/svc/People?$top=1#frag`, `/People?$top=1`,
+/// `People('x')?$top=1`) or an HTTP request line (`GET /People?$top=1 HTTP/1.1`).
+///
+/// A URL is told from a query string by what comes before its first `=` or `&`: a `?`,
+/// `/` or `(` there belongs to a path, never to an option name.
+pub(crate) fn locate_query(text: &str) -> (usize, usize) {
+    let start = text.len() - text.trim_start().len();
+    let mut target = &text[start..];
+    let mut target_start = start;
+    // A request line: a method in capitals, a space, the request target, maybe the version.
+    let method_len = target.bytes().take_while(u8::is_ascii_uppercase).count();
+    if method_len > 0 && target[method_len..].starts_with(' ') {
+        let after_method = target[method_len..].trim_start();
+        target_start += target.len() - after_method.len();
+        target = after_method;
+        if let Some(version) = target.rfind(" HTTP/") {
+            target = &target[..version];
+        }
+        target = target.trim_end();
+    }
+    if let Some(query) = target.strip_prefix('?') {
+        return (target_start + 1, target_start + 1 + query.len());
+    }
+    let head_end = target.find(['=', '&']).unwrap_or(target.len());
+    let head = &target[..head_end];
+    let is_url = head.contains(['?', '/', '(']);
+    if !is_url {
+        return (target_start, target_start + target.len());
+    }
+    let Some(question) = target.find('?') else {
+        return (target_start + target.len(), target_start + target.len());
+    };
+    let query = &target[question + 1..];
+    let query = query.split('#').next().unwrap_or("");
+    let query_start = target_start + question + 1;
+    (query_start, query_start + query.len())
+}
+
+/// The number of leading whitespace bytes of raw text: spaces, tabs, and (lenient
+/// decoding) `+`, `%20`, `%09`.
+fn raw_whitespace(raw: &str) -> usize {
+    let bytes = raw.as_bytes();
+    let mut at = 0;
+    loop {
+        match bytes.get(at..) {
+            Some([b' ' | b'\t' | b'+', ..]) => at += 1,
+            Some([b'%', b'2', b'0', ..] | [b'%', b'0', b'9', ..]) => at += 3,
+            _ => return at,
+        }
+    }
+}
+
+/// `raw` without whitespace (see [`raw_whitespace`]) at either end: the offset of what is
+/// left, and what is left.
+fn trim_raw(raw: &str) -> (usize, &str) {
+    // Names almost never have whitespace around them: look at both ends first.
+    let clean_start = !matches!(raw.as_bytes().first(), Some(b' ' | b'\t' | b'+' | b'%'));
+    let clean_end = !matches!(
+        raw.as_bytes().last(),
+        Some(b' ' | b'\t' | b'+' | b'0' | b'9')
+    );
+    if clean_start && clean_end {
+        return (0, raw);
+    }
+    let start = raw_whitespace(raw);
+    let mut end = raw.len();
+    loop {
+        let head = &raw.as_bytes()[start..end];
+        match head {
+            [.., b' ' | b'\t' | b'+'] => end -= 1,
+            [.., b'%', b'2', b'0'] | [.., b'%', b'0', b'9'] => end -= 3,
+            _ => break,
+        }
+    }
+    (start, &raw[start..end])
 }
 
 /// The non-empty `name[=value]` pieces of a raw query string, split at every `&` and at
@@ -96,6 +217,7 @@ pub(crate) fn parse_pairs<N: AsRef<str>, V: AsRef<str>>(
     options: &ParseOptions,
 ) -> Result<Query, ParseError> {
     let mut query = Query::default();
+    let mut seen = 0u32;
     // The pairs together count against the query length limit, `=` and `&` included.
     let mut length = 0usize;
     for (name, value) in pairs {
@@ -122,7 +244,7 @@ pub(crate) fn parse_pairs<N: AsRef<str>, V: AsRef<str>>(
             }),
             missing_value_offset: 0,
         };
-        add_pair(&mut query, option, options)?;
+        add_pair(&mut query, &mut seen, option, options)?;
     }
     Ok(query)
 }
@@ -153,11 +275,15 @@ enum Kind<'n> {
     Custom,
 }
 
-fn classify(name: &str) -> Kind<'_> {
+fn classify<'n>(name: &'n str, options: &ParseOptions) -> Kind<'n> {
     if let Some(alias) = name.strip_prefix('@') {
         return Kind::Alias(alias);
     }
-    match OptionName::lookup(name) {
+    // V2/V3 JSONP: kept as a custom option (a V4 service has no use for it).
+    if options.legacy_syntax() && name.eq_ignore_ascii_case("$callback") {
+        return Kind::Custom;
+    }
+    match OptionName::lookup_with(name, options.legacy_syntax()) {
         Some(option) => Kind::System(option),
         None if name.starts_with('$') => Kind::Unknown,
         None => Kind::Custom,
@@ -165,25 +291,28 @@ fn classify(name: &str) -> Kind<'_> {
 }
 
 /// Checks the name and the presence of a value; returns the error for a bad piece.
-/// `kind` is `classify(option.name)`.
+/// `kind` is `classify(option.name)`; `seen` holds the system options given so far.
 fn check_piece(
-    query: &Query,
     option: &Piece<'_>,
     kind: Kind<'_>,
+    query: &Query,
+    seen: u32,
     raw: &str,
 ) -> Result<(), ParseError> {
     let error_at = |kind: ParseErrorKind, offset: usize| {
         Err(ParseError::new(kind, raw, offset).in_option(option.name))
     };
-    let needs_value = !matches!(kind, Kind::Custom);
-    let empty = option.value.map_or(true, |value| value.text.is_empty());
     match kind {
         Kind::System(OptionName::Levels) => {
             let kind = ParseErrorKind::OptionNotAllowed("$levels".to_owned());
             return error_at(kind, option.name_offset);
         }
-        Kind::System(name) if name.is_set(query) => {
-            let kind = ParseErrorKind::DuplicateOption(name.canonical().to_owned());
+        Kind::System(name) if seen & name.bit() != 0 => {
+            let canonical = match name {
+                OptionName::InlineCount => OptionName::Count.canonical(),
+                other => other.canonical(),
+            };
+            let kind = ParseErrorKind::DuplicateOption(canonical.to_owned());
             return error_at(kind, option.name_offset);
         }
         Kind::Alias(alias) => {
@@ -200,7 +329,9 @@ fn check_piece(
         }
         Kind::Unknown => {
             let kind = ParseErrorKind::UnknownOption(option.name.to_owned());
-            return error_at(kind, option.name_offset);
+            return Err(ParseError::new(kind, raw, option.name_offset)
+                .in_option(option.name)
+                .with_suggestion(OptionName::suggest(option.name)));
         }
         Kind::Custom if option.name.is_empty() => {
             return error_at(
@@ -210,31 +341,50 @@ fn check_piece(
         }
         _ => {}
     }
-    if needs_value && empty {
-        let offset = option
-            .value
-            .map_or(option.missing_value_offset, |value| value.offset);
-        return error_at(ParseErrorKind::Syntax(Expected::Value), offset);
-    }
     Ok(())
 }
 
-/// Adds one raw piece of the query string to `query`.
+/// True when a system option's value is missing or empty.
+fn is_empty_value(option: &Piece<'_>) -> bool {
+    option.value.map_or(true, |value| value.text.is_empty())
+}
+
+/// The error for a system option or alias without a value.
+fn missing_value(option: &Piece<'_>, raw: &str) -> ParseError {
+    let offset = option
+        .value
+        .map_or(option.missing_value_offset, |value| value.offset);
+    ParseError::new(ParseErrorKind::Syntax(Expected::Value), raw, offset).in_option(option.name)
+}
+
+/// Adds one raw piece of the query string to `query`; `piece_end` is where its raw text
+/// ends.
 fn add_option(
     query: &mut Query,
+    seen: &mut u32,
     option: Piece<'_>,
     raw: &str,
+    piece_end: usize,
     options: &ParseOptions,
 ) -> Result<(), ParseError> {
-    let kind = classify(option.name);
-    check_piece(query, &option, kind, raw)?;
-    let value = option.value;
+    let kind = classify(option.name, options);
+    check_piece(&option, kind, query, *seen, raw)?;
+    let value = option.value.unwrap_or(RawValue {
+        text: "",
+        offset: piece_end,
+    });
     match kind {
         Kind::System(name) => {
-            let value = value.unwrap_or(RawValue {
-                text: "",
-                offset: 0,
-            });
+            *seen |= name.bit();
+            // Default mode: an empty list (`$select=`, `$select=%20`) means the option is
+            // absent, as .NET's OData library reads it.
+            let blank = trim_raw(value.text).1.is_empty();
+            if options.lenient() && name.empty_means_absent() && blank {
+                return Ok(());
+            }
+            if is_empty_value(&option) {
+                return Err(missing_value(&option, raw));
+            }
             let parsed = parse_decoded(
                 value.text,
                 raw,
@@ -246,10 +396,9 @@ fn add_option(
             parsed.store(name, query);
         }
         Kind::Alias(alias) => {
-            let value = value.unwrap_or(RawValue {
-                text: "",
-                offset: 0,
-            });
+            if is_empty_value(&option) {
+                return Err(missing_value(&option, raw));
+            }
             let expr = parse_decoded(
                 value.text,
                 raw,
@@ -265,7 +414,7 @@ fn add_option(
         }
         Kind::Unknown => {}
         Kind::Custom => {
-            let value = match value {
+            let value = match option.value {
                 Some(value) => Some(
                     decode::decode(value.text, raw, value.offset, !options.strict)
                         .map_err(|e| e.in_option(option.name))?
@@ -286,19 +435,15 @@ fn add_option(
 /// Adds one already-decoded pair to `query`.
 fn add_pair(
     query: &mut Query,
+    seen: &mut u32,
     option: Piece<'_>,
     options: &ParseOptions,
 ) -> Result<(), ParseError> {
     let value_text = option.value.map_or("", |value| value.text);
-    let kind = classify(option.name);
+    let kind = classify(option.name, options);
     if !matches!(kind, Kind::Custom) {
-        // Name errors point into the name, value errors into the value.
-        check_piece(query, &option, kind, option.name).map_err(|mut e| {
-            if matches!(e.kind, ParseErrorKind::Syntax(Expected::Value)) {
-                e = ParseError::new(e.kind, value_text, 0).in_option(option.name);
-            }
-            e
-        })?;
+        // Name errors point into the name.
+        check_piece(&option, kind, query, *seen, option.name)?;
     } else if option.name.is_empty() {
         return Err(ParseError::new(
             ParseErrorKind::Syntax(Expected::Identifier),
@@ -308,12 +453,24 @@ fn add_pair(
     }
     match kind {
         Kind::System(name) => {
+            *seen |= name.bit();
+            if options.lenient() && name.empty_means_absent() && value_text.trim().is_empty() {
+                return Ok(());
+            }
+            if value_text.is_empty() {
+                let kind = ParseErrorKind::Syntax(Expected::Value);
+                return Err(ParseError::new(kind, value_text, 0).in_option(option.name));
+            }
             let parsed = parse_undecoded(value_text, name.canonical(), options, |ctx, i| {
                 whole_value(ctx, i, name)
             })?;
             parsed.store(name, query);
         }
         Kind::Alias(alias) => {
+            if value_text.is_empty() {
+                let kind = ParseErrorKind::Syntax(Expected::Value);
+                return Err(ParseError::new(kind, value_text, 0).in_option(option.name));
+            }
             let expr = parse_undecoded(value_text, option.name, options, |ctx, i| {
                 alias_value(ctx, i)
             })?;
@@ -338,13 +495,27 @@ fn whole_value<'a>(
     i: &'a str,
     name: OptionName,
 ) -> super::PResult<'a, OptionValue> {
+    // Default mode: whitespace around the value (`$top= 0 `) is not part of it. The text
+    // options (`$skiptoken`, `$id`, ...) are opaque and kept as they are.
+    let text_option = matches!(
+        name,
+        OptionName::SkipToken | OptionName::DeltaToken | OptionName::Id
+    );
+    let lenient = ctx.options.lenient() && !text_option;
+    let i = if lenient { super::lexical::bws(i) } else { i };
     let (rest, value) = parse_option_value(ctx, i, name)?;
+    let rest = if lenient && super::lexical::bws(rest).is_empty() {
+        ""
+    } else {
+        rest
+    };
     let simple = matches!(
         name,
         OptionName::Top | OptionName::Skip | OptionName::Count | OptionName::Index
     );
     if simple && !rest.is_empty() {
-        return super::fail_expected(rest, Expected::End);
+        // The offending token, not the space before it.
+        return super::fail_expected(super::lexical::bws(rest), Expected::End);
     }
     Ok((rest, value))
 }
@@ -396,6 +567,37 @@ mod tests {
         assert_eq!(error.offset, 6);
         let error = parse("$levels=2").unwrap_err();
         assert!(matches!(error.kind, ParseErrorKind::OptionNotAllowed(_)));
+    }
+
+    #[test]
+    fn finds_the_query_of_urls_and_request_lines() {
+        let query_of = |text: &'static str| {
+            let (start, end) = locate_query(text);
+            &text[start..end]
+        };
+        assert_eq!(query_of("$top=1"), "$top=1");
+        assert_eq!(query_of("  ?$top=1"), "$top=1");
+        assert_eq!(query_of("/People?$top=1#frag"), "$top=1");
+        assert_eq!(
+            query_of("https://h/s/People?$top=1&$skip=2"),
+            "$top=1&$skip=2"
+        );
+        assert_eq!(query_of("People('a&b')?$top=1"), "$top=1");
+        assert_eq!(
+            query_of("GET /People?$filter=a eq 1 HTTP/1.1"),
+            "$filter=a eq 1"
+        );
+        assert_eq!(query_of("GET /People HTTP/1.1"), "");
+        assert_eq!(query_of("$filter=a eq '?/('"), "$filter=a eq '?/('");
+    }
+
+    #[test]
+    fn trims_raw_whitespace() {
+        assert_eq!(trim_raw("$top"), (0, "$top"));
+        assert_eq!(trim_raw("%20$top+%09"), (3, "$top"));
+        assert_eq!(trim_raw(" \t"), (2, ""));
+        assert_eq!(trim_raw("%2"), (0, "%2"));
+        assert_eq!(raw_whitespace("++%20x"), 5);
     }
 
     #[test]

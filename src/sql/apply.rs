@@ -511,6 +511,9 @@ impl<'m> Translator<'m> {
             AggregateExpr::Custom { name, .. } => {
                 unsupported(format!("the custom aggregate {name}"))
             }
+            AggregateExpr::Path { .. } => {
+                unsupported("aggregates along a navigation path (path(... as alias))")
+            }
             AggregateExpr::PathCount(segments) => {
                 let count = self.collection_count(relation, segments)?;
                 Ok(Aggregated {

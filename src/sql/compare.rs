@@ -1,4 +1,4 @@
-//! Comparison leaves with OData's null rules (URL §5.1.1.1, SEMANTICS §2.5–2.8):
+//! Comparison leaves with OData's null rules (URL §5.1.1.1):
 //! `eq`/`ne`/`in` never give null (`null eq null` is true); `gt`/`ge`/`lt`/`le` with a null
 //! operand are false, and `ge`/`le` are `gt or eq`/`lt or eq`, so `null ge null` is true.
 //!

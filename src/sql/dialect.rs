@@ -22,6 +22,7 @@ pub(crate) fn keep_failures(result: String, dropped: &[&str]) -> String {
 
 /// The SQL dialect to translate into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Dialect {
     /// SQLite 3.38 or later (JSON functions built in, `NULLS FIRST`, `?NNN` parameters).
     Sqlite,

@@ -42,6 +42,7 @@ use super::error::SqlError;
 
 /// Overrides for the tables of entity sets, by set name.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Overrides {
     /// By entity set name.
     pub sets: BTreeMap<String, TableOverrides>,

@@ -88,6 +88,7 @@ use translate::Translator;
 
 /// How to translate.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct SqlOptions {
     /// The dialect.
     pub dialect: Dialect,

@@ -1,8 +1,8 @@
 //! Server-driven paging exactly as the evaluator pages (`src/eval/page.rs`): the
 //! `$skiptoken` is `<offset>.<fingerprint>`, the offset into the result after
 //! `$skip`/`$top` and ordering, the fingerprint a 64-bit FNV-1a hash of the query's
-//! canonical text without `$skiptoken` (a token from another query is rejected); the next
-//! link is the base, `?`, that text and `&$skiptoken=<token>`. A page asks the database
+//! URL form without `$skiptoken` (a token from another query is rejected); the next
+//! link is the base, `?`, that URL form and `&$skiptoken=<token>`. A page asks the database
 //! for one row more than it holds: when that row comes back, there is a next page.
 
 use crate::ast::Query;
@@ -47,7 +47,7 @@ impl Paging {
         }
         let mut without_token = query.clone();
         without_token.skiptoken = None;
-        let text = without_token.to_string();
+        let text = without_token.to_url_string();
         let fingerprint = fnv1a(&text);
         let offset = match &query.skiptoken {
             None => 0,

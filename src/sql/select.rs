@@ -656,6 +656,8 @@ pub(crate) fn check_options(query: &Query) -> Result<(), SqlError> {
         ("$deltatoken", query.deltatoken.is_some()),
         ("$id", query.id.is_some()),
         ("$index", query.index.is_some()),
+        // The temporal options (`$at`, `$from`, ...) need versioned tables.
+        ("$at/$from/$to/$toInclusive", query.temporal.is_some()),
     ] {
         if present {
             return unsupported(format!("the option {name}"));

@@ -5,6 +5,7 @@ use super::dialect::{Dialect, ParamType};
 
 /// A value bound to a statement parameter.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum SqlValue {
     /// SQL `NULL` (of the parameter's declared type).
     Null,

@@ -203,6 +203,14 @@ fn write_error(e: &std::io::Error) -> EvalError {
 
 impl StreamPlan {
     /// Compiles `query` for streaming.
+    ///
+    /// ```
+    /// use odata_query::{EvalOptions, Query, StreamPlan};
+    ///
+    /// let plan = StreamPlan::new(&Query::parse("$filter=size gt 10")?, &EvalOptions::default())?;
+    /// assert!(plan.plan().matches(&serde_json::json!({"size": 11}))?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(query: &Query, options: &EvalOptions) -> Result<StreamPlan, EvalError> {
         let plan = query.compile(options)?;
         Ok(StreamPlan {
@@ -226,6 +234,18 @@ impl StreamPlan {
     }
 
     /// Evaluates the query over the JSON document in `input`; see [`StreamPlan::apply_reader`].
+    ///
+    /// ```
+    /// use odata_query::{EvalOptions, Query, StreamMode, StreamPlan};
+    ///
+    /// let plan = StreamPlan::new(&Query::parse("$top=1")?, &EvalOptions::default())?;
+    /// let mut out = Vec::new();
+    /// // Records are copied as they were: number spelling and member order are kept.
+    /// let mode = plan.apply_bytes(br#"[{"b": 1e2, "a": 1}, {"b": 2}]"#, &mut out)?;
+    /// assert_eq!(mode, StreamMode::Streamed);
+    /// assert_eq!(out, br#"{"value":[{"b": 1e2, "a": 1}]}"#);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn apply_bytes<W: Write>(
         &self,
         input: &[u8],
@@ -241,6 +261,17 @@ impl StreamPlan {
     /// Without `$count=true` the response is written while the input is read, so when the
     /// input turns out to be invalid JSON halfway, `out` holds the start of a response when
     /// the error is returned; callers that must not show it should write to a buffer.
+    ///
+    /// ```
+    /// use odata_query::{EvalError, EvalOptions, Query, StreamPlan};
+    ///
+    /// let plan = StreamPlan::new(&Query::parse("$count=true&$top=0")?, &EvalOptions::default())?;
+    /// let body = "{\"value\": [\n {\"n\": 1},\n {\"n\": 2,}\n]}";
+    /// let error = plan.apply_reader(body.as_bytes(), &mut Vec::new()).unwrap_err();
+    /// let EvalError::Json { at, .. } = error else { panic!("a JSON error") };
+    /// assert_eq!((at.line, at.column), (Some(3), Some(10)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn apply_reader<R: Read, W: Write>(
         &self,
         reader: R,
@@ -304,6 +335,19 @@ impl StreamPlan {
     /// reading from the start, arrives exactly at that boundary; otherwise the first thread
     /// simply reads on to the end. The response is the same either way; in the two-thread
     /// case the response items are buffered before they are written.
+    ///
+    /// ```
+    /// use odata_query::{EvalOptions, Query, StreamPlan};
+    ///
+    /// let path = std::env::temp_dir().join("odata-query-doc-apply-file.json");
+    /// std::fs::write(&path, r#"{"value":[{"size":5},{"size":50}]}"#)?;
+    /// let plan = StreamPlan::new(&Query::parse("$filter=size gt 10&$count=true")?, &EvalOptions::default())?;
+    /// let mut out = Vec::new();
+    /// plan.apply_file(&path, &mut out)?;
+    /// assert_eq!(out, br#"{"@odata.count":1,"value":[{"size":50}]}"#);
+    /// # std::fs::remove_file(&path)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn apply_file<W: Write>(&self, path: &Path, out: &mut W) -> Result<StreamMode, EvalError> {
         self.apply_file_unlocated(path, out)
             .map_err(|error| locate_in_file(error, path))
@@ -616,6 +660,8 @@ impl StreamPlan {
                         continue;
                     }
                 }
+                // A kept record is held twice: its bytes and the parts read of it.
+                rt.charge(bytes.len().saturating_mul(2))?;
                 scan.kept_values.push(value);
                 scan.kept_bytes.push(bytes.to_vec());
                 if bound < usize::MAX / 2
@@ -624,7 +670,10 @@ impl StreamPlan {
                     let best = self.plan.order_prefix(&scan.kept_values, bound, rt)?;
                     let values = std::mem::take(&mut scan.kept_values);
                     let raw = std::mem::take(&mut scan.kept_bytes);
+                    let held: usize = raw.iter().map(Vec::len).sum();
                     (scan.kept_values, scan.kept_bytes) = take_positions(values, raw, &best);
+                    let kept: usize = scan.kept_bytes.iter().map(Vec::len).sum();
+                    rt.release(held.saturating_sub(kept).saturating_mul(2) as u64);
                     if scan.kept_values.len() == bound {
                         threshold = scan.kept_values.last().cloned();
                     }

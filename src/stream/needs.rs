@@ -197,7 +197,7 @@ impl Collector<'_> {
                     self.need.insert(&keys, Need::All);
                     return;
                 }
-                Segment::Function { .. } => {
+                Segment::Function { .. } | Segment::Call { .. } => {
                     self.need = Need::All;
                     return;
                 }

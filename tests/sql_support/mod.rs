@@ -72,11 +72,9 @@ pub fn evaluate_with(
     page_size: Option<usize>,
 ) -> Result<Value, String> {
     let parsed = Query::parse(query).map_err(|e| e.to_string())?;
-    let mut options = EvalOptions {
-        now: Some(fixed_now()),
-        max_page_size: page_size,
-        ..EvalOptions::default()
-    };
+    let mut options = EvalOptions::default();
+    options.now = Some(fixed_now());
+    options.max_page_size = page_size;
     if typing == Typing::Typed {
         // As `odq apply --model` does: check first, then evaluate typed.
         parsed

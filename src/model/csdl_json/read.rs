@@ -6,6 +6,7 @@ use crate::model::annotation::{
 };
 use crate::model::error::{Location, ModelError, ReadOptions, Source};
 use crate::model::json_tree::{self, Json};
+use crate::model::{is_namespace, is_simple_identifier};
 use crate::model::{
     Edm, EntityContainer, EntitySet, EnumMember, EnumType, Facets, Include, IncludeAnnotations,
     MaxLength, Model, NavigationProperty, NavigationPropertyBinding, Operation, OperationImport,
@@ -228,6 +229,15 @@ fn annotations(members: &Members) -> Vec<Annotation> {
         .collect()
 }
 
+/// Checks that a declared name is a simple identifier.
+fn simple_identifier(name: &str, at: &At<'_>) -> Result<(), ModelError> {
+    if is_simple_identifier(name) {
+        Ok(())
+    } else {
+        Err(at.error(format!("{name:?} is not a simple identifier")))
+    }
+}
+
 /// Names of schema, type and container children: not `$` keywords, not annotations.
 fn is_child(name: &str) -> bool {
     !name.starts_with('$') && !name.contains('@')
@@ -254,9 +264,14 @@ pub(crate) fn read(input: &[u8], options: &ReadOptions) -> Result<Model, ModelEr
     }
     for (namespace, value) in document {
         if is_child(namespace) && matches!(value, Json::Object(_)) {
-            model
-                .schemas
-                .push(read_schema(namespace, value, &root.child(namespace))?);
+            if !is_namespace(namespace) {
+                return Err(root.child(namespace).error("not a namespace"));
+            }
+            let at = root.child(namespace);
+            model.schemas.push(read_schema(namespace, value, &at)?);
+            if let Some(name) = model.duplicate_schema_name() {
+                return Err(at.error(format!("the namespace or alias {name} is declared twice")));
+            }
         }
     }
     crate::model::policy::extract_policies(&mut model);
@@ -294,6 +309,9 @@ fn read_schema(namespace: &str, value: &Json, at: &At<'_>) -> Result<Schema, Mod
     let object = members(value, at)?;
     let mut schema = Schema::new(namespace);
     schema.alias = string(value.get("$Alias"), at, "$Alias")?;
+    if let Some(alias) = &schema.alias {
+        simple_identifier(alias, &at.child("$Alias"))?;
+    }
     schema.annotations = annotations(object);
     if let Some(groups) = value.get("$Annotations") {
         let at = at.child("$Annotations");
@@ -306,6 +324,7 @@ fn read_schema(namespace: &str, value: &Json, at: &At<'_>) -> Result<Schema, Mod
     }
     for (name, member) in object.iter().filter(|(name, _)| is_child(name)) {
         let at = at.child(name);
+        simple_identifier(name, &at)?;
         if let Json::Array(overloads) = member {
             for overload in overloads {
                 schema.operations.push(read_operation(name, overload, &at)?);
@@ -392,6 +411,7 @@ fn read_structured(
     }
     for (name, member) in object.iter().filter(|(name, _)| is_child(name)) {
         let at = at.child(name);
+        simple_identifier(name, &at)?;
         members(member, &at)?;
         match string(member.get("$Kind"), &at, "$Kind")?.as_deref() {
             Some("NavigationProperty") => {
@@ -472,6 +492,7 @@ fn read_enum(name: &str, value: &Json, at: &At<'_>) -> Result<EnumType, ModelErr
             }
             continue;
         }
+        simple_identifier(name, &at.child(name))?;
         let value = member
             .as_i64()
             .ok_or_else(|| at.child(name).error("expected an integer member value"))?;
@@ -503,6 +524,7 @@ fn read_operation(name: &str, value: &Json, at: &At<'_>) -> Result<Operation, Mo
         };
         for item in items {
             let name = required_string(item, &at, "$Name")?;
+            simple_identifier(&name, &at.child("$Name"))?;
             let mut parameter = Parameter::new(name, type_ref(item, &at)?);
             parameter.nullable = boolean(item, &at, "$Nullable", false)?;
             parameter.facets = facets(item, &at)?;
@@ -548,6 +570,7 @@ fn read_container(name: &str, value: &Json, at: &At<'_>) -> Result<EntityContain
     container.annotations = annotations(object);
     for (name, member) in object.iter().filter(|(name, _)| is_child(name)) {
         let at = at.child(name);
+        simple_identifier(name, &at)?;
         let member_annotations = annotations(members(member, &at)?);
         let import = |kind, operation: String| -> Result<OperationImport, ModelError> {
             let mut import = OperationImport::new(kind, name.clone(), operation);
@@ -580,6 +603,9 @@ fn read_container(name: &str, value: &Json, at: &At<'_>) -> Result<EntityContain
             singleton.annotations = member_annotations;
             container.singletons.push(singleton);
         }
+    }
+    if let Some(name) = container.duplicate_member() {
+        return Err(at.error(format!("the container declares {name} twice")));
     }
     Ok(container)
 }

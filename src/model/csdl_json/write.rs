@@ -2,7 +2,8 @@
 //! model order.
 
 use crate::model::annotation::{Annotation, AnnotationValue, ConstantKind, RawFormat};
-use crate::model::json_tree::{quote, Json};
+use crate::model::json_tree::{push_quoted, Json};
+use crate::model::policy::{policy_annotations, policy_targets};
 use crate::model::{
     Edm, EntityContainer, Facets, MaxLength, Model, NavigationPropertyBinding, Operation,
     OperationKind, Scale, Schema, Srid, StructuredType, TypeKind, TypeRef,
@@ -296,10 +297,6 @@ fn write_container(container: &EntityContainer) -> Json {
     let mut object = Object::default();
     object.text("$Kind", "EntityContainer");
     object.text_opt("$Extends", &container.extends);
-    object.annotations(
-        "",
-        &crate::model::policy::policy_annotations(&container.policy),
-    );
     object.annotations("", &container.annotations);
     for set in &container.entity_sets {
         let mut member = Object::default();
@@ -311,7 +308,6 @@ fn write_container(container: &EntityContainer) -> Json {
             true,
         );
         write_bindings(&mut member, &set.navigation_bindings);
-        member.annotations("", &crate::model::policy::policy_annotations(&set.policy));
         member.annotations("", &set.annotations);
         object.put(set.name.clone(), member.into_json());
     }
@@ -320,10 +316,6 @@ fn write_container(container: &EntityContainer) -> Json {
         member.text("$Type", &singleton.entity_type);
         member.flag("$Nullable", singleton.nullable, false);
         write_bindings(&mut member, &singleton.navigation_bindings);
-        member.annotations(
-            "",
-            &crate::model::policy::policy_annotations(&singleton.policy),
-        );
         member.annotations("", &singleton.annotations);
         object.put(singleton.name.clone(), member.into_json());
     }
@@ -396,16 +388,25 @@ fn write_schema(schema: &Schema) -> Json {
     if let Some(container) = &schema.container {
         object.put(container.name.clone(), write_container(container));
     }
-    if !schema.annotation_groups.is_empty() {
-        let groups = schema
-            .annotation_groups
-            .iter()
-            .map(|group| {
+    // Policy goes out of line, before other groups: the reader takes policy from these
+    // first (see `policy::extract_policies`).
+    let mut groups: Vec<(String, Json)> = Vec::new();
+    if let Some(container) = &schema.container {
+        for (target, policy) in policy_targets(schema, container) {
+            let annotations = policy_annotations(policy);
+            if !annotations.is_empty() {
                 let mut member = Object::default();
-                member.annotations("", &group.annotations);
-                (group.target.clone(), member.into_json())
-            })
-            .collect();
+                member.annotations("", &annotations);
+                groups.push((target, member.into_json()));
+            }
+        }
+    }
+    for group in &schema.annotation_groups {
+        let mut member = Object::default();
+        member.annotations("", &group.annotations);
+        groups.push((group.target.clone(), member.into_json()));
+    }
+    if !groups.is_empty() {
         object.put("$Annotations", Json::Object(groups));
     }
     object.into_json()
@@ -470,7 +471,9 @@ pub(crate) fn write(model: &Model) -> String {
 fn pretty(value: &Json, indent: usize, out: &mut String) {
     let pad = |out: &mut String, level: usize| {
         out.push('\n');
-        out.push_str(&"  ".repeat(level));
+        for _ in 0..level {
+            out.push_str("  ");
+        }
     };
     match value {
         Json::Array(items) if !items.is_empty() => {
@@ -492,13 +495,19 @@ fn pretty(value: &Json, indent: usize, out: &mut String) {
                     out.push(',');
                 }
                 pad(out, indent + 1);
-                out.push_str(&quote(name));
+                push_quoted(out, name);
                 out.push_str(": ");
                 pretty(member, indent + 1, out);
             }
             pad(out, indent);
             out.push('}');
         }
-        scalar => out.push_str(&scalar.to_string()),
+        Json::String(text) => push_quoted(out, text),
+        Json::Raw(text) => out.push_str(text),
+        scalar => {
+            // Null, booleans, numbers and empty containers: short, through Display.
+            use std::fmt::Write as _;
+            let _ = write!(out, "{scalar}");
+        }
     }
 }

@@ -13,18 +13,22 @@ mod write;
 pub(crate) use read::read;
 pub(crate) use write::write;
 
+use std::borrow::Cow;
+
+use quick_xml::events::attributes::Attributes;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use super::error::{ModelError, ModelLimit, Position, ReadOptions, Source};
 
-/// One element of the tree: local name, unprefixed attributes, child elements, and its
-/// text (character data, CDATA and references concatenated).
+/// One element of the tree: local name, unprefixed attributes, child elements, and for
+/// the elements in [`TEXT_ELEMENTS`] its text (character data, CDATA and references
+/// concatenated).
 #[derive(Debug)]
-struct Element {
-    name: String,
-    attributes: Vec<(String, String)>,
-    children: Vec<Element>,
+struct Element<'a> {
+    name: &'a str,
+    attributes: Vec<(&'a str, Cow<'a, str>)>,
+    children: Vec<Element<'a>>,
     text: String,
     /// Byte offset of its `<`.
     start: usize,
@@ -41,21 +45,33 @@ fn syntax(input: &str, offset: u64, message: impl Into<String>) -> ModelError {
     }
 }
 
-fn open_element(input: &str, start: &BytesStart<'_>, offset: usize) -> Result<Element, ModelError> {
+/// An element from its start tag: `offset` is where the reader stood before the tag and
+/// `tag_end` the offset of its `>` (or of the `/>`). Names and attribute values borrow
+/// from the input unless they hold references.
+fn open_element<'a>(
+    input: &'a str,
+    start: &BytesStart<'_>,
+    offset: usize,
+    tag_end: usize,
+) -> Result<Element<'a>, ModelError> {
     // The reader reports the position before any whitespace it skipped.
     let offset = input[offset..]
         .find('<')
         .map_or(offset, |found| offset + found);
-    let raw_name = start.name();
-    let qualified = std::str::from_utf8(raw_name.as_ref())
-        .map_err(|_| syntax(input, offset as u64, "invalid UTF-8 in a name"))?;
+    let name_length = start.name().as_ref().len();
+    // The tag's text between `<` and `>`, sliced from the input (already UTF-8).
+    let tag = input
+        .get(offset + 1..tag_end)
+        .filter(|tag| tag.as_bytes().get(..name_length) == Some(start.name().as_ref()))
+        .ok_or_else(|| syntax(input, offset as u64, "a malformed start tag"))?;
+    let qualified = &tag[..name_length];
     let name = qualified
         .rsplit_once(':')
         .map_or(qualified, |(_, local)| local);
     let mut attributes = Vec::new();
-    for attribute in start.attributes() {
+    for attribute in Attributes::new(tag, name_length) {
         let attribute = attribute.map_err(|e| syntax(input, offset as u64, e.to_string()))?;
-        let key = std::str::from_utf8(attribute.key.as_ref())
+        let key = std::str::from_utf8(attribute.key.into_inner())
             .map_err(|_| syntax(input, offset as u64, "invalid UTF-8 in a name"))?;
         if key.contains(':') || key == "xmlns" {
             continue;
@@ -63,10 +79,10 @@ fn open_element(input: &str, start: &BytesStart<'_>, offset: usize) -> Result<El
         let value = attribute
             .unescape_value()
             .map_err(|e| syntax(input, offset as u64, e.to_string()))?;
-        attributes.push((key.to_owned(), value.into_owned()));
+        attributes.push((key, value));
     }
     Ok(Element {
-        name: name.to_owned(),
+        name,
         attributes,
         children: Vec::new(),
         text: String::new(),
@@ -76,7 +92,7 @@ fn open_element(input: &str, start: &BytesStart<'_>, offset: usize) -> Result<El
 }
 
 /// Builds the element tree of a document.
-fn parse_tree(input: &str, options: &ReadOptions) -> Result<Element, ModelError> {
+fn parse_tree<'a>(input: &'a str, options: &ReadOptions) -> Result<Element<'a>, ModelError> {
     let mut reader = Reader::from_str(input);
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
@@ -100,14 +116,19 @@ fn parse_tree(input: &str, options: &ReadOptions) -> Result<Element, ModelError>
                 if root.is_some() {
                     return Err(syntax(input, before as u64, "a second root element"));
                 }
-                stack.push(open_element(input, &start, before)?);
+                stack.push(open_element(
+                    input,
+                    &start,
+                    before,
+                    after.saturating_sub(1),
+                )?);
                 None
             }
             Event::Empty(start) => {
                 if stack.len() >= options.max_depth {
                     return Err(depth_error(before));
                 }
-                let mut element = open_element(input, &start, before)?;
+                let mut element = open_element(input, &start, before, after.saturating_sub(2))?;
                 element.end = after;
                 Some(element)
             }
@@ -177,6 +198,28 @@ fn parse_tree(input: &str, options: &ReadOptions) -> Result<Element, ModelError>
     root.ok_or_else(|| syntax(input, 0, "no root element"))
 }
 
+/// The elements whose text the reader uses: constant and path expressions. Other elements'
+/// text (the indentation between child elements) is not kept.
+const TEXT_ELEMENTS: [&str; 17] = [
+    "String",
+    "Bool",
+    "Int",
+    "Decimal",
+    "Float",
+    "Binary",
+    "Date",
+    "DateTimeOffset",
+    "Duration",
+    "EnumMember",
+    "Guid",
+    "TimeOfDay",
+    "Path",
+    "PropertyPath",
+    "NavigationPropertyPath",
+    "AnnotationPath",
+    "ModelElementPath",
+];
+
 fn append_text(
     stack: &mut [Element],
     text: &str,
@@ -185,7 +228,9 @@ fn append_text(
 ) -> Result<(), ModelError> {
     match stack.last_mut() {
         Some(element) => {
-            element.text.push_str(text);
+            if TEXT_ELEMENTS.contains(&element.name) {
+                element.text.push_str(text);
+            }
             Ok(())
         }
         None if text.trim().is_empty() => Ok(()),
@@ -203,15 +248,18 @@ mod tests {
 
     #[test]
     fn tree_keeps_text_offsets_and_local_names() {
-        let input = "<?xml version=\"1.0\"?>\n<edmx:Edmx a=\"1\" sap:b=\"2\"><x>t&amp;<![CDATA[<c>]]></x><y/></edmx:Edmx>";
+        let input = "<?xml version=\"1.0\"?>\n<edmx:Edmx a=\"1\" sap:b=\"2\"><String>t&amp;<![CDATA[<c>]]></String><y/></edmx:Edmx>";
         let root = parse_tree(input, &ReadOptions::default()).unwrap();
         assert_eq!(root.name, "Edmx");
-        assert_eq!(root.attributes, vec![("a".to_owned(), "1".to_owned())]);
+        assert_eq!(root.attributes, vec![("a", Cow::Borrowed("1"))]);
         assert_eq!(root.children[0].text, "t&<c>");
         let y = &root.children[1];
         assert_eq!(&input[y.start..y.end], "<y/>");
         let x = &root.children[0];
-        assert_eq!(&input[x.start..x.end], "<x>t&amp;<![CDATA[<c>]]></x>");
+        assert_eq!(
+            &input[x.start..x.end],
+            "<String>t&amp;<![CDATA[<c>]]></String>"
+        );
     }
 
     #[test]

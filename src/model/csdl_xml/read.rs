@@ -5,6 +5,7 @@ use crate::model::annotation::{
     Annotation, AnnotationGroup, AnnotationValue, ConstantKind, PathKind, RawFormat, Record,
 };
 use crate::model::error::{utf8_input, Location, ModelError, Position, ReadOptions, Source};
+use crate::model::{is_namespace, is_simple_identifier};
 use crate::model::{
     Edm, EntityContainer, EntitySet, EnumMember, EnumType, Facets, Include, IncludeAnnotations,
     MaxLength, Model, NavigationProperty, NavigationPropertyBinding, Operation, OperationImport,
@@ -61,6 +62,19 @@ impl<'a> Reader<'a> {
                 format!("<{}> needs the attribute {name}", element.name),
             )
         })
+    }
+
+    /// The `Name` attribute, a simple identifier.
+    fn name<'e>(&self, element: &'e Element) -> Result<&'e str, ModelError> {
+        let name = self.required(element, "Name")?;
+        if is_simple_identifier(name) {
+            Ok(name)
+        } else {
+            Err(self.error(
+                element,
+                format!("Name=\"{name}\" is not a simple identifier"),
+            ))
+        }
     }
 
     fn flag(&self, element: &Element, name: &str, default: bool) -> Result<bool, ModelError> {
@@ -226,7 +240,7 @@ impl<'a> Reader<'a> {
 
     /// An expression element; `None` for elements that are not expressions.
     fn expression(&self, element: &Element) -> Result<Option<AnnotationValue>, ModelError> {
-        let name = element.name.as_str();
+        let name = element.name;
         if let Some(value) = self.constant(element, name, &element.text, true)? {
             return Ok(Some(value));
         }
@@ -273,11 +287,17 @@ impl<'a> Reader<'a> {
             ..Model::default()
         };
         for child in &root.children {
-            match child.name.as_str() {
+            match child.name {
                 "Reference" => model.references.push(self.reference(child)?),
                 "DataServices" => {
                     for schema in child.children_named("Schema") {
                         model.schemas.push(self.schema(schema)?);
+                        if let Some(name) = model.duplicate_schema_name() {
+                            return Err(self.error(
+                                schema,
+                                format!("the namespace or alias {name} is declared twice"),
+                            ));
+                        }
                     }
                 }
                 _ => {}
@@ -290,7 +310,7 @@ impl<'a> Reader<'a> {
     fn reference(&self, element: &Element) -> Result<Reference, ModelError> {
         let mut reference = Reference::new(self.required(element, "Uri")?);
         for child in &element.children {
-            match child.name.as_str() {
+            match child.name {
                 "Include" => reference.includes.push(Include {
                     namespace: self.required(child, "Namespace")?.to_owned(),
                     alias: child.attribute("Alias").map(str::to_owned),
@@ -307,17 +327,32 @@ impl<'a> Reader<'a> {
     }
 
     fn schema(&self, element: &Element) -> Result<Schema, ModelError> {
-        let mut schema = Schema::new(self.required(element, "Namespace")?);
-        schema.alias = element.attribute("Alias").map(str::to_owned);
+        let namespace = self.required(element, "Namespace")?;
+        if !is_namespace(namespace) {
+            return Err(self.error(
+                element,
+                format!("Namespace=\"{namespace}\" is not a namespace"),
+            ));
+        }
+        let mut schema = Schema::new(namespace);
+        schema.alias = match element.attribute("Alias") {
+            Some(alias) if !is_simple_identifier(alias) => {
+                return Err(self.error(
+                    element,
+                    format!("Alias=\"{alias}\" is not a simple identifier"),
+                ))
+            }
+            alias => alias.map(str::to_owned),
+        };
         for child in &element.children {
-            match child.name.as_str() {
+            match child.name {
                 "EntityType" => schema.types.push(self.structured(TypeKind::Entity, child)?),
                 "ComplexType" => schema
                     .types
                     .push(self.structured(TypeKind::Complex, child)?),
                 "EnumType" => schema.enum_types.push(self.enum_type(child)?),
                 "TypeDefinition" => schema.type_definitions.push(TypeDefinition {
-                    name: self.required(child, "Name")?.to_owned(),
+                    name: self.name(child)?.to_owned(),
                     underlying_type: self.primitive(child, "UnderlyingType", None)?,
                     facets: self.facets(child)?,
                     annotations: self.annotations(child)?,
@@ -354,13 +389,13 @@ impl<'a> Reader<'a> {
     }
 
     fn structured(&self, kind: TypeKind, element: &Element) -> Result<StructuredType, ModelError> {
-        let mut ty = StructuredType::new(kind, self.required(element, "Name")?);
+        let mut ty = StructuredType::new(kind, self.name(element)?);
         ty.base_type = element.attribute("BaseType").map(str::to_owned);
         ty.is_abstract = self.flag(element, "Abstract", false)?;
         ty.is_open = self.flag(element, "OpenType", false)?;
         ty.has_stream = self.flag(element, "HasStream", false)?;
         for child in &element.children {
-            match child.name.as_str() {
+            match child.name {
                 "Key" => {
                     for key in child.children_named("PropertyRef") {
                         ty.key.push(PropertyRef {
@@ -379,10 +414,7 @@ impl<'a> Reader<'a> {
     }
 
     fn property(&self, element: &Element) -> Result<Property, ModelError> {
-        let mut property = Property::new(
-            self.required(element, "Name")?,
-            self.type_ref(element, "Type")?,
-        );
+        let mut property = Property::new(self.name(element)?, self.type_ref(element, "Type")?);
         property.nullable = self.flag(element, "Nullable", true)?;
         property.facets = self.facets(element)?;
         property.default_value = element.attribute("DefaultValue").map(str::to_owned);
@@ -393,7 +425,7 @@ impl<'a> Reader<'a> {
     fn navigation(&self, element: &Element) -> Result<NavigationProperty, ModelError> {
         let target = self.type_ref(element, "Type")?;
         let mut navigation = NavigationProperty::new(
-            self.required(element, "Name")?,
+            self.name(element)?,
             target.name.to_string(),
             target.collection,
         );
@@ -402,7 +434,7 @@ impl<'a> Reader<'a> {
         navigation.partner = element.attribute("Partner").map(str::to_owned);
         navigation.contains_target = self.flag(element, "ContainsTarget", false)?;
         for child in &element.children {
-            match child.name.as_str() {
+            match child.name {
                 "ReferentialConstraint" => {
                     navigation
                         .referential_constraints
@@ -424,18 +456,18 @@ impl<'a> Reader<'a> {
     }
 
     fn enum_type(&self, element: &Element) -> Result<EnumType, ModelError> {
-        let mut enum_type = EnumType::new(self.required(element, "Name")?);
+        let mut enum_type = EnumType::new(self.name(element)?);
         enum_type.underlying_type = self.primitive(element, "UnderlyingType", Some(Edm::Int32))?;
         enum_type.is_flags = self.flag(element, "IsFlags", false)?;
         let mut next = 0i64;
         for child in &element.children {
-            match child.name.as_str() {
+            match child.name {
                 "Member" => {
                     // Members without a value are numbered on from the previous one (§10.2.2).
                     let value = self.number(child, "Value")?.unwrap_or(next);
                     next = value.saturating_add(1);
                     enum_type.members.push(EnumMember {
-                        name: self.required(child, "Name")?.to_owned(),
+                        name: self.name(child)?.to_owned(),
                         value,
                         annotations: self.annotations(child)?,
                     });
@@ -448,17 +480,15 @@ impl<'a> Reader<'a> {
     }
 
     fn operation(&self, kind: OperationKind, element: &Element) -> Result<Operation, ModelError> {
-        let mut operation = Operation::new(kind, self.required(element, "Name")?);
+        let mut operation = Operation::new(kind, self.name(element)?);
         operation.is_bound = self.flag(element, "IsBound", false)?;
         operation.is_composable = self.flag(element, "IsComposable", false)?;
         operation.entity_set_path = element.attribute("EntitySetPath").map(str::to_owned);
         for child in &element.children {
-            match child.name.as_str() {
+            match child.name {
                 "Parameter" => {
-                    let mut parameter = Parameter::new(
-                        self.required(child, "Name")?,
-                        self.type_ref(child, "Type")?,
-                    );
+                    let mut parameter =
+                        Parameter::new(self.name(child)?, self.type_ref(child, "Type")?);
                     parameter.nullable = self.flag(child, "Nullable", true)?;
                     parameter.facets = self.facets(child)?;
                     parameter.annotations = self.annotations(child)?;
@@ -490,15 +520,13 @@ impl<'a> Reader<'a> {
     }
 
     fn container(&self, element: &Element) -> Result<EntityContainer, ModelError> {
-        let mut container = EntityContainer::new(self.required(element, "Name")?);
+        let mut container = EntityContainer::new(self.name(element)?);
         container.extends = element.attribute("Extends").map(str::to_owned);
         for child in &element.children {
-            match child.name.as_str() {
+            match child.name {
                 "EntitySet" => {
-                    let mut set = EntitySet::new(
-                        self.required(child, "Name")?,
-                        self.required(child, "EntityType")?,
-                    );
+                    let mut set =
+                        EntitySet::new(self.name(child)?, self.required(child, "EntityType")?);
                     set.include_in_service_document =
                         self.flag(child, "IncludeInServiceDocument", true)?;
                     set.navigation_bindings = self.bindings(child)?;
@@ -506,10 +534,8 @@ impl<'a> Reader<'a> {
                     container.entity_sets.push(set);
                 }
                 "Singleton" => {
-                    let mut singleton = Singleton::new(
-                        self.required(child, "Name")?,
-                        self.required(child, "Type")?,
-                    );
+                    let mut singleton =
+                        Singleton::new(self.name(child)?, self.required(child, "Type")?);
                     singleton.nullable = self.flag(child, "Nullable", false)?;
                     singleton.navigation_bindings = self.bindings(child)?;
                     singleton.annotations = self.annotations(child)?;
@@ -523,7 +549,7 @@ impl<'a> Reader<'a> {
                     };
                     let mut import = OperationImport::new(
                         kind,
-                        self.required(child, "Name")?,
+                        self.name(child)?,
                         self.required(child, attribute)?,
                     );
                     import.entity_set = child.attribute("EntitySet").map(str::to_owned);
@@ -536,19 +562,22 @@ impl<'a> Reader<'a> {
                 _ => {}
             }
         }
+        if let Some(name) = container.duplicate_member() {
+            return Err(self.error(element, format!("the container declares {name} twice")));
+        }
         Ok(container)
     }
 }
 
-impl Element {
+impl Element<'_> {
     fn attribute(&self, name: &str) -> Option<&str> {
         self.attributes
             .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| value.as_ref())
     }
 
-    fn children_named<'e>(&'e self, name: &'e str) -> impl Iterator<Item = &'e Element> + 'e {
+    fn children_named<'e>(&'e self, name: &'e str) -> impl Iterator<Item = &'e Element<'e>> + 'e {
         self.children.iter().filter(move |child| child.name == name)
     }
 }

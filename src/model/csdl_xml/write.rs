@@ -1,7 +1,7 @@
 //! CSDL XML writer: a [`Model`] as an indented `$metadata` document.
 
 use crate::model::annotation::{Annotation, AnnotationValue, RawFormat};
-use crate::model::policy::policy_annotations;
+use crate::model::policy::{policy_annotations, policy_targets};
 use crate::model::{
     Edm, EntityContainer, Facets, MaxLength, Model, NavigationPropertyBinding, Operation,
     OperationKind, Scale, Schema, Srid, StructuredType, TypeKind,
@@ -384,13 +384,9 @@ impl Writer {
                     set.include_in_service_document,
                     true,
                 );
-            let policy = policy_annotations(&set.policy);
-            let has_body = !set.navigation_bindings.is_empty()
-                || !policy.is_empty()
-                || !set.annotations.is_empty();
+            let has_body = !set.navigation_bindings.is_empty() || !set.annotations.is_empty();
             self.element("EntitySet", &attributes, has_body, |w| {
                 w.bindings(&set.navigation_bindings);
-                w.annotations(&policy);
                 w.annotations(&set.annotations);
             });
         }
@@ -400,13 +396,10 @@ impl Writer {
                 .put("Name", &singleton.name)
                 .put("Type", &singleton.entity_type)
                 .flag("Nullable", singleton.nullable, false);
-            let policy = policy_annotations(&singleton.policy);
-            let has_body = !singleton.navigation_bindings.is_empty()
-                || !policy.is_empty()
-                || !singleton.annotations.is_empty();
+            let has_body =
+                !singleton.navigation_bindings.is_empty() || !singleton.annotations.is_empty();
             self.element("Singleton", &attributes, has_body, |w| {
                 w.bindings(&singleton.navigation_bindings);
-                w.annotations(&policy);
                 w.annotations(&singleton.annotations);
             });
         }
@@ -431,9 +424,27 @@ impl Writer {
                 w.annotations(&import.annotations)
             });
         }
-        self.annotations(&policy_annotations(&container.policy));
         self.annotations(&container.annotations);
         self.close("EntityContainer");
+    }
+
+    /// The policies of the container, its entity sets and singletons, out of line
+    /// (`<Annotations Target="Ns.Container/People">`, as SAP and others serve them), before
+    /// any other annotation group: the reader takes policy from these first. Out of line a
+    /// set's policy sits one element shallower than inside `<EntitySet>`, so a document
+    /// read within the depth limit is written within it too.
+    fn policies(&mut self, schema: &Schema, container: &EntityContainer) {
+        for (target, policy) in policy_targets(schema, container) {
+            let annotations = policy_annotations(policy);
+            if annotations.is_empty() {
+                continue;
+            }
+            let mut attributes = Attributes::default();
+            attributes.put("Target", &target);
+            self.open("Annotations", &attributes);
+            self.annotations(&annotations);
+            self.close("Annotations");
+        }
     }
 
     fn schema(&mut self, schema: &Schema) {
@@ -487,6 +498,9 @@ impl Writer {
             self.container(container);
         }
         self.annotations(&schema.annotations);
+        if let Some(container) = &schema.container {
+            self.policies(schema, container);
+        }
         for group in &schema.annotation_groups {
             let mut attributes = Attributes::default();
             attributes.put("Target", &group.target);

@@ -12,12 +12,19 @@
 //!
 //! Only unqualified annotations on entity sets, singletons and the container (inline, or
 //! out of line with a `Target` naming them) become policy; qualified ones and those on
-//! other elements stay ordinary annotations. A record member the policy does not model is
-//! kept in the restriction's `other` list and written back.
+//! other elements stay ordinary annotations. When a term is given more than once for one
+//! target, the first wins, looking first at the out-of-line groups of the container's
+//! schema, then at those of other schemas, then inline; the others stay ordinary
+//! annotations. A record member the policy does not model is kept in the restriction's
+//! `other` list and written back.
+//!
+//! The writers put policy out of line, first among the container schema's groups
+//! (`<Annotations Target="Ns.Container/People">`, `"$Annotations"`), with full
+//! namespace-qualified terms.
 
 mod terms;
 
-pub(crate) use terms::{extract_policies, policy_annotations};
+pub(crate) use terms::{extract_policies, policy_annotations, policy_targets};
 
 use super::annotation::AnnotationValue;
 

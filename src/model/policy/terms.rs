@@ -247,12 +247,13 @@ pub(crate) fn extract_policies(model: &mut Model) {
         .iter_mut()
         .map(|schema| std::mem::take(&mut schema.annotation_groups))
         .collect();
-    for schema in &mut model.schemas {
+    for index in 0..model.schemas.len() {
+        let schema = &mut model.schemas[index];
         let Some(container) = schema.container.as_mut() else {
             continue;
         };
         let qualified = format!("{}.{}", schema.namespace, container.name);
-        apply_container(&resolver, &qualified, container, &mut groups);
+        apply_container(&resolver, &qualified, container, index, &mut groups);
     }
     for (schema, mut own) in model.schemas.iter_mut().zip(groups) {
         own.retain(|group| !group.annotations.is_empty());
@@ -260,12 +261,46 @@ pub(crate) fn extract_policies(model: &mut Model) {
     }
 }
 
+/// Fills the policies of one container: from the groups of its own schema (where the
+/// writers put policy), then those of the other schemas, then inline annotations. The first
+/// annotation of a term wins; later ones stay ordinary annotations.
 fn apply_container(
     resolver: &Model,
     qualified_container: &str,
     container: &mut EntityContainer,
+    own_schema: usize,
     groups: &mut [Vec<AnnotationGroup>],
 ) {
+    let order = std::iter::once(own_schema).chain((0..groups.len()).filter(|&i| i != own_schema));
+    for index in order {
+        let Some(list) = groups.get_mut(index) else {
+            continue;
+        };
+        for group in list.iter_mut() {
+            let (head, member) = match group.target.split_once('/') {
+                Some((head, member)) => (head, Some(member)),
+                None => (group.target.as_str(), None),
+            };
+            if resolver.canonical_name(head).as_deref() != Some(qualified_container) {
+                continue;
+            }
+            let policy = match member {
+                None => &mut container.policy,
+                Some(name) => {
+                    if let Some(set) = container.entity_sets.iter_mut().find(|s| s.name == name) {
+                        &mut set.policy
+                    } else if let Some(single) =
+                        container.singletons.iter_mut().find(|s| s.name == name)
+                    {
+                        &mut single.policy
+                    } else {
+                        continue;
+                    }
+                }
+            };
+            take_all(policy, resolver, &mut group.annotations);
+        }
+    }
     take_all(&mut container.policy, resolver, &mut container.annotations);
     for set in &mut container.entity_sets {
         take_all(&mut set.policy, resolver, &mut set.annotations);
@@ -273,34 +308,26 @@ fn apply_container(
     for singleton in &mut container.singletons {
         take_all(&mut singleton.policy, resolver, &mut singleton.annotations);
     }
-    for group in groups.iter_mut().flatten() {
-        let (head, member) = match group.target.split_once('/') {
-            Some((head, member)) => (head, Some(member)),
-            None => (group.target.as_str(), None),
-        };
-        if resolver.canonical_name(head).as_deref() != Some(qualified_container) {
-            continue;
-        }
-        let policy = match member {
-            None => &mut container.policy,
-            Some(name) => {
-                if let Some(set) = container.entity_sets.iter_mut().find(|s| s.name == name) {
-                    &mut set.policy
-                } else if let Some(single) =
-                    container.singletons.iter_mut().find(|s| s.name == name)
-                {
-                    &mut single.policy
-                } else {
-                    continue;
-                }
-            }
-        };
-        take_all(policy, resolver, &mut group.annotations);
-    }
 }
 
 // ---------------------------------------------------------------------------------------
 // Writing: policy to annotations.
+
+/// The annotation targets of a container and its members, with their policies.
+pub(crate) fn policy_targets<'m>(
+    schema: &crate::model::Schema,
+    container: &'m EntityContainer,
+) -> Vec<(String, &'m Policy)> {
+    let qualified = schema.qualify(&container.name);
+    let mut targets = vec![(qualified.clone(), &container.policy)];
+    for set in &container.entity_sets {
+        targets.push((format!("{qualified}/{}", set.name), &set.policy));
+    }
+    for singleton in &container.singletons {
+        targets.push((format!("{qualified}/{}", singleton.name), &singleton.policy));
+    }
+    targets
+}
 
 fn path_list(kind: PathKind, list: &[String]) -> AnnotationValue {
     AnnotationValue::Collection(

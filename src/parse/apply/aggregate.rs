@@ -15,6 +15,10 @@ use crate::error::{Expected, ParseErrorKind};
 /// ...] as alias]`.
 pub(super) fn aggregate_item<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, AggregateItem> {
     let (rest, mut item) = aggregate_value(ctx, i)?;
+    if matches!(item.expr, AggregateExpr::Path { .. }) {
+        // Each aggregate inside the parentheses has its own alias.
+        return Ok((rest, item));
+    }
     let custom = matches!(item.expr, AggregateExpr::Custom { .. });
     let (rest, alias) = if custom && item.from.is_empty() {
         match as_alias(ctx, rest) {
@@ -40,6 +44,9 @@ pub(crate) fn parse_aggregate_function<'a>(
 
 /// An aggregate item up to its alias.
 fn aggregate_value<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, AggregateItem> {
+    if let Some(result) = path_aggregate(ctx, i) {
+        return result;
+    }
     let (rest, expr) = if let Ok((rest, _)) = keyword("$count", i) {
         (rest, AggregateExpr::Count)
     } else if let Some((rest, expr, method)) = cast_with(ctx, i) {
@@ -52,12 +59,15 @@ fn aggregate_value<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, AggregateItem> 
             None => match simple_path(&expr) {
                 Some((path, true)) => (rest, AggregateExpr::PathCount(path)),
                 Some((mut path, false)) => match path.pop() {
-                    Some(PathSegment::Property(name)) => {
+                    // Without a model, a bare name is a custom aggregate only if the
+                    // options say so (`aggregate(Amount)` is almost always a missing
+                    // `with`); strict mode takes any name, as the ABNF does.
+                    Some(PathSegment::Property(name)) if ctx.options.is_custom_aggregate(&name) => {
                         (rest, AggregateExpr::Custom { path, name })
                     }
-                    _ => return fail_expected(rest, Expected::Token("with")),
+                    _ => return fail_expected(bws(rest), Expected::Token("with")),
                 },
-                None => return fail_expected(rest, Expected::Token("with")),
+                None => return fail_expected(bws(rest), Expected::Token("with")),
             },
         }
     };
@@ -83,6 +93,41 @@ fn aggregate_value<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, AggregateItem> 
         alias: None,
     };
     Ok((rest, item))
+}
+
+/// `path( aggregateExpr *( , aggregateExpr ) )`: aggregates over a navigation path
+/// (`Sales(Amount with sum as Total)`; default mode, as .NET's OData library reads it). `None` when `i` does not start so; a name that is a
+/// function (`round(Amount) with sum`) starts an expression instead.
+fn path_aggregate<'a>(ctx: &Ctx<'a>, i: &'a str) -> Option<PResult<'a, AggregateItem>> {
+    if !ctx.options.lenient() {
+        return None;
+    }
+    let (after_path, path) = property_path(i, PathRules::NEST).ok()?;
+    let inner = after_path.strip_prefix('(')?;
+    // A qualified name before `(` is a function (`Self.sqrt(...)`), not a navigation.
+    if !matches!(path.last(), Some(PathSegment::Property(_))) {
+        return None;
+    }
+    if let [PathSegment::Property(name)] = path.as_slice() {
+        let function = crate::ast::Function::from_name(name).is_some()
+            || ["cast", "isof", "case"]
+                .iter()
+                .any(|special| name.eq_ignore_ascii_case(special));
+        if function {
+            return None;
+        }
+    }
+    Some((|| {
+        let _guard = ctx.enter(i)?;
+        let (rest, items) = comma_list(ctx, bws(inner), aggregate_item)?;
+        let rest = close(rest)?;
+        let item = AggregateItem {
+            expr: AggregateExpr::Path { path, items },
+            from: Vec::new(),
+            alias: None,
+        };
+        Ok((rest, item))
+    })())
 }
 
 /// `[path/]Ns.Type with method`: a path of names ending in a type cast, then `with`.

@@ -7,10 +7,30 @@
 //! argument, too few at the closing parenthesis.
 
 use super::super::lexical::{bws, dotted_name, is_qualified};
+use super::super::suggest;
 use super::super::{fail_expected, failure, Ctx, PError};
 use super::{check_height, enter_levels, expression, node, Node};
 use crate::ast::{CaseArm, Expr, Function};
 use crate::error::{Expected, ParseErrorKind};
+
+/// The names of the canonical functions and the special forms.
+fn known_names() -> impl Iterator<Item = &'static str> {
+    Function::ALL
+        .into_iter()
+        .map(Function::name)
+        .chain(["cast", "isof", "case"])
+}
+
+/// The canonical function closest to a misspelled name, for a did-you-mean.
+pub(crate) fn suggest_function(name: &str) -> Option<&'static str> {
+    suggest::closest(name, known_names())
+}
+
+/// True when an unqualified name is one slip away from a canonical function (`containz`):
+/// an error with a suggestion, not a custom function.
+pub(super) fn is_misspelled_function(name: &str) -> bool {
+    suggest::one_edit_away(name, known_names()).is_some()
+}
 
 /// A call result: the rest of the input and the node, or `None` when `i` does not start a
 /// canonical call or special form (a member expression, a custom function, ...).
@@ -50,10 +70,26 @@ pub(super) fn call_named<'a>(
             return case(ctx, i, after_open).map(Some);
         }
     }
+    if !qualified && ctx.options.legacy_syntax() && name.eq_ignore_ascii_case("substringof") {
+        return substringof(ctx, i, after_name).map(Some);
+    }
     let Some(function) = function_by_name(name) else {
         return Ok(None);
     };
     canonical(ctx, i, after_name, function).map(Some)
+}
+
+/// V2/V3 `substringof(needle,haystack)`: `contains(haystack,needle)`.
+fn substringof<'a>(
+    ctx: &Ctx<'a>,
+    i: &'a str,
+    open: &'a str,
+) -> Result<(&'a str, Node), nom::Err<PError<'a>>> {
+    let (rest, (mut expr, height)) = canonical(ctx, i, open, Function::Contains)?;
+    if let Expr::Call { args, .. } = &mut expr {
+        args.reverse();
+    }
+    Ok((rest, (expr, height)))
 }
 
 /// [`Function::from_name`], comparing lengths before letters: most names fail on length.
@@ -120,8 +156,20 @@ fn canonical<'a>(
 }
 
 /// `optionallyQualifiedTypeName`: `Ns.Type`, `Type`, `Edm.Int32`, `Collection(Ns.Type)`.
-/// Returns the text; `None` when `i` does not start with one.
-fn type_name(i: &str) -> Option<(&str, &str)> {
+/// In default mode also in single quotes (`'Ns.Type'`), as Microsoft Graph and .NET's
+/// OData library write it. Returns the name; `None` when `i` does not start with one.
+fn type_name<'a>(ctx: &Ctx<'a>, i: &'a str) -> Option<(&'a str, &'a str)> {
+    if ctx.options.lenient() {
+        if let Some(quoted) = i.strip_prefix('\'') {
+            let (after, name) = bare_type_name(quoted)?;
+            return after.strip_prefix('\'').map(|rest| (rest, name));
+        }
+    }
+    bare_type_name(i)
+}
+
+/// [`type_name`] without quotes.
+fn bare_type_name(i: &str) -> Option<(&str, &str)> {
     if let Some(inner) = i.strip_prefix("Collection(") {
         let (after, _) = dotted_name(inner).ok()?;
         let rest = after.strip_prefix(')')?;
@@ -132,6 +180,11 @@ fn type_name(i: &str) -> Option<(&str, &str)> {
 }
 
 /// `cast( [expr ,] Type )` (`is_cast`) or `isof( [expr ,] Type )`; `after_open` follows `(`.
+///
+/// In default mode a cast to a structured type may be followed by a path, as .NET's OData
+/// library allows (`cast(Address,'Ns.Home')/Street`, `cast('Ns.Derived')/Prop`): that is
+/// the path with a type-cast segment (`Address/Ns.Home/Street`, `Ns.Derived/Prop`), and is
+/// printed so.
 fn type_test<'a>(
     ctx: &Ctx<'a>,
     i: &'a str,
@@ -148,9 +201,14 @@ fn type_test<'a>(
             Expr::IsOf { expr, type_name }
         }
     };
+    // Only a qualified type name can be a path segment (`Ns.Type`, not `Type`).
+    let cast_path = |name: &str| is_cast && ctx.options.lenient() && is_qualified(name);
     // The one-argument form: only a type name before `)`.
-    if let Some((after, name)) = type_name(start) {
+    if let Some((after, name)) = type_name(ctx, start) {
         if let Some(rest) = bws(after).strip_prefix(')') {
+            if cast_path(name) && rest.starts_with('/') {
+                return super::member::cast_path(ctx, i, rest, None, name, 1);
+            }
             return Ok((rest, node(ctx, make(None, name), 1, i)?));
         }
     }
@@ -160,13 +218,16 @@ fn type_test<'a>(
         return fail_expected(after, Expected::Token(","));
     };
     let at = bws(after_comma);
-    let Some((after_type, name)) = type_name(at) else {
+    let Some((after_type, name)) = type_name(ctx, at) else {
         return fail_expected(at, Expected::TypeName);
     };
     let after_type = bws(after_type);
     let Some(rest) = after_type.strip_prefix(')') else {
         return fail_expected(after_type, Expected::Token(")"));
     };
+    if cast_path(name) && rest.starts_with('/') {
+        return super::member::cast_path(ctx, i, rest, Some(expr), name, height + 1);
+    }
     let expr = make(Some(Box::new(expr)), name);
     Ok((rest, node(ctx, expr, height + 1, i)?))
 }

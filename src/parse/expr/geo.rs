@@ -54,11 +54,22 @@ fn srid(i: &str) -> PResult<'_, Option<u32>> {
     }
 }
 
-/// Expects `c` at the start of `i`.
-fn token(i: &str, c: char) -> PResult<'_, ()> {
+/// Expects `c` at the start of `i` (after spaces in default mode), and skips spaces after
+/// it in default mode.
+fn token<'a>(ctx: &Ctx<'a>, i: &'a str, c: char) -> PResult<'a, ()> {
+    let i = gap(ctx, i);
     match i.strip_prefix(c) {
-        Some(rest) => Ok((rest, ())),
+        Some(rest) => Ok((gap(ctx, rest), ())),
         None => fail_expected(i, Expected::Token(super::super::lexical::token_name(c))),
+    }
+}
+
+/// Spaces that default mode allows between the parts of a shape.
+fn gap<'a>(ctx: &Ctx<'a>, i: &'a str) -> &'a str {
+    if ctx.options.lenient() {
+        super::super::lexical::bws(i)
+    } else {
+        i
     }
 }
 
@@ -88,15 +99,15 @@ fn shape<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, GeoShape> {
         Ok((rest, GeoShape::MultiPolygon(polygons)))
     } else if is("GeometryCollection") {
         let _guard = ctx.enter(i)?;
-        let (mut rest, ()) = token(rest, '(')?;
+        let (mut rest, ()) = token(ctx, rest, '(')?;
         let mut shapes = Vec::new();
         loop {
             let (after, item) = shape(ctx, rest)?;
             shapes.push(item);
-            match after.strip_prefix(',') {
-                Some(next) => rest = next,
+            match gap(ctx, after).strip_prefix(',') {
+                Some(next) => rest = gap(ctx, next),
                 None => {
-                    let (after, ()) = token(after, ')')?;
+                    let (after, ()) = token(ctx, after, ')')?;
                     return Ok((after, GeoShape::Collection(shapes)));
                 }
             }
@@ -112,7 +123,7 @@ fn optional_list<'a, T>(
     i: &'a str,
     item: fn(&Ctx<'a>, &'a str) -> PResult<'a, T>,
 ) -> PResult<'a, Vec<T>> {
-    let (rest, ()) = token(i, '(')?;
+    let (rest, ()) = token(ctx, i, '(')?;
     if let Some(after) = rest.strip_prefix(')') {
         return Ok((after, Vec::new()));
     }
@@ -131,11 +142,11 @@ fn separated<'a, T>(
     loop {
         let (after, value) = item(ctx, rest)?;
         items.push(value);
-        match after.strip_prefix(',') {
-            Some(next) => rest = next,
+        match gap(ctx, after).strip_prefix(',') {
+            Some(next) => rest = gap(ctx, next),
             None if items.len() < min => return fail_expected(after, Expected::Token(",")),
             None => {
-                let (after, ()) = token(after, ')')?;
+                let (after, ()) = token(ctx, after, ')')?;
                 return Ok((after, items));
             }
         }
@@ -144,27 +155,27 @@ fn separated<'a, T>(
 
 /// `pointData`: `( position )`.
 fn point_data<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Position> {
-    let (rest, ()) = token(i, '(')?;
+    let (rest, ()) = token(ctx, i, '(')?;
     let (rest, position) = position(ctx, rest)?;
-    let (rest, ()) = token(rest, ')')?;
+    let (rest, ()) = token(ctx, rest, ')')?;
     Ok((rest, position))
 }
 
 /// `lineStringData`: `( position 1*( "," position ) )`.
 fn line_string_data<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Vec<Position>> {
-    let (rest, ()) = token(i, '(')?;
+    let (rest, ()) = token(ctx, i, '(')?;
     separated(ctx, rest, position, 2)
 }
 
 /// `ringLiteral`: `( position *( "," position ) )`.
 fn ring<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Vec<Position>> {
-    let (rest, ()) = token(i, '(')?;
+    let (rest, ()) = token(ctx, i, '(')?;
     separated(ctx, rest, position, 1)
 }
 
 /// `polygonData`: `( ring *( "," ring ) )`.
 fn polygon_data<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Vec<Vec<Position>>> {
-    let (rest, ()) = token(i, '(')?;
+    let (rest, ()) = token(ctx, i, '(')?;
     separated(ctx, rest, ring, 1)
 }
 
@@ -175,6 +186,17 @@ fn position<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Position> {
     while coordinates.len() < 4 {
         let Some(after_space) = rest.strip_prefix(' ') else {
             break;
+        };
+        // Default mode: more spaces between coordinates, or before `,` and `)`.
+        let after_space = if ctx.options.lenient() {
+            let spaced = gap(ctx, after_space);
+            if spaced.starts_with([',', ')']) {
+                rest = spaced;
+                break;
+            }
+            spaced
+        } else {
+            after_space
         };
         let (after, value) = coordinate(ctx, after_space)?;
         coordinates.push(value);

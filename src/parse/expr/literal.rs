@@ -72,7 +72,7 @@ fn prefixed<'a>(ctx: &Ctx<'a>, word: &str, quoted: &'a str) -> PResult<'a, Liter
     }
     if word.eq_ignore_ascii_case("duration") {
         let (rest, text) = duration(quoted)?;
-        return Ok((rest, Literal::Duration(text.to_owned())));
+        return Ok((rest, Literal::Duration(text.to_ascii_uppercase())));
     }
     if word.eq_ignore_ascii_case("geography") {
         let (rest, geo) = geo::geo_literal(ctx, quoted, true)?;
@@ -81,6 +81,11 @@ fn prefixed<'a>(ctx: &Ctx<'a>, word: &str, quoted: &'a str) -> PResult<'a, Liter
     if word.eq_ignore_ascii_case("geometry") {
         let (rest, geo) = geo::geo_literal(ctx, quoted, false)?;
         return Ok((rest, Literal::Geo(geo)));
+    }
+    if ctx.options.legacy_syntax() {
+        if let Some(result) = super::legacy::prefixed_literal(ctx, word, quoted)? {
+            return Ok(result);
+        }
     }
     // `name'...'` with an unqualified name is not a literal; the caller reports it.
     error(quoted, Expected::Expression)
@@ -92,13 +97,13 @@ pub(super) fn string(i: &str) -> PResult<'_, String> {
 }
 
 /// The number of leading ASCII digits of `i`.
-fn digits(i: &str) -> usize {
+pub(super) fn digits(i: &str) -> usize {
     i.bytes().take_while(u8::is_ascii_digit).count()
 }
 
 /// `8HEXDIG "-" 4HEXDIG "-" 4HEXDIG "-" 4HEXDIG "-" 12HEXDIG`, not followed by a name
 /// character. `None` when `i` does not hold one (the caller tries other literals).
-fn guid(i: &str) -> Option<(&str, &str)> {
+pub(super) fn guid(i: &str) -> Option<(&str, &str)> {
     let bytes = i.as_bytes();
     let groups = [8usize, 4, 4, 4, 12];
     let mut position = 0;
@@ -123,7 +128,12 @@ fn guid(i: &str) -> Option<(&str, &str)> {
 }
 
 /// Dates, date-time offsets and times of day. `Ok(None)` when `i` does not look like one;
-/// once it does (`year-` or `hh:`), the literal must be complete and valid.
+/// once it does (`year-`, or `hh:mm`), the literal must be complete and valid. `29:'x'`
+/// (in `case(age gt 29:'old')`) does not look like a time: the lexer reads the number.
+///
+/// `T` and `Z` may be lower case (ABNF quoted strings are case-insensitive); the text is
+/// kept with upper-case letters. In default mode the parts of a time may have one digit
+/// (`19:4:50.123`, written `19:04:50.123`).
 #[allow(clippy::type_complexity)] // an optional nom result: "not a temporal literal" is not an error
 fn temporal<'a>(
     ctx: &Ctx<'a>,
@@ -136,27 +146,58 @@ fn temporal<'a>(
         Some(_) => year_digits >= 4,
         None => false,
     };
+    let lenient = ctx.options.lenient();
     if year_ok && unsigned[year_digits..].starts_with('-') {
         let (after_date, ()) = date(&unsigned[year_digits + 1..], &unsigned[..year_digits], i)?;
         let date_text = &i[..i.len() - after_date.len()];
-        let Some(after_t) = after_date.strip_prefix('T') else {
+        let Some(after_t) = after_date.strip_prefix(['T', 't']) else {
             return Ok(Some((after_date, Literal::Date(date_text.to_owned()))));
         };
-        let (after_time, ()) = time_of_day(after_t, "dateTimeOffset")?;
-        let mut text = String::with_capacity(i.len() - after_time.len() + 6);
-        text.push_str(&i[..i.len() - after_time.len()]);
+        let mut text = String::with_capacity(i.len() - after_date.len() + 24);
+        text.push_str(date_text);
+        text.push('T');
+        let after_time = time_of_day(after_t, "dateTimeOffset", lenient, &mut text)?;
         let rest = time_zone(ctx, after_time, &mut text)?;
         return Ok(Some((rest, Literal::DateTimeOffset(text))));
     }
-    if i.len() == unsigned.len() && year_digits == 2 && i[2..].starts_with(':') {
-        let (rest, ()) = time_of_day(i, "timeOfDay")?;
-        let text = &i[..i.len() - rest.len()];
+    if i.len() == unsigned.len() && looks_like_time(i, lenient) {
+        let mut text = String::with_capacity(16);
+        let rest = time_of_day(i, "timeOfDay", lenient, &mut text)?;
         if rest.starts_with(|c: char| is_identifier_char(c)) {
             return fail(rest, Expected::Literal("timeOfDay"));
         }
-        return Ok(Some((rest, Literal::TimeOfDay(text.to_owned()))));
+        return Ok(Some((rest, Literal::TimeOfDay(text))));
     }
     Ok(None)
+}
+
+/// True when `i` starts like a time of day: `hh:mm`, or in default mode `h:m:s` with one-
+/// or two-digit parts. Anything else after `hh:` is not a time (`29:'old'`, `10:x`).
+fn looks_like_time(i: &str, lenient: bool) -> bool {
+    let bytes = i.as_bytes();
+    let two = |at: usize| bytes.get(at).is_some_and(u8::is_ascii_digit);
+    if two(0) && two(1) && bytes.get(2) == Some(&b':') && two(3) && two(4) {
+        return true;
+    }
+    if !lenient {
+        return false;
+    }
+    // `h:m:s`: three parts of one or two digits.
+    let mut at = 0;
+    for part in 0..3 {
+        let count = digits(&i[at..]);
+        if count == 0 || count > 2 {
+            return false;
+        }
+        at += count;
+        if part < 2 {
+            if bytes.get(at) != Some(&b':') {
+                return false;
+            }
+            at += 1;
+        }
+    }
+    true
 }
 
 /// Two digits from `i` forming a number in `low..=high`, or an error naming `kind`.
@@ -186,7 +227,7 @@ fn is_leap_year(year: &str) -> bool {
 
 /// `month "-" day` after `year "-"`; `start` is where the literal began (for the range
 /// error). Checks the day against the month's length.
-fn date<'a>(i: &'a str, year: &str, start: &'a str) -> PResult<'a, ()> {
+pub(super) fn date<'a>(i: &'a str, year: &str, start: &'a str) -> PResult<'a, ()> {
     let (rest, month) = two_digits(i, 1, 12, "date")?;
     let Some(day_text) = rest.strip_prefix('-') else {
         return fail_expected(rest, Expected::Literal("date"));
@@ -207,36 +248,66 @@ fn date<'a>(i: &'a str, year: &str, start: &'a str) -> PResult<'a, ()> {
     Ok((rest, ()))
 }
 
-/// `hour ":" minute [ ":" second [ "." 1*12DIGIT ] ]`; `kind` names the literal in errors.
-fn time_of_day<'a>(i: &'a str, kind: &'static str) -> PResult<'a, ()> {
-    let (rest, _hour) = two_digits(i, 0, 23, kind)?;
+/// One part of a time (`hour`, `minute`, `second`) in `low..=high`: two digits, or with
+/// `lenient` one or two; appended to `text` with two digits.
+fn time_part<'a>(
+    i: &'a str,
+    high: u32,
+    kind: &'static str,
+    lenient: bool,
+    text: &mut String,
+) -> PResult<'a, u32> {
+    let count = digits(i).min(2);
+    if lenient && count == 1 {
+        let value = u32::from(i.as_bytes()[0] - b'0');
+        text.push('0');
+        text.push_str(&i[..1]);
+        return Ok((&i[1..], value));
+    }
+    let (rest, value) = two_digits(i, 0, high, kind)?;
+    text.push_str(&i[..2]);
+    Ok((rest, value))
+}
+
+/// `hour ":" minute [ ":" second [ "." 1*12DIGIT ] ]`, appended to `text`; `kind` names
+/// the literal in errors. With `lenient`, parts may have one digit (written with two).
+pub(super) fn time_of_day<'a>(
+    i: &'a str,
+    kind: &'static str,
+    lenient: bool,
+    text: &mut String,
+) -> Result<&'a str, nom::Err<PError<'a>>> {
+    let (rest, _hour) = time_part(i, 23, kind, lenient, text)?;
     let Some(minute) = rest.strip_prefix(':') else {
-        return fail_expected(rest, Expected::Literal(kind));
+        return fail(rest, Expected::Literal(kind));
     };
-    let (rest, _minute) = two_digits(minute, 0, 59, kind)?;
+    text.push(':');
+    let (rest, _minute) = time_part(minute, 59, kind, lenient, text)?;
     let Some(second) = rest.strip_prefix(':') else {
-        return Ok((rest, ()));
+        return Ok(rest);
     };
-    let (rest, _second) = two_digits(second, 0, 60, kind)?;
+    text.push(':');
+    let (rest, _second) = time_part(second, 60, kind, lenient, text)?;
     let Some(fraction) = rest.strip_prefix('.') else {
-        return Ok((rest, ()));
+        return Ok(rest);
     };
     let count = digits(fraction);
     if count == 0 || count > 12 {
-        return fail_expected(&fraction[count.min(12)..], Expected::Literal(kind));
+        return fail(&fraction[count.min(12)..], Expected::Literal(kind));
     }
-    Ok((&fraction[count..], ()))
+    text.push_str(&rest[..count + 1]);
+    Ok(&fraction[count..])
 }
 
 /// `"Z" / SIGN hour ":" minute` after a date-time, appended to `text`. A space that was a
 /// raw `+` (lenient mode) is the plus sign.
-fn time_zone<'a>(
+pub(super) fn time_zone<'a>(
     ctx: &Ctx<'a>,
     i: &'a str,
     text: &mut String,
 ) -> Result<&'a str, nom::Err<PError<'a>>> {
     const KIND: &str = "dateTimeOffset";
-    if let Some(rest) = i.strip_prefix('Z') {
+    if let Some(rest) = i.strip_prefix(['Z', 'z']) {
         text.push('Z');
         return Ok(rest);
     }
@@ -305,6 +376,11 @@ fn number<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Literal> {
     // The literal's text: the input read, without a leading `+` (a `-` is kept).
     let body = if negative { i } else { unsigned };
     let text = &body[..body.len() - rest.len()];
+    if ctx.options.lenient() {
+        if let Some(result) = suffixed(i, text, rest, fraction, exponent) {
+            return result;
+        }
+    }
     let literal = if exponent {
         let text = match plus_as_space {
             Some(space) => {
@@ -325,12 +401,64 @@ fn number<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Literal> {
     Ok((rest, literal))
 }
 
+/// A number with the type suffix of .NET's OData library (default mode): `123L` (Int64),
+/// `1.5M`/`1m` (Decimal), `1.0D`, `6f` (Double and Single; the ABNF writes both as a
+/// double). `None` when no suffix follows. The literal keeps the suffix's type and is
+/// written so that the ABNF reads that type: `1M` is `1.0`, `6f` is `6e0`.
+fn suffixed<'a>(
+    start: &'a str,
+    text: &str,
+    rest: &'a str,
+    fraction: bool,
+    exponent: bool,
+) -> Option<PResult<'a, Literal>> {
+    let suffix = rest.as_bytes().first()?.to_ascii_uppercase();
+    if !matches!(suffix, b'L' | b'M' | b'D' | b'F') {
+        return None;
+    }
+    // The suffix is ASCII, so the cut is at a character boundary.
+    let after = &rest[1..];
+    if after.starts_with(is_identifier_char) {
+        return None;
+    }
+    // `1e5` is a double with an exponent; a suffix after a plus sign read as a space is
+    // too rare to handle.
+    if text.contains(' ') {
+        return None;
+    }
+    Some(match suffix {
+        b'L' if !fraction && !exponent => match text.parse::<i64>() {
+            Ok(value) => Ok((after, Literal::Int(value))),
+            Err(_) => failure(start, ParseErrorKind::OutOfRange("the Int64 literal")),
+        },
+        b'M' if !exponent => {
+            let text = if fraction {
+                text.to_owned()
+            } else {
+                format!("{text}.0")
+            };
+            Ok((after, Literal::Decimal(text)))
+        }
+        b'D' | b'F' => {
+            let text = if exponent {
+                text.to_owned()
+            } else {
+                format!("{text}e0")
+            };
+            Ok((after, Literal::Double(text)))
+        }
+        _ => return None,
+    })
+}
+
 /// `durationValue` between quotes (after the opening quote):
 /// `[-] "P" [n "D"] ["T" [n "H"] [n "M"] [n ["." n] "S"]]`. Returns the text.
-fn duration(i: &str) -> PResult<'_, &str> {
+///
+/// Designators compare case-insensitively (`duration'pt1h30m'`), as ABNF quoted strings do.
+pub(super) fn duration(i: &str) -> PResult<'_, &str> {
     const KIND: &str = "duration";
     let mut rest = i.strip_prefix('-').unwrap_or(i);
-    rest = match rest.strip_prefix('P') {
+    rest = match rest.strip_prefix(['P', 'p']) {
         Some(after) => after,
         None => return fail_expected(rest, Expected::Literal(KIND)),
     };
@@ -339,7 +467,7 @@ fn duration(i: &str) -> PResult<'_, &str> {
     let mut in_time = false;
     loop {
         if !in_time {
-            if let Some(after) = rest.strip_prefix('T') {
+            if let Some(after) = rest.strip_prefix(['T', 't']) {
                 in_time = true;
                 designators = b"HMS";
                 rest = after;
@@ -362,7 +490,7 @@ fn duration(i: &str) -> PResult<'_, &str> {
                 fractional = true;
             }
         }
-        let Some(&designator) = after.as_bytes().first() else {
+        let Some(designator) = after.as_bytes().first().map(u8::to_ascii_uppercase) else {
             return fail_expected(after, Expected::Literal(KIND));
         };
         let Some(index) = designators.iter().position(|&d| d == designator) else {

@@ -148,8 +148,20 @@ fn root<'a>(
     }
     let (rest, first_height) = segment(ctx, i, Place::First, segments)?;
     *height = (*height).max(first_height);
-    if let Some(Segment::TypeCast(_)) = segments.last() {
+    if let Some(Segment::TypeCast(name)) = segments.last() {
         if !rest.starts_with('/') {
+            // Default mode: a qualified name alone is a function bound to the current
+            // instance, called without parentheses (`Fully.Qualified.Namespace.HasJob`),
+            // as .NET's OData library reads it; it prints with `()`.
+            if ctx.options.lenient() {
+                let name = name.clone();
+                segments.pop();
+                segments.push(Segment::Function {
+                    name,
+                    args: Vec::new(),
+                });
+                return Ok((rest, Root::Path(PathRoot::Implicit)));
+            }
             return fail_expected(rest, Expected::Token("/"));
         }
     }
@@ -213,8 +225,14 @@ fn segment<'a>(
         }
         for (word, is_any) in [("any", true), ("all", false)] {
             if let Ok((after, _)) = keyword_ci(word, i) {
-                if after.starts_with('(') {
-                    return lambda(ctx, i, after, is_any, segments);
+                // Default mode: `any (p: ...)`, with a space before the parenthesis.
+                let open = if ctx.options.lenient() {
+                    bws(after)
+                } else {
+                    after
+                };
+                if open.starts_with('(') {
+                    return lambda(ctx, i, open, is_any, segments);
                 }
             }
         }
@@ -253,6 +271,26 @@ fn segment<'a>(
         Err(e) => return Err(e),
     }
     if place == Place::First {
+        // Default mode: an unqualified call that is not a canonical function is a custom
+        // (bound) function called with positional arguments (`sale($it,2022)`), unless the
+        // name is a slip of a canonical one (`containz`).
+        let lambda_word = name.eq_ignore_ascii_case("any") || name.eq_ignore_ascii_case("all");
+        if ctx.options.lenient() && !lambda_word && !super::call::is_misspelled_function(name) {
+            if has_named_arguments(after) {
+                let (rest, (args, height)) = function_args(ctx, after)?;
+                segments.push(Segment::Function {
+                    name: name.to_owned(),
+                    args,
+                });
+                return Ok((rest, height));
+            }
+            let (rest, (args, height)) = positional_args(ctx, after)?;
+            segments.push(Segment::Call {
+                name: name.to_owned(),
+                args,
+            });
+            return Ok((rest, height));
+        }
         // Recoverable, so that callers with alternatives (`$apply` transformations such as
         // `filter(...)`) can try theirs; reported as is otherwise.
         return Err(nom::Err::Error(PError {
@@ -373,6 +411,60 @@ fn function_args<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, (Vec<NamedArg>, u
             return fail_expected(after, Expected::Token(")"));
         }
     }
+}
+
+/// True when the parentheses at `i` start with `name=`: named arguments
+/// (`HasDog(person=People(1))`), not positional ones.
+fn has_named_arguments(i: &str) -> bool {
+    let inner = bws(&i[1..]);
+    matches!(identifier(inner), Ok((after, _)) if after.starts_with('=') && !after.starts_with("=="))
+}
+
+/// `( [ expr *( , expr ) ] )` of an unqualified custom function call; `i` starts at `(`.
+/// Returns the arguments and the height the segment adds.
+fn positional_args<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, (Vec<Expr>, usize)> {
+    let _guard = enter_levels(ctx, i, 3)?;
+    let mut rest = bws(&i[1..]);
+    let mut args = Vec::new();
+    let mut height = 1;
+    if let Some(after) = rest.strip_prefix(')') {
+        return Ok((after, (args, height)));
+    }
+    loop {
+        let (after, (value, value_height)) = expression(ctx, rest, 0)?;
+        height = height.max(value_height + 2);
+        check_height(ctx, height, rest)?;
+        args.push(value);
+        let after = bws(after);
+        if let Some(next) = after.strip_prefix(',') {
+            rest = bws(next);
+        } else if let Some(next) = after.strip_prefix(')') {
+            return Ok((next, (args, height)));
+        } else {
+            return fail_expected(after, Expected::Token(")"));
+        }
+    }
+}
+
+/// The path after a cast in default mode: `cast(expr,Type)/rest` is `expr/Type/rest`, and
+/// `cast(Type)/rest` is `Type/rest`. `rest` starts at the `/`; only a member path can be
+/// cast so (anything else is an error at the `/`).
+pub(super) fn cast_path<'a>(
+    ctx: &Ctx<'a>,
+    i: &'a str,
+    rest: &'a str,
+    expr: Option<Expr>,
+    type_name: &str,
+    height: usize,
+) -> PResult<'a, Node> {
+    let cast = Segment::TypeCast(type_name.to_owned());
+    let (root, mut segments) = match expr {
+        None => (PathRoot::Implicit, Vec::new()),
+        Some(Expr::Path(path)) if !is_terminal(path.segments.last()) => (path.root, path.segments),
+        Some(_) => return fail_expected(rest, Expected::EndOrOperator),
+    };
+    segments.push(cast);
+    path_rest(ctx, i, rest, root, segments, height.max(1))
 }
 
 /// `any( [var : predicate] )` or `all( var : predicate )`; `after` starts at `(`.

@@ -32,6 +32,12 @@ pub(crate) fn parse_expand<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Vec<Exp
         items.push(item);
         let spaced = bws(after);
         match spaced.strip_prefix(',') {
+            // Default mode: a comma that ends the list is ignored (`$expand=MyDog,`).
+            Some(after_comma)
+                if ctx.options.lenient() && super::ends_list(ctx, bws(after_comma)) =>
+            {
+                return Ok((bws(after_comma), items));
+            }
             Some(after_comma) => rest = bws(after_comma),
             None => return Ok((after, items)),
         }

@@ -23,6 +23,15 @@ fn select_item<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, SelectItem> {
     loop {
         let (after, segment) = if rest.starts_with('@') {
             let (after, annotation) = annotation(rest)?;
+            // `@odata.type`, `@odata.etag`: control information, not an annotation that
+            // can be selected (default mode; the ABNF does not tell them apart).
+            let control = annotation
+                .term
+                .get(..6)
+                .is_some_and(|head| head.eq_ignore_ascii_case("odata."));
+            if control && ctx.options.lenient() {
+                return fail_expected(rest, Expected::Item);
+            }
             (after, PathSegment::Annotation(annotation))
         } else {
             let (after, name) = match dotted_name(rest) {
@@ -74,7 +83,16 @@ fn select_item<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, SelectItem> {
             },
         ));
     }
-    if let Some((after, parameters)) = parameter_names(rest) {
+    // `Func(p1,p2)` names a function overload. In default mode a canonical function's name
+    // is not one: `toupper(Title)` is an expression, which `$select` does not take.
+    let expression = match segments.last() {
+        Some(PathSegment::Property(name)) if ctx.options.lenient() => {
+            crate::ast::Function::from_name(name).is_some()
+        }
+        _ => false,
+    };
+    let operation = !expression;
+    if let Some((after, parameters)) = parameter_names(rest).filter(|_| operation) {
         // `Func(p1,p2)`: the parameter names of a function overload.
         let name = match segments.pop() {
             Some(PathSegment::Property(name))
