@@ -175,3 +175,32 @@ fn hostile_literals_are_only_parameters() {
     assert!(answered > 100, "only {answered} answered");
     assert_eq!(count(), before);
 }
+
+/// An entity with more properties than a PostgreSQL function takes arguments (100)
+/// answers as the evaluator does.
+#[test]
+fn wide_entities_answer_as_the_evaluator_does() {
+    let Some(url) = server() else {
+        return;
+    };
+    let (model, records) = wide(120);
+    let mapping = odata_query::sql::Mapping::from_model(&model).unwrap();
+    let mut client = postgres::Blocking::connect(&url).unwrap();
+    client
+        .batch_execute(
+            "DROP SCHEMA IF EXISTS wide CASCADE; CREATE SCHEMA wide; SET search_path TO wide",
+        )
+        .unwrap();
+    client.create_tables(&mapping).unwrap();
+    client
+        .load(&mapping, "wide", &records, Some("$metadata#wide"))
+        .unwrap();
+    for query in WIDE_QUERIES {
+        let expected = evaluate_wide(query, &model, &records).unwrap();
+        let parsed = Query::parse(query).unwrap();
+        let actual = client
+            .answer(&mapping, &parsed, &SqlOptions::new(Dialect::Postgres))
+            .unwrap_or_else(|e| panic!("{query}: {e}"));
+        assert_eq!(normalize(&actual), normalize(&expected), "{query}");
+    }
+}

@@ -166,3 +166,33 @@ fn options_the_translation_cannot_answer_are_errors() {
         assert!(error.contains(named), "{query}: {error}");
     }
 }
+
+/// An entity with 120 properties (more than a PostgreSQL function takes arguments)
+/// answers as the evaluator does on SQLite too.
+#[test]
+fn wide_entities_answer_as_the_evaluator_does() {
+    let (model, records) = wide(120);
+    let mapping = odata_query::sql::Mapping::from_model(&model).unwrap();
+    let mut connection = rusqlite::Connection::open_in_memory().unwrap();
+    sqlite::create_tables(&connection, &mapping).unwrap();
+    sqlite::load(
+        &mut connection,
+        &mapping,
+        "wide",
+        &records,
+        Some("$metadata#wide"),
+    )
+    .unwrap();
+    for query in WIDE_QUERIES {
+        let expected = evaluate_wide(query, &model, &records).unwrap();
+        let parsed = Query::parse(query).unwrap();
+        let actual = sqlite::answer(
+            &connection,
+            &mapping,
+            &parsed,
+            &SqlOptions::new(Dialect::Sqlite),
+        )
+        .unwrap_or_else(|e| panic!("{query}: {e}"));
+        assert_eq!(normalize(&actual), normalize(&expected), "{query}");
+    }
+}

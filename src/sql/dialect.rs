@@ -62,6 +62,10 @@ pub fn quote_identifier(name: &str) -> String {
     quoted
 }
 
+/// The most name/value pairs one `json_build_object` call takes (PostgreSQL functions take
+/// at most 100 arguments).
+const POSTGRES_MAX_PAIRS: usize = 50;
+
 impl Dialect {
     /// Parameter number `n` (1-based) of `ty`: `?3` on SQLite, `$3::bigint` on PostgreSQL
     /// (the cast fixes the parameter's type for every driver).
@@ -146,8 +150,22 @@ impl Dialect {
     }
 
     /// A JSON object from `(quoted name literal, JSON-ready value)` pairs: SQLite
-    /// `json_object(...)`, PostgreSQL `json_build_object(...)`.
+    /// `json_object(...)`, PostgreSQL `json_build_object(...)`. A PostgreSQL function
+    /// takes at most 100 arguments, so a wider object is aggregated from its members in
+    /// order: `(SELECT json_object_agg(k, v ORDER BY i) FROM (VALUES (1, 'id', to_json(..)),
+    /// ...) AS kv(i, k, v))`.
     pub fn json_object(self, pairs: &[(String, String)]) -> String {
+        if self == Dialect::Postgres && pairs.len() > POSTGRES_MAX_PAIRS {
+            let rows: Vec<String> = pairs
+                .iter()
+                .enumerate()
+                .map(|(i, (name, value))| format!("({}, {name}::text, to_json({value}))", i + 1))
+                .collect();
+            return format!(
+                "(SELECT json_object_agg(kv.k, kv.v ORDER BY kv.i) FROM (VALUES {}) AS kv(i, k, v))",
+                rows.join(", ")
+            );
+        }
         let function = match self {
             Dialect::Sqlite => "json_object",
             Dialect::Postgres => "json_build_object",

@@ -233,3 +233,63 @@ pub fn first_difference(a: &Value, b: &Value, at: String) -> String {
         ),
     }
 }
+
+/// A model of one entity set, `wide`, whose entity has `n` integer properties `p0`..
+/// (beyond what one SQL function call may take as arguments), its key `id`, and records
+/// with some members null or missing.
+pub fn wide(n: usize) -> (Model, Vec<Value>) {
+    let properties: String = (0..n)
+        .map(|i| format!(r#"<Property Name="p{i}" Type="Edm.Int64"/>"#))
+        .collect();
+    let csdl = format!(
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<edmx:Edmx xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx" Version="4.0">
+  <edmx:DataServices>
+    <Schema xmlns="http://docs.oasis-open.org/odata/ns/edm" Namespace="w">
+      <EntityType Name="row"><Key><PropertyRef Name="id"/></Key>
+        <Property Name="id" Type="Edm.String" Nullable="false"/>{properties}</EntityType>
+      <EntityContainer Name="c"><EntitySet Name="wide" EntityType="w.row"/></EntityContainer>
+    </Schema>
+  </edmx:DataServices>
+</edmx:Edmx>"#
+    );
+    let model = Model::from_csdl_xml(&csdl).expect("the wide model reads");
+    let records = (0..5)
+        .map(|r| {
+            let mut record = serde_json::Map::new();
+            record.insert("id".into(), Value::from(format!("r{r}")));
+            for i in 0..n {
+                match (r + i) % 7 {
+                    0 => {}
+                    1 => {
+                        record.insert(format!("p{i}"), Value::Null);
+                    }
+                    k => {
+                        record.insert(format!("p{i}"), Value::from(r * 1000 + i * k));
+                    }
+                }
+            }
+            Value::Object(record)
+        })
+        .collect();
+    (model, records)
+}
+
+/// The evaluator's answer over the wide records, typed by their model.
+pub fn evaluate_wide(query: &str, model: &Model, records: &[Value]) -> Result<Value, String> {
+    let parsed = Query::parse(query).map_err(|e| e.to_string())?;
+    parsed.check(model, "wide").map_err(|e| e.to_string())?;
+    let options = EvalOptions::default().with_model(Arc::new(model.clone()), "wide");
+    let plan = parsed.compile(&options).map_err(|e| e.to_string())?;
+    let document = serde_json::json!({"@odata.context": "$metadata#wide", "value": records});
+    plan.apply(&document).map_err(|e| e.to_string())
+}
+
+/// Queries over the wide entity: every member, a selection of many, a filter and sort on
+/// far members.
+pub const WIDE_QUERIES: [&str; 4] = [
+    "",
+    "$select=id,p1,p59,p60,p119&$orderby=p59 desc,id",
+    "$filter=p100 gt 10 or p3 eq null&$count=true",
+    "$compute=p1 add p2 as s&$select=*,s",
+];
