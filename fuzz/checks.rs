@@ -145,3 +145,173 @@ pub fn check_csdl(data: &[u8]) {
         let _ = Model::from_csdl_json(&model.to_csdl_json());
     }
 }
+
+/// Target `sql_literals` (feature `sql`): the bytes (read as UTF-8, lossily) are one
+/// string, embedded as a literal in every position a literal can take in a query over the
+/// upload-sessions model (examples/upload-sessions.csdl.xml). Translated for SQLite and
+/// PostgreSQL, the SQL text of every statement must be the same as for a stand-in literal
+/// (`x`, or the empty string for an empty input), so nothing of the literal reaches the
+/// text, and a parameter must carry the literal. The one literal a dialect may refuse is
+/// one with a NUL character on PostgreSQL (a 501).
+#[cfg(feature = "sql")]
+pub fn check_sql_literals(data: &[u8]) {
+    use odata_query::sql::{Dialect, SqlError, SqlValue};
+    use odata_query::Query;
+
+    let text = String::from_utf8_lossy(data);
+    if text.chars().count() > 200 {
+        return;
+    }
+    let stand_in = if text.is_empty() { "" } else { "x" };
+    let mapping = sql_mapping();
+    for (template, carried) in sql_literal_positions() {
+        let build = |literal: &str| {
+            let query = template
+                .replace("{L}", &odata_literal(literal))
+                .replace("{P}", &odata_literal(&escape_pattern(literal)));
+            let query = query.replace("{S}", &percent_encode(&search_phrase(literal)));
+            Query::parse(&query).unwrap_or_else(|e| panic!("{query:?} does not parse: {e}"))
+        };
+        let hostile = build(&text);
+        let plain = build(stand_in);
+        for dialect in [Dialect::Sqlite, Dialect::Postgres] {
+            let expected = plain
+                .to_sql(mapping, dialect)
+                .unwrap_or_else(|e| panic!("{template} with {stand_in:?} on {dialect:?}: {e}"));
+            let actual = match hostile.to_sql(mapping, dialect) {
+                Ok(sql) => sql,
+                Err(SqlError::NotSupported(_))
+                    if dialect == Dialect::Postgres && text.contains('\0') =>
+                {
+                    continue
+                }
+                Err(e) => panic!("{template} with {text:?} on {dialect:?}: {e}"),
+            };
+            let statements = |sql: &odata_query::sql::SqlQuery| {
+                let mut all = vec![sql.sql.clone()];
+                all.extend(sql.count.iter().map(|c| c.sql.clone()));
+                all.extend(sql.check.iter().map(|c| c.sql.clone()));
+                all
+            };
+            assert_eq!(
+                statements(&actual),
+                statements(&expected),
+                "{template} with {text:?} on {dialect:?}: the SQL text depends on the literal"
+            );
+            let wanted = carried(&text);
+            assert!(
+                actual
+                    .params
+                    .iter()
+                    .any(|p| matches!(p, SqlValue::Text(t) if t.contains(wanted.as_str()))),
+                "{template} with {text:?} on {dialect:?}: no parameter carries {wanted:?}"
+            );
+        }
+    }
+}
+
+/// The upload-sessions mapping, read once.
+#[cfg(feature = "sql")]
+fn sql_mapping() -> &'static odata_query::sql::Mapping {
+    static MAPPING: std::sync::OnceLock<odata_query::sql::Mapping> = std::sync::OnceLock::new();
+    MAPPING.get_or_init(|| {
+        let model = odata_query::model::Model::from_csdl_xml(include_str!(
+            "../examples/upload-sessions.csdl.xml"
+        ))
+        .expect("the example model reads");
+        odata_query::sql::Mapping::from_model(&model).expect("the example model maps")
+    })
+}
+
+/// The text a parameter must carry for a given literal.
+#[cfg(feature = "sql")]
+type Carried = fn(&str) -> String;
+
+/// Query templates with a literal at `{L}` (a string literal), `{P}` (a pattern that
+/// matches the literal text) or `{S}` (a `$search` phrase), each with the text a parameter
+/// must then carry.
+#[cfg(feature = "sql")]
+fn sql_literal_positions() -> Vec<(&'static str, Carried)> {
+    fn same(text: &str) -> String {
+        text.to_owned()
+    }
+    fn searched(text: &str) -> String {
+        search_phrase(text).to_lowercase()
+    }
+    vec![
+        ("$filter=source eq {L}", same),
+        ("$filter=source gt {L} or source le {L}", same),
+        ("$filter=contains(source,{L})", same),
+        (
+            "$filter=startswith(source,{L}) or endswith(source,{L})",
+            same,
+        ),
+        ("$filter=not (source in ({L},'x'))&$count=true", same),
+        ("$compute=concat(source,{L}) as c&$select=c", same),
+        (
+            "$filter=indexof(source,{L}) ge 0 and length({L}) gt 0",
+            same,
+        ),
+        ("$filter=source eq @p&@p={L}", same),
+        ("$filter=matchesPattern(source,{P})", same),
+        (
+            "$filter=files/any(f: f/name eq {L})&$expand=files($filter=name ne {L})",
+            same,
+        ),
+        (
+            "$apply=filter(source ne {L})/groupby((source),aggregate($count as n))",
+            same,
+        ),
+        (
+            "$filter=tolower(source) eq tolower({L})&$orderby=source",
+            same,
+        ),
+        ("$orderby=concat({L},source) desc&$top=3", same),
+        ("$search=\"{S}\"", searched),
+    ]
+}
+
+/// `text` as an OData string literal in a query string: quotes doubled, every byte but
+/// ASCII letters and digits percent-encoded.
+#[cfg(feature = "sql")]
+fn odata_literal(text: &str) -> String {
+    format!("'{}'", percent_encode(&text.replace('\'', "''")))
+}
+
+#[cfg(feature = "sql")]
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// `text` with ECMAScript syntax characters escaped, so the pattern matches it exactly.
+#[cfg(feature = "sql")]
+fn escape_pattern(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if "^$\\.*+?()[]{}|/-".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `text` as the words of a `$search` phrase: without `"` and `\` (the phrase's own
+/// syntax), `x` when nothing is left.
+#[cfg(feature = "sql")]
+fn search_phrase(text: &str) -> String {
+    let phrase: String = text.chars().filter(|c| !matches!(c, '"' | '\\')).collect();
+    if phrase.trim().is_empty() {
+        "x".to_owned()
+    } else {
+        phrase
+    }
+}

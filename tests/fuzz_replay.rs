@@ -62,3 +62,10 @@ fn csdl_inputs() {
     let n = replay("csdl", checks::check_csdl);
     assert!(n > 0, "no inputs for csdl");
 }
+
+#[cfg(all(feature = "sql", feature = "csdl"))]
+#[test]
+fn sql_literals_inputs() {
+    let n = replay("sql_literals", checks::check_sql_literals);
+    assert!(n > 0, "no inputs for sql_literals");
+}
