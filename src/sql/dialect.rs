@@ -184,10 +184,14 @@ impl Dialect {
     }
 
     /// A JSON array of `value` over the rows of `from` (a subquery alias) in `order`, `[]`
-    /// when there are none: SQLite `json_group_array(json(v) ORDER BY ...)`, PostgreSQL
-    /// `coalesce(json_agg(v ORDER BY ...), '[]')`.
+    /// when there are none: SQLite `json_group_array(json(v) ORDER BY ...)` (no `json()`
+    /// around a `json_object(...)`), PostgreSQL `coalesce(json_agg(v ORDER BY ...), '[]')`.
     pub fn json_array_agg(self, value: &str, order: &str) -> String {
         match self {
+            // A built object keeps its JSON subtype; a subquery's column needs json().
+            Dialect::Sqlite if value.starts_with("json_object(") => {
+                format!("json_group_array({value} ORDER BY {order})")
+            }
             Dialect::Sqlite => format!("json_group_array(json({value}) ORDER BY {order})"),
             Dialect::Postgres => {
                 format!("coalesce(json_agg({value} ORDER BY {order}), '[]'::json)")

@@ -76,7 +76,8 @@ impl<'m> Translator<'m> {
     }
 
     /// The JSON array of `object` over the rows of `from`/`where_clause` in `order`,
-    /// cut by `limit`.
+    /// cut by `limit` (then numbered by a window in a subquery, since an aggregate's own
+    /// `ORDER BY` cannot cut).
     fn aggregate(
         &mut self,
         object: &str,
@@ -85,6 +86,12 @@ impl<'m> Translator<'m> {
         order: &str,
         limit: &str,
     ) -> String {
+        if limit.is_empty() {
+            // Without a cut the aggregate orders the rows itself: no window, no subquery
+            // (one sort per parent instead of three).
+            let agg = self.dialect.json_array_agg(object, order);
+            return format!("(SELECT {agg} FROM {from}{where_clause})");
+        }
         let x = self.fresh("x");
         let inner = format!(
             "SELECT {object} AS v, row_number() OVER (ORDER BY {order}) AS n FROM {from}{where_clause} ORDER BY n{limit}"
