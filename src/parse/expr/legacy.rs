@@ -48,10 +48,13 @@ pub(super) fn prefixed_literal<'a>(
 /// `datetime'...'`) and `before` the text before it. `None` when it is not one.
 pub(crate) fn v4_spelling(ctx: &Ctx<'_>, before: &str, rest: &str) -> Option<String> {
     let quoted = rest.strip_prefix('\'')?;
-    let word_start = before
-        .rfind(|c: char| !c.is_ascii_alphabetic())
-        .map_or(0, |at| at + 1);
-    let word = &before[word_start..];
+    // The letters right before the quote (ASCII, so the slice is on a char boundary).
+    let letters = before
+        .bytes()
+        .rev()
+        .take_while(u8::is_ascii_alphabetic)
+        .count();
+    let word = &before[before.len() - letters..];
     let legacy = crate::ParseOptions {
         legacy: true,
         ..ctx.options.clone()
