@@ -3,7 +3,9 @@
 //   builds must be accepted and answered as the same logic computed here in plain
 //   JavaScript over the file;
 // - @odata/client (a V4 client): lists, filters, orders, pages, counts, reads by key and
-//   expands through its own request API.
+//   expands through its own request API;
+// - o.js (the `odata` package): queries with its options object (percent-encoded `%24`
+//   option names), `/$count`, a single entity by key, `$metadata`.
 // The expected answers are computed here from the JSON file, independently of the crate.
 //
 // Usage: node js_client_check.mjs ODQ_BINARY DATA_FILE   (run by scripts/real-clients.sh)
@@ -12,6 +14,7 @@ import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import buildQuery from "odata-query";
 import { OData } from "@odata/client";
+import { o } from "odata";
 
 const [odq, dataFile] = process.argv.slice(2);
 const sessions = JSON.parse(readFileSync(dataFile, "utf8")).value;
@@ -164,6 +167,31 @@ async function clientCases(base) {
     sessions.map((s) => (s.files || []).length));
 }
 
+async function ojsCases(base) {
+  const complete = await o(base).get("uploadSessions")
+    .query({ $filter: "status eq 'complete'", $select: "id,status", $top: 2 });
+  check("o.js filter, select, top", ids(complete),
+    ids(sessions.filter((s) => s.status === "complete").slice(0, 2)));
+
+  const big = await o(base).get("uploadSessions").query({
+    $filter: "files/any(f:f/size gt 1000000)", $orderby: "createdDateTime desc", $expand: "files($select=name)",
+  });
+  check("o.js lambda, order, expand", big.map((s) => [s.id, s.files.map((f) => f.name)]),
+    sessions.filter((s) => (s.files || []).some((f) => f.size > 1000000))
+      .sort((a, b) => instant(b.createdDateTime) - instant(a.createdDateTime))
+      .map((s) => [s.id, s.files.map((f) => f.name)]));
+
+  const count = await o(base).get("uploadSessions/$count").query({ $filter: "isUploadDone eq true" });
+  check("o.js /$count", Number(count), sessions.filter((s) => s.isUploadDone === true).length);
+
+  const one = await o(base).get(`uploadSessions('${sessions[4].id}')`).query({ $select: "status" });
+  check("o.js entity by key", one.status, sessions[4].status);
+
+  const metadata = await o(base).get("$metadata").fetch();
+  check("o.js $metadata", [metadata.status, metadata.headers.get("content-type").split(";")[0]],
+    [200, "application/xml"]);
+}
+
 async function main() {
   const server = spawn(odq, ["serve", dataFile, "--name", "uploadSessions", "--port", "0", "--quiet"],
     { stdio: ["ignore", "pipe", "inherit"] });
@@ -172,6 +200,7 @@ async function main() {
     const base = (await lines[Symbol.asyncIterator]().next()).value.trim();
     await builderCases(base);
     await clientCases(base);
+    await ojsCases(base);
   } finally {
     server.kill();
   }

@@ -3,7 +3,7 @@
 # independently of the crate:
 # - python-odata (PyPI) in a virtual environment: scripts/real_client_check.py reads
 #   $metadata, lists, filters, orders, expands, counts and pages through the sample;
-# - odata-query and @odata/client (npm), when node and npm are installed:
+# - odata-query, @odata/client and o.js (npm), when node and npm are installed:
 #   scripts/js_client_check.mjs sends what the query builder builds and what the client
 #   requests, and checks the answers against plain JavaScript over the same file.
 # Both download packages, so CI does not run this by default.
@@ -29,10 +29,11 @@ fi
 
 if command -v node >/dev/null && command -v npm >/dev/null; then
   js=target/real-clients/js
-  if [ ! -d "$js/node_modules/@odata/client" ] || [ ! -d "$js/node_modules/odata-query" ]; then
+  if [ ! -d "$js/node_modules/@odata/client" ] || [ ! -d "$js/node_modules/odata-query" ] \
+    || [ ! -d "$js/node_modules/odata" ]; then
     mkdir -p "$js"
     (cd "$js" && npm init -y >/dev/null \
-      && npm install --silent --no-audit --no-fund "odata-query@8.1.0" "@odata/client@2.21.10")
+      && npm install --silent --no-audit --no-fund "odata-query@8.1.0" "@odata/client@2.21.10" "odata@2.0.1")
   fi
   cp scripts/js_client_check.mjs "$js/"
   node "$js/js_client_check.mjs" "$odq" "$data"
