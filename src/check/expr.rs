@@ -480,7 +480,7 @@ impl<'m, 'a> ExprChecker<'m, 'a> {
         };
         let mut functions = Vec::new();
         for schema in &self.model.schemas {
-            let in_namespace = namespace.is_none_or(|namespace| {
+            let in_namespace = namespace.map_or(true, |namespace| {
                 schema.namespace == namespace || schema.alias.as_deref() == Some(namespace)
             });
             if !in_namespace {
