@@ -62,3 +62,9 @@ fn csdl_inputs() {
     let n = replay("csdl", checks::check_csdl);
     assert!(n > 0, "no inputs for csdl");
 }
+
+#[test]
+fn parse_check_inputs() {
+    let n = replay("parse_check", checks::check_model);
+    assert!(n > 0, "no inputs for parse_check");
+}
