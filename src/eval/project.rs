@@ -301,6 +301,28 @@ fn select_path<'a>(
                 select_path(inner_target, inner_source, rest, nested, ctx, rt)?;
             }
         }
+        // A path through a collection of complex values (`$select=addresses/city`): each
+        // member keeps what the rest of the path selects (and its control information).
+        Some(Value::Array(members)) => {
+            rt.tick(members.len() as u64)?;
+            let mut projected = match target.remove(first.as_str()) {
+                // `$select=files/name,files/size`: the second path adds to the first.
+                Some(Value::Array(earlier)) if earlier.len() == members.len() => earlier,
+                _ => members
+                    .iter()
+                    .map(|member| match member {
+                        Value::Object(object) => Value::Object(instance_annotations(object)),
+                        _ => Value::Null,
+                    })
+                    .collect(),
+            };
+            for (slot, member) in projected.iter_mut().zip(members) {
+                if let (Value::Object(inner_target), Value::Object(inner_source)) = (slot, member) {
+                    select_path(inner_target, inner_source, rest, nested, ctx, rt)?;
+                }
+            }
+            target.insert(first.clone(), Value::Array(projected));
+        }
         _ => {
             target.insert(first.clone(), Value::Null);
         }
