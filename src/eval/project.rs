@@ -65,6 +65,8 @@ struct SelectEntry {
 struct ExpandEntry {
     /// `None` for `*`.
     path: Option<Vec<String>>,
+    /// Type-cast segments before the navigation property, as in [`SelectEntry`].
+    casts: Vec<(usize, TypeNames)>,
     kind: ExpandKind,
     plan: Box<ListPlan>,
     levels: u32,
@@ -203,9 +205,23 @@ pub(crate) fn compile_shape<'q>(
             ExpandPath::Path(segments) => c.declared_after(segments).element(),
             _ => super::typing::Declared::Unknown,
         };
+        let casts = match &item.path {
+            ExpandPath::Path(segments) => select_casts(c, segments),
+            _ => Vec::new(),
+        };
+        if let (Some(path), Some((depth, _))) = (&path, casts.last()) {
+            if *depth >= path.len() {
+                return Err(EvalError::NotSupported(
+                    "a type cast after the expanded navigation property (filter the \
+                     related entities with isof in a nested $filter)"
+                        .into(),
+                ));
+            }
+        }
         let plan = c.nested(|c| c.with_level(declared, |c| compile_list(c, &item.options)))?;
         shape.expand.push(ExpandEntry {
             path,
+            casts,
             kind: item.kind,
             plan: Box::new(plan),
             levels,
@@ -480,14 +496,16 @@ fn expand_entry<'a>(
             }
             Ok(())
         }
-        Some(path) => expand_path(target, source, path, entry, levels, ctx, rt),
+        Some(path) => expand_path(target, source, path, 0, entry, levels, ctx, rt),
     }
 }
 
+#[allow(clippy::too_many_arguments)] // the recursion's state, passed down as it is
 fn expand_path<'a>(
     target: &mut Map<String, Value>,
     source: &'a Map<String, Value>,
     path: &'a [String],
+    depth: usize,
     entry: &'a ExpandEntry,
     levels: u32,
     ctx: Context<'a, '_>,
@@ -496,6 +514,9 @@ fn expand_path<'a>(
     let Some((first, rest)) = path.split_first() else {
         return Ok(());
     };
+    if !passes_casts(&entry.casts, depth, source) {
+        return Ok(());
+    }
     let Some(value) = source.get(first) else {
         // A missing collection has no members: its count is 0, as `files/$count` is.
         if rest.is_empty() && (entry.plan.count || entry.kind == ExpandKind::Count) {
@@ -512,7 +533,17 @@ fn expand_path<'a>(
             .entry(first.clone())
             .or_insert_with(|| Value::Object(inner_source.clone()));
         if let Value::Object(inner_target) = slot {
-            expand_path(inner_target, inner_source, rest, entry, levels, ctx, rt)?;
+            let depth = depth + 1;
+            expand_path(
+                inner_target,
+                inner_source,
+                rest,
+                depth,
+                entry,
+                levels,
+                ctx,
+                rt,
+            )?;
         }
     }
     Ok(())
