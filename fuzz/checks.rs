@@ -146,6 +146,74 @@ pub fn check_csdl(data: &[u8]) {
     }
 }
 
+/// Target `parse_check`: the bytes as a query string checked against two models (a
+/// TripPin-like CSDL JSON document, with its policy, and the model inferred from the
+/// embedded sample), at entity sets, singletons and paths. Checking never panics; an error
+/// is located within the raw query; a query the model accepts is then evaluated with that
+/// model's types over the sample (an answer or an error, never a panic).
+pub fn check_model(data: &[u8]) {
+    use odata_query::eval::EvalOptions;
+    use odata_query::model::Model;
+    use odata_query::Query;
+    use std::sync::{Arc, OnceLock};
+
+    struct Models {
+        trippin: Arc<Model>,
+        sessions: Arc<Model>,
+        sample: serde_json::Value,
+    }
+    static MODELS: OnceLock<Models> = OnceLock::new();
+    let models = MODELS.get_or_init(|| {
+        let sample: serde_json::Value =
+            serde_json::from_str(include_str!("../src/sample/upload-sessions.json"))
+                .expect("the sample is JSON");
+        Models {
+            trippin: Arc::new(
+                Model::from_csdl_json(include_str!("../tests/cases/model/trippin-json.csdl.json"))
+                    .expect("the TripPin document reads"),
+            ),
+            sessions: Arc::new(Model::infer(&sample, "uploadSessions").expect("inferred")),
+            sample,
+        }
+    });
+    let Ok(raw) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(query) = Query::parse(raw) else {
+        return;
+    };
+    let targets: [(&Arc<Model>, &str); 6] = [
+        (&models.trippin, "People"),
+        (&models.trippin, "Airports"),
+        (&models.trippin, "Me"),
+        (&models.trippin, "People('russellwhyte')/Trips"),
+        (&models.trippin, "People/Trippin.Employee"),
+        (&models.sessions, "uploadSessions"),
+    ];
+    for (model, resource) in targets {
+        match query.check(model, resource) {
+            Err(error) => {
+                let located = error.locate(raw);
+                if let Some(offset) = located.offset {
+                    assert!(
+                        offset <= raw.len(),
+                        "offset {offset} past the end of {raw:?}"
+                    );
+                }
+                let _ = located.to_string();
+            }
+            Ok(()) if resource == "uploadSessions" => {
+                let mut options = EvalOptions::default().with_model(Arc::clone(model), resource);
+                options.limits.max_eval_steps = 100_000;
+                if let Ok(plan) = query.compile(&options) {
+                    let _ = plan.apply(&models.sample);
+                }
+            }
+            Ok(()) => {}
+        }
+    }
+}
+
 /// Target `sql_literals` (feature `sql`): the bytes (read as UTF-8, lossily) are one
 /// string, embedded as a literal in every position a literal can take in a query over the
 /// upload-sessions model (examples/upload-sessions.csdl.xml). Translated for SQLite and

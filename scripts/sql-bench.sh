@@ -29,8 +29,9 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--records N] [--runs R] [--data FILE] [--work DIR]" >&2; exit 2 ;;
   esac
 done
-perf="$root/../shared/perf"
-[ -d "$perf" ] || perf=/work/shared/perf
+# The team's perf kit (gen_data.py, eval-queries.json); ODQ_PERF_DIR overrides.
+perf="${ODQ_PERF_DIR:-$root/../shared/perf}"
+[ -d "$perf" ] || { echo "sql-bench: no perf kit at $perf (set ODQ_PERF_DIR)" >&2; exit 2; }
 mkdir -p "$work"
 model="$root/examples/upload-sessions.csdl.xml"
 

@@ -63,6 +63,12 @@ fn csdl_inputs() {
     assert!(n > 0, "no inputs for csdl");
 }
 
+#[test]
+fn parse_check_inputs() {
+    let n = replay("parse_check", checks::check_model);
+    assert!(n > 0, "no inputs for parse_check");
+}
+
 #[cfg(all(feature = "sql", feature = "csdl"))]
 #[test]
 fn sql_literals_inputs() {

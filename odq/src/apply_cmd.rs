@@ -3,9 +3,11 @@
 //! Inputs are streamed ([`StreamPlan`]): records are read one at a time, only what the
 //! query reads is parsed, and the response is written while the input is read. Memory
 //! grows only with what `$orderby` (the window with `$top`, else every match) and
-//! `$count=true` (the response items, which follow the count) must hold. When the input
-//! turns out to be invalid halfway, the response printed so far is left incomplete and the
-//! error goes to stderr (exit 1).
+//! `$count=true` (the response items, which follow the count) must hold. The first 4 MiB
+//! of output are held back until the answer is complete, so an error (invalid input
+//! halfway, a division by zero in some record) usually leaves stdout empty; after that,
+//! output streams, and a later error leaves it incomplete, ended by a newline. Either way
+//! the error goes to stderr (exit 1).
 
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
@@ -183,12 +185,18 @@ pub(crate) fn run(args: &ApplyArgs) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     if let Err(error) = result {
-        drop(formatter);
-        println!();
+        // Nothing on stdout when the error comes before the first HOLD bytes of output
+        // (the usual case: a type error or division by zero in an early record); past
+        // them, the truncated output ends with a newline.
+        let mut out = formatter.into_inner();
+        if out.discard() {
+            drop(out);
+            println!();
+        }
         return eval_failure(&error, args.json_errors);
     }
-    match formatter.finish() {
-        Ok(_) => ExitCode::SUCCESS,
+    match formatter.finish().and_then(|mut out| out.release()) {
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => fail(&format!("cannot write the response: {e}")),
     }
@@ -353,29 +361,63 @@ fn eval_failure(error: &EvalError, json: bool) -> ExitCode {
 /// that ends quietly.
 pub(crate) struct Watched<W> {
     inner: W,
+    /// The first bytes of output, held back until there are HOLD of them or the answer is
+    /// complete, so that an evaluation error leaves stdout empty; `None` once released.
+    held: Option<Vec<u8>>,
     pub(crate) broken_pipe: bool,
 }
 
-impl<W> Watched<W> {
+/// How much output is held back before it starts going to stdout.
+const HOLD: usize = 4 << 20;
+
+impl<W: Write> Watched<W> {
     fn new(inner: W) -> Watched<W> {
         Watched {
             inner,
+            held: Some(Vec::new()),
             broken_pipe: false,
         }
+    }
+
+    /// Writes what is held and flushes: the answer is complete.
+    fn release(&mut self) -> io::Result<()> {
+        if let Some(held) = self.held.take() {
+            self.watch(|inner| inner.write_all(&held))?;
+        }
+        self.watch(W::flush)
+    }
+
+    /// Drops what is held after an error; true when some output had already gone out.
+    fn discard(&mut self) -> bool {
+        self.held.take().is_none()
+    }
+
+    fn watch<T>(&mut self, op: impl FnOnce(&mut W) -> io::Result<T>) -> io::Result<T> {
+        op(&mut self.inner).inspect_err(|e| {
+            self.broken_pipe |= e.kind() == io::ErrorKind::BrokenPipe;
+        })
     }
 }
 
 impl<W: Write> Write for Watched<W> {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.inner.write(bytes).inspect_err(|e| {
-            self.broken_pipe |= e.kind() == io::ErrorKind::BrokenPipe;
-        })
+        if let Some(held) = &mut self.held {
+            held.extend_from_slice(bytes);
+            if held.len() >= HOLD {
+                let held = self.held.take().unwrap_or_default();
+                self.watch(|inner| inner.write_all(&held))?;
+            }
+            return Ok(bytes.len());
+        }
+        self.watch(|inner| inner.write(bytes))
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush().inspect_err(|e| {
-            self.broken_pipe |= e.kind() == io::ErrorKind::BrokenPipe;
-        })
+        // Held output stays held until it is released or grows past HOLD.
+        if self.held.is_some() {
+            return Ok(());
+        }
+        self.watch(W::flush)
     }
 }
 

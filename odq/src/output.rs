@@ -518,6 +518,11 @@ impl<W: Write> Formatter<W> {
         &self.out
     }
 
+    /// The writer, as it is: without ending the output (after an error).
+    pub(crate) fn into_inner(self) -> W {
+        self.out
+    }
+
     /// Ends the output: a final newline, and in JSON Lines mode a response without
     /// `value` (a single entity) printed as one line.
     pub(crate) fn finish(mut self) -> io::Result<W> {

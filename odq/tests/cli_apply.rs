@@ -254,16 +254,12 @@ fn progress_on_request() {
 }
 
 #[test]
-fn output_streams_while_the_input_is_read() {
-    // The first record is answered before the broken tail is read: the response so far
-    // is printed, then the error (as jq does).
+fn invalid_input_after_the_answer_began_leaves_stdout_empty() {
+    // The first record is answered before the broken tail is read, but the answer is held
+    // back until it is complete: no truncated response on stdout, only the error.
     let output = odq_stdin(&["apply", "$top=1"], b"[{\"a\":1},{\"a\":2},{\"a\": oops");
     assert_eq!(output.status.code(), Some(1));
-    assert!(
-        stdout(&output).starts_with("{\"value\":[{\"a\":1}"),
-        "{}",
-        stdout(&output)
-    );
+    assert!(stdout(&output).is_empty(), "{}", stdout(&output));
     assert!(
         stderr(&output).contains("invalid JSON"),
         "{}",
@@ -330,4 +326,38 @@ fn help_shows_an_example_per_subcommand() {
             "{subcommand}: {text}"
         );
     }
+}
+
+/// An evaluation error leaves stdout empty (no truncated JSON for a script to read) when it
+/// comes before the output has grown large; a large answer that fails late ends with a
+/// newline after what had already gone out.
+#[test]
+fn an_evaluation_error_leaves_stdout_empty() {
+    for query in [
+        "$filter=1 div 0 eq 1",
+        "$apply=aggregate(stats with sum as x)",
+        "$select=id&$filter=files/any(f:f/size div 0 eq 1)",
+    ] {
+        let output = odq(&["apply", "--sample", query]);
+        assert_eq!(output.status.code(), Some(1), "{query}");
+        assert!(
+            output.stdout.is_empty(),
+            "{query}: {:?}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+        assert!(!output.stderr.is_empty(), "{query}");
+    }
+
+    // 100,000 records with a long name each, then one that fails: about 6 MB of output
+    // has gone out before the error.
+    let mut input = String::from("[");
+    for i in 0..100_000 {
+        input.push_str(&format!("{{\"n\":\"{i:060}\",\"d\":1}},"));
+    }
+    input.push_str("{\"n\":\"last\",\"d\":0}]");
+    let output = odq_stdin(&["apply", "$compute=1 div d as q"], input.as_bytes());
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.len() > 4 << 20, "{}", output.stdout.len());
+    assert_eq!(output.stdout.last(), Some(&b'\n'));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("division by zero"));
 }

@@ -6,7 +6,7 @@ use crate::ast::{
 };
 use crate::model::Policy;
 
-use super::error::CheckError;
+use super::error::{CheckError, CheckErrorKind};
 use super::expr::Scope;
 use super::ty::Ty;
 use super::Checker;
@@ -48,7 +48,8 @@ where
                 Transformation::GroupBy { groups, apply } => {
                     for group in groups {
                         if let GroupByElement::Property(path) = group {
-                            self.grouping_path(path.iter().filter_map(property_name), scope)?;
+                            let names = path.iter().filter_map(property_name);
+                            self.grouping_path(names, scope, true)?;
                         }
                     }
                     let mut inner = scope.clone();
@@ -87,36 +88,50 @@ where
                             Segment::Property(name) => Some(name.as_str()),
                             _ => None,
                         });
-                        return self.grouping_path(names, scope);
+                        return self.grouping_path(names, scope, false);
                     }
                 }
                 self.exprs(policy).expr(expr, scope).map(|_| ())
             }
             AggregateExpr::PathCount(path) | AggregateExpr::Custom { path, .. } => {
-                self.grouping_path(path.iter().filter_map(property_name), scope)
+                self.grouping_path(path.iter().filter_map(property_name), scope, false)
             }
             // `Sales(Amount with sum as Total)`: the path must exist; the aggregates inside
             // are relative to its target, which this check does not follow.
             AggregateExpr::Path { path, .. } => {
-                self.grouping_path(path.iter().filter_map(property_name), scope)
+                self.grouping_path(path.iter().filter_map(property_name), scope, false)
             }
             AggregateExpr::Count => Ok(()),
         }
     }
 
-    /// A `groupby`/aggregate property path: every step exists; collections may be
-    /// stepped through.
+    /// A `groupby`/aggregate property path: every step exists. An aggregate's path may
+    /// step through collections; a grouping property is `single_valued` (Data Aggregation
+    /// §3.10.1: grouping properties are single-valued property paths).
     fn grouping_path<'p>(
         &self,
         names: impl Iterator<Item = &'p str>,
         scope: &Scope<'m>,
+        single_valued: bool,
     ) -> Result<(), CheckError> {
         let mut current = scope.this;
+        let mut walked: Vec<&str> = Vec::new();
         for (index, name) in names.enumerate() {
             current = match scope.computed.iter().find(|(n, _)| n == name) {
                 Some((_, ty)) if index == 0 => *ty,
                 _ => self.member(&current, name)?,
             };
+            walked.push(name);
+            if single_valued && current.collection {
+                let path = walked.join("/");
+                return Err(CheckError::new(
+                    CheckErrorKind::NotACollection,
+                    format!(
+                        "groupby: '{path}' is a collection; grouping properties are single-valued paths"
+                    ),
+                )
+                .token(name));
+            }
         }
         Ok(())
     }

@@ -19,6 +19,8 @@ pub enum CheckErrorKind {
     NotACollection,
     /// `$expand=status`: expanding what is not a navigation property.
     NotANavigation,
+    /// `$filter=sale($it,2022)`, `Ns.Nope()`: a function the model does not define.
+    UnknownFunction,
     /// A use the service's policy (Capabilities annotations) does not allow.
     PolicyViolation,
     /// Anything else that makes the query meaningless against the model.

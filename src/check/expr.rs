@@ -4,7 +4,9 @@
 use crate::ast::{
     AliasDefinition, BinaryOp, Expr, Literal, MemberPath, PathRoot, Segment, UnaryOp,
 };
-use crate::model::{Edm, Model, NavigationProperty, Policy, Property, StructuredType};
+use crate::model::{
+    Edm, Model, NavigationProperty, OperationKind, Policy, Property, StructuredType,
+};
 
 use super::error::{CheckError, CheckErrorKind};
 use super::suggest::nearest;
@@ -469,6 +471,57 @@ impl<'m, 'a> ExprChecker<'m, 'a> {
         Ok(())
     }
 
+    /// A custom function call names a function of the model: `Ns.Name` (namespace or
+    /// alias) when `qualified`, else `Name` in any schema or a function import.
+    fn known_function(&self, name: &str, qualified: bool) -> Result<(), CheckError> {
+        let (namespace, bare) = match name.rsplit_once('.') {
+            Some((namespace, bare)) if qualified => (Some(namespace), bare),
+            _ => (None, name),
+        };
+        let mut functions = Vec::new();
+        for schema in &self.model.schemas {
+            let in_namespace = namespace.map_or(true, |namespace| {
+                schema.namespace == namespace || schema.alias.as_deref() == Some(namespace)
+            });
+            if !in_namespace {
+                continue;
+            }
+            functions.extend(
+                schema
+                    .operations
+                    .iter()
+                    .filter(|operation| operation.kind == OperationKind::Function)
+                    .map(|operation| operation.name.as_str()),
+            );
+            if namespace.is_none() {
+                if let Some(container) = &schema.container {
+                    functions.extend(
+                        container
+                            .operation_imports
+                            .iter()
+                            .filter(|import| import.kind == OperationKind::Function)
+                            .map(|import| import.name.as_str()),
+                    );
+                }
+            }
+        }
+        if functions.contains(&bare) {
+            return Ok(());
+        }
+        // Names from OData V2/V3 that V4 dropped or renamed.
+        let hint = match name.to_ascii_lowercase().as_str() {
+            "substringof" => " (OData V2's substringof(a,b) is contains(b,a) in V4)",
+            "replace" => " (replace is OData V2/V3; V4 has no replace function)",
+            _ => "",
+        };
+        Err(CheckError::new(
+            CheckErrorKind::UnknownFunction,
+            format!("the model defines no function named '{name}'{hint}"),
+        )
+        .token(name)
+        .suggest(nearest(bare, functions)))
+    }
+
     /// Resolves a qualified type name (`Edm.Int32`, `NS.Type`) or fails naming it.
     pub(crate) fn type_named(&self, name: &str) -> Result<Ty<'m>, CheckError> {
         Ty::named(self.model, name).ok_or_else(|| {
@@ -559,9 +612,17 @@ impl<'m, 'a> ExprChecker<'m, 'a> {
                     Ty::BOOLEAN
                 }
                 Segment::Aggregate(_) => Ty::ANY,
-                Segment::Function { args, .. } => {
+                Segment::Function { name, args } => {
+                    self.known_function(name, true)?;
                     for arg in args {
                         self.expr(&arg.value, scope)?;
+                    }
+                    Ty::ANY
+                }
+                Segment::Call { name, args } => {
+                    self.known_function(name, false)?;
+                    for arg in args {
+                        self.expr(arg, scope)?;
                     }
                     Ty::ANY
                 }

@@ -425,12 +425,28 @@ where
                 current = match segment {
                     PathSegment::Property(name) => {
                         names.push(name.as_str());
-                        match scope.computed.iter().find(|(n, _)| n == name) {
+                        let ty = match scope.computed.iter().find(|(n, _)| n == name) {
                             Some((_, ty)) if index == 0 => *ty,
                             _ => self
                                 .member(&current, name)
                                 .map_err(|e| e.in_option(&option))?,
+                        };
+                        // A select path ends at a navigation property (URL §5.1.3);
+                        // the related entities' properties are selected in $expand.
+                        let through_navigation = index + 1 < segments.len()
+                            && matches!(ty.base, Base::Structured(t) if t.is_entity());
+                        if through_navigation {
+                            return Err(CheckError::new(
+                                CheckErrorKind::Invalid,
+                                format!(
+                                    "'{name}' is a navigation property: select the properties \
+                                     of its entities with $expand={name}($select=...)"
+                                ),
+                            )
+                            .token(name.as_str())
+                            .in_option(&option));
                         }
+                        ty
                     }
                     PathSegment::TypeCast(type_name) => {
                         let target = self

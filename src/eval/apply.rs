@@ -392,9 +392,24 @@ fn distinct_key(value: &Value, out: &mut String) {
     }
 }
 
-fn lookup<'v>(item: &'v Value, path: &[String]) -> Option<&'v Value> {
-    path.iter()
-        .try_fold(item, |current, name| current.get(name))
+/// The value of a grouping property of `item` (null where the path is missing). Grouping
+/// properties are single-valued paths (Data Aggregation §3.10.1): an array on the way, or
+/// at the end, is an error rather than a group keyed by null or by a whole collection.
+fn grouping_value(item: &Value, path: &[String]) -> Result<Value, EvalError> {
+    let mut current = item;
+    for (depth, name) in path.iter().enumerate() {
+        match current.get(name) {
+            None => return Ok(Value::Null),
+            Some(Value::Array(_)) => {
+                return Err(EvalError::Invalid(format!(
+                    "groupby: '{}' is a collection; grouping properties are single-valued paths",
+                    path[..=depth].join("/")
+                )))
+            }
+            Some(next) => current = next,
+        }
+    }
+    Ok(current.clone())
 }
 
 /// Sets `value` at `path` inside `target`, creating objects on the way.
@@ -426,10 +441,10 @@ fn group_by(
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut buckets: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
     for item in items {
-        let key: Vec<Value> = groups
+        let key = groups
             .iter()
-            .map(|path| lookup(&item, path).cloned().unwrap_or(Value::Null))
-            .collect();
+            .map(|path| grouping_value(&item, path))
+            .collect::<Result<Vec<Value>, EvalError>>()?;
         let mut text = String::new();
         for value in &key {
             distinct_key(value, &mut text);

@@ -232,7 +232,7 @@ impl<'q> Compiler<'q> {
 
     /// The names a cast to `name` accepts: with a model, the type and its derived types,
     /// and values without `@odata.type` when `from` (their declared type) derives from it.
-    fn type_names(&self, name: &str, from: Declared<'q>) -> TypeNames {
+    pub(crate) fn type_names(&self, name: &str, from: Declared<'q>) -> TypeNames {
         let Some(model) = self.model() else {
             return TypeNames::exactly(name);
         };

@@ -577,12 +577,23 @@ pub(crate) fn declares_type(value: &Val<'_>, names: &TypeNames) -> bool {
         Val::Owned(v) => v.as_ref(),
         _ => return false,
     };
+    match object {
+        Value::Object(members) => object_declares_type(members, names),
+        _ => false,
+    }
+}
+
+/// [`declares_type`] for an object's members.
+pub(crate) fn object_declares_type(
+    object: &serde_json::Map<String, Value>,
+    names: &TypeNames,
+) -> bool {
     match object.get("@odata.type").and_then(Value::as_str) {
         Some(declared) => {
             let declared = declared.trim_start_matches('#');
             names.names.iter().any(|name| name == declared)
         }
-        None => names.untyped && object.is_object(),
+        None => names.untyped,
     }
 }
 

@@ -33,6 +33,7 @@ use crate::limits::Limit;
 
 use super::compile::Compiler;
 use super::exec::Runtime;
+use super::functions::{object_declares_type, TypeNames};
 use super::value::{check_depth, Val};
 use super::{compile_list, select_rows, ListPlan, Row};
 
@@ -53,6 +54,10 @@ pub(crate) struct Shape {
 #[derive(Debug)]
 struct SelectEntry {
     path: Vec<String>,
+    /// Type-cast segments: `(depth, types)` restricts the object whose member `path[depth]`
+    /// is read (depth `path.len()`: the selected value itself) to those types; on an
+    /// object of another type the path selects nothing.
+    casts: Vec<(usize, TypeNames)>,
     nested: Option<Box<ListPlan>>,
 }
 
@@ -60,9 +65,39 @@ struct SelectEntry {
 struct ExpandEntry {
     /// `None` for `*`.
     path: Option<Vec<String>>,
+    /// Type-cast segments before the navigation property, as in [`SelectEntry`].
+    casts: Vec<(usize, TypeNames)>,
     kind: ExpandKind,
     plan: Box<ListPlan>,
     levels: u32,
+}
+
+/// The type-cast segments of a select path, by the depth they restrict.
+fn select_casts(c: &Compiler<'_>, segments: &[PathSegment]) -> Vec<(usize, TypeNames)> {
+    let mut casts = Vec::new();
+    let mut depth = 0;
+    for (index, segment) in segments.iter().enumerate() {
+        match segment {
+            PathSegment::TypeCast(name) => {
+                let declared = if index == 0 {
+                    c.level_type()
+                } else {
+                    c.declared_after(&segments[..index])
+                };
+                casts.push((depth, c.type_names(name, declared)));
+            }
+            _ => depth += 1,
+        }
+    }
+    casts
+}
+
+/// Whether `object`, at `depth` of a select path, passes the path's type casts there.
+fn passes_casts(casts: &[(usize, TypeNames)], depth: usize, object: &Map<String, Value>) -> bool {
+    casts
+        .iter()
+        .filter(|(at, _)| *at == depth)
+        .all(|(_, names)| object_declares_type(object, names))
 }
 
 /// The property names of a select/expand path (type casts are skipped).
@@ -128,7 +163,12 @@ pub(crate) fn compile_shape<'q>(
                         }
                         None => None,
                     };
-                    entries.push(SelectEntry { path, nested });
+                    let casts = select_casts(c, segments);
+                    entries.push(SelectEntry {
+                        path,
+                        casts,
+                        nested,
+                    });
                 }
             }
         }
@@ -165,9 +205,23 @@ pub(crate) fn compile_shape<'q>(
             ExpandPath::Path(segments) => c.declared_after(segments).element(),
             _ => super::typing::Declared::Unknown,
         };
+        let casts = match &item.path {
+            ExpandPath::Path(segments) => select_casts(c, segments),
+            _ => Vec::new(),
+        };
+        if let (Some(path), Some((depth, _))) = (&path, casts.last()) {
+            if *depth >= path.len() {
+                return Err(EvalError::NotSupported(
+                    "a type cast after the expanded navigation property (filter the \
+                     related entities with isof in a nested $filter)"
+                        .into(),
+                ));
+            }
+        }
         let plan = c.nested(|c| c.with_level(declared, |c| compile_list(c, &item.options)))?;
         shape.expand.push(ExpandEntry {
             path,
+            casts,
             kind: item.kind,
             plan: Box::new(plan),
             levels,
@@ -221,6 +275,7 @@ fn project_with<'a>(
                     &mut all,
                     source,
                     &entry.path,
+                    (&entry.casts, 0),
                     entry.nested.as_deref(),
                     inner,
                     rt,
@@ -242,6 +297,7 @@ fn project_with<'a>(
                     &mut selected,
                     source,
                     &entry.path,
+                    (&entry.casts, 0),
                     entry.nested.as_deref(),
                     inner,
                     rt,
@@ -264,6 +320,7 @@ fn select_path<'a>(
     target: &mut Map<String, Value>,
     source: &'a Map<String, Value>,
     path: &'a [String],
+    (casts, depth): (&'a [(usize, TypeNames)], usize),
     nested: Option<&'a ListPlan>,
     ctx: Context<'a, '_>,
     rt: &Runtime<'_>,
@@ -271,8 +328,16 @@ fn select_path<'a>(
     let Some((first, rest)) = path.split_first() else {
         return Ok(());
     };
+    if !passes_casts(casts, depth, source) {
+        return Ok(());
+    }
     let value = source.get(first);
     if rest.is_empty() {
+        if let Some(Value::Object(object)) = value {
+            if !passes_casts(casts, depth + 1, object) {
+                return Ok(());
+            }
+        }
         let projected = match (value, nested) {
             (Some(value), Some(plan)) => apply_nested(plan, value, ctx, rt)?.0,
             (Some(value), None) => value.clone(),
@@ -291,6 +356,7 @@ fn select_path<'a>(
     }
     copy_property_annotations(target, source, first);
     match value {
+        Some(Value::Object(inner_source)) if !passes_casts(casts, depth + 1, inner_source) => {}
         Some(Value::Object(inner_source)) => {
             // A complex value keeps its control information (`@odata.type`, ...) whichever
             // of its members are selected.
@@ -298,8 +364,32 @@ fn select_path<'a>(
                 .entry(first.clone())
                 .or_insert_with(|| Value::Object(instance_annotations(inner_source)));
             if let Value::Object(inner_target) = slot {
-                select_path(inner_target, inner_source, rest, nested, ctx, rt)?;
+                let at = (casts, depth + 1);
+                select_path(inner_target, inner_source, rest, at, nested, ctx, rt)?;
             }
+        }
+        // A path through a collection of complex values (`$select=addresses/city`): each
+        // member keeps what the rest of the path selects (and its control information).
+        Some(Value::Array(members)) => {
+            rt.tick(members.len() as u64)?;
+            let mut projected = match target.remove(first.as_str()) {
+                // `$select=files/name,files/size`: the second path adds to the first.
+                Some(Value::Array(earlier)) if earlier.len() == members.len() => earlier,
+                _ => members
+                    .iter()
+                    .map(|member| match member {
+                        Value::Object(object) => Value::Object(instance_annotations(object)),
+                        _ => Value::Null,
+                    })
+                    .collect(),
+            };
+            for (slot, member) in projected.iter_mut().zip(members) {
+                if let (Value::Object(inner_target), Value::Object(inner_source)) = (slot, member) {
+                    let at = (casts, depth + 1);
+                    select_path(inner_target, inner_source, rest, at, nested, ctx, rt)?;
+                }
+            }
+            target.insert(first.clone(), Value::Array(projected));
         }
         _ => {
             target.insert(first.clone(), Value::Null);
@@ -406,14 +496,16 @@ fn expand_entry<'a>(
             }
             Ok(())
         }
-        Some(path) => expand_path(target, source, path, entry, levels, ctx, rt),
+        Some(path) => expand_path(target, source, path, 0, entry, levels, ctx, rt),
     }
 }
 
+#[allow(clippy::too_many_arguments)] // the recursion's state, passed down as it is
 fn expand_path<'a>(
     target: &mut Map<String, Value>,
     source: &'a Map<String, Value>,
     path: &'a [String],
+    depth: usize,
     entry: &'a ExpandEntry,
     levels: u32,
     ctx: Context<'a, '_>,
@@ -422,6 +514,9 @@ fn expand_path<'a>(
     let Some((first, rest)) = path.split_first() else {
         return Ok(());
     };
+    if !passes_casts(&entry.casts, depth, source) {
+        return Ok(());
+    }
     let Some(value) = source.get(first) else {
         // A missing collection has no members: its count is 0, as `files/$count` is.
         if rest.is_empty() && (entry.plan.count || entry.kind == ExpandKind::Count) {
@@ -438,7 +533,17 @@ fn expand_path<'a>(
             .entry(first.clone())
             .or_insert_with(|| Value::Object(inner_source.clone()));
         if let Value::Object(inner_target) = slot {
-            expand_path(inner_target, inner_source, rest, entry, levels, ctx, rt)?;
+            let depth = depth + 1;
+            expand_path(
+                inner_target,
+                inner_source,
+                rest,
+                depth,
+                entry,
+                levels,
+                ctx,
+                rt,
+            )?;
         }
     }
     Ok(())

@@ -46,6 +46,7 @@ use crate::error::{Expected, ParseErrorKind};
 use crate::limits::Limit;
 
 pub(crate) use call::suggest_function;
+pub(crate) use legacy::v4_spelling;
 pub(crate) use literal::parse_literal;
 
 /// A parsed expression and the height of its tree (a leaf is 1).

@@ -445,12 +445,18 @@ fn run_grammar<T>(
                 "" => rest,
                 token => token,
             };
-            let suggestion = lexical::identifier(token)
-                .ok()
-                .filter(|(_, word)| word.len() > 1)
-                .and_then(|(_, word)| {
-                    suggest::closest(word, crate::ast::BinaryOp::ALL.map(|op| op.keyword()))
-                });
+            // V2/V3 literals (`datetime'...'`) stop the parse at their quote; the V4
+            // spelling is the suggestion.
+            let before = &decoded.text[..ctx.offset(token)];
+            let suggestion = expr::v4_spelling(&ctx, before, token).or_else(|| {
+                lexical::identifier(token)
+                    .ok()
+                    .filter(|(_, word)| word.len() > 1)
+                    .and_then(|(_, word)| {
+                        suggest::closest(word, crate::ast::BinaryOp::ALL.map(|op| op.keyword()))
+                    })
+                    .map(str::to_owned)
+            });
             let error = to_error(token, ParseErrorKind::Syntax(Expected::EndOrOperator));
             Err(error.with_suggestion(suggestion))
         }

@@ -344,6 +344,28 @@ fn check_piece(
     Ok(())
 }
 
+/// `$filter=a eq 1 && b eq 2`: `&&` is not an operator but two separators around an empty
+/// option (which the ABNF does not allow), and taking ` b eq 2` as a custom option would
+/// silently drop half of the filter. A custom option whose name has whitespace right after
+/// `&&` is that mistake. (A lone `&`, as in `$filter=x&y eq 1`, gives a custom option
+/// named `y eq 1`, as the ABNF reads `y%20eq%201`.)
+fn check_custom_name(option: &Piece<'_>, raw: &str) -> Result<(), ParseError> {
+    if !raw[..option.name_offset].trim_end().ends_with("&&") {
+        return Ok(());
+    }
+    let name = &raw[option.name_offset..];
+    let name = &name[..name.find(['=', '&']).unwrap_or(name.len())];
+    let Some(space) = name.find([' ', '\t']) else {
+        return Ok(());
+    };
+    Err(ParseError::new(
+        ParseErrorKind::Syntax(Expected::Identifier),
+        raw,
+        option.name_offset + space,
+    )
+    .with_suggestion(Some("and")))
+}
+
 /// True when a system option's value is missing or empty.
 fn is_empty_value(option: &Piece<'_>) -> bool {
     option.value.map_or(true, |value| value.text.is_empty())
@@ -369,6 +391,9 @@ fn add_option(
 ) -> Result<(), ParseError> {
     let kind = classify(option.name, options);
     check_piece(&option, kind, query, *seen, raw)?;
+    if matches!(kind, Kind::Custom) {
+        check_custom_name(&option, raw)?;
+    }
     let value = option.value.unwrap_or(RawValue {
         text: "",
         offset: piece_end,

@@ -43,6 +43,29 @@ pub(super) fn prefixed_literal<'a>(
     }
 }
 
+/// The V4 spelling of a V2/V3 literal that stopped a default-mode parse, for a
+/// did-you-mean: `rest` is where the parse stopped (at the opening quote of
+/// `datetime'...'`) and `before` the text before it. `None` when it is not one.
+pub(crate) fn v4_spelling(ctx: &Ctx<'_>, before: &str, rest: &str) -> Option<String> {
+    let quoted = rest.strip_prefix('\'')?;
+    // The letters right before the quote (ASCII, so the slice is on a char boundary).
+    let letters = before
+        .bytes()
+        .rev()
+        .take_while(u8::is_ascii_alphabetic)
+        .count();
+    let word = &before[before.len() - letters..];
+    let legacy = crate::ParseOptions {
+        legacy: true,
+        ..ctx.options.clone()
+    };
+    let legacy_ctx = Ctx::new(ctx.text, &[], &legacy);
+    match prefixed_literal(&legacy_ctx, word, quoted) {
+        Ok(Some((_, literal))) => Some(literal.to_string()),
+        _ => None,
+    }
+}
+
 /// `yyyy-mm-ddThh:mm[:ss[.f]]` with an optional zone; `utc` adds `Z` when there is none
 /// (V2's `datetime` has no offset and meant UTC on the wire).
 fn date_time<'a>(

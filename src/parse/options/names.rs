@@ -151,6 +151,10 @@ impl OptionName {
     /// The closest system option name to a misspelled `$name`, for a did-you-mean.
     pub(crate) fn suggest(name: &str) -> Option<&'static str> {
         let bare = name.strip_prefix('$').unwrap_or(name);
+        // V2/V3's `$inlinecount=allpages` is V4's `$count=true`.
+        if bare.eq_ignore_ascii_case("inlinecount") {
+            return Some(OptionName::Count.canonical());
+        }
         let candidates = OptionName::ALL
             .into_iter()
             .filter(|option| *option != OptionName::InlineCount)
