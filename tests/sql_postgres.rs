@@ -204,3 +204,22 @@ fn wide_entities_answer_as_the_evaluator_does() {
         assert_eq!(normalize(&actual), normalize(&expected), "{query}");
     }
 }
+
+/// A `$compute` value that fails for some item fails the request even when `$filter`
+/// keeps no item, as in the evaluator.
+#[test]
+fn failing_computed_values_fail_whatever_the_filter_keeps() {
+    let (records, context) = sample();
+    let Some(client) = database("failing", &records, &context) else {
+        return;
+    };
+    for query in [
+        "$compute=stats/filesUploaded div (stats/filesUploaded sub stats/filesUploaded) as c&$filter=status eq 'nope'",
+        "$compute=stats/filesUploaded mod (stats/filesUploaded sub stats/filesUploaded) as c&$filter=status eq 'nope' and c eq 1&$skip=1",
+    ] {
+        let expected = evaluate(query, &records, &context);
+        assert!(expected.is_err(), "{query}: the evaluator answered");
+        let actual = answer(&client, query, None);
+        assert!(actual.is_err(), "{query}: PostgreSQL answered {actual:?}");
+    }
+}
