@@ -58,11 +58,17 @@ impl ListSql {
 
 /// ` WHERE c1 AND c2 ...`; a condition that may fail the statement is evaluated only for
 /// rows the conditions before it keep (as the evaluator applies `$search` before
-/// `$filter`), which a plain `AND` does not promise.
+/// `$filter`), and the conditions after one only once it has been evaluated (a `$compute`
+/// value fails for every item, whatever `$filter` keeps), which a plain `AND` does not
+/// promise: PostgreSQL orders the terms by their cost.
 pub(crate) fn where_clause(conditions: &[String]) -> String {
     let mut terms: Vec<String> = Vec::with_capacity(conditions.len());
+    let mut failing = false;
     for condition in conditions {
-        if condition.contains(MAY_FAIL) && !terms.is_empty() {
+        let may_fail = condition.contains(MAY_FAIL);
+        let ordered = may_fail || failing;
+        failing |= may_fail;
+        if ordered && !terms.is_empty() {
             let before = terms.join(" AND ");
             terms = vec![format!(
                 "(CASE WHEN {before} THEN {condition} ELSE FALSE END)"
