@@ -8,7 +8,8 @@ use crate::ast::{Query, Search, SortDirection};
 use crate::error::EvalError;
 
 use super::compile::{Compiler, Node};
-use super::exec::{eval, holds, Env, Runtime};
+use super::exec::{eval, Env, Runtime};
+use super::fast::Filter;
 use super::value::Val;
 use super::{apply, order, project, search, typing};
 
@@ -19,7 +20,7 @@ pub(crate) struct ListPlan {
     pub(super) apply: Vec<apply::Step>,
     pub(super) compute: Vec<(String, Node)>,
     pub(super) search: Option<Search>,
-    pub(super) filter: Option<Node>,
+    pub(super) filter: Option<Filter>,
     pub(crate) count: bool,
     pub(super) orderby: Vec<(Node, SortDirection)>,
     pub(super) skip: u64,
@@ -82,7 +83,10 @@ fn compile_rest<'q>(
     let filter = query
         .filter
         .as_ref()
-        .map(|f| c.predicate(f, "$filter"))
+        .map(|f| {
+            c.predicate(f, "$filter")
+                .map(|node| Filter::new(node, c.options.sql_null_semantics))
+        })
         .transpose()?;
     let mut orderby = Vec::with_capacity(query.orderby.len());
     for item in &query.orderby {
@@ -174,7 +178,7 @@ pub(crate) fn select_rows<'a>(
                 computed: &computed,
                 scope: None,
             };
-            if !holds(filter, &env, rt)? {
+            if !filter.holds(&env, rt)? {
                 rt.release_to(mark);
                 continue;
             }

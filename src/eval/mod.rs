@@ -107,6 +107,7 @@ mod apply;
 mod compile;
 mod decimal;
 mod exec;
+mod fast;
 mod functions;
 mod geo;
 mod list;
@@ -131,7 +132,7 @@ use crate::limits::Limits;
 
 use compile::Compiler;
 pub(crate) use exec::Runtime;
-use exec::{eval, holds, Env};
+use exec::{eval, Env};
 use list::{compile_list, compute_values, select_rows, window_range, ListPlan, Row};
 use value::Val;
 
@@ -606,6 +607,17 @@ impl Plan {
 
     pub(crate) fn matches_with(&self, item: &Value, rt: &Runtime<'_>) -> Result<bool, EvalError> {
         rt.tick(1)?;
+        if let (true, None, Some(filter)) = (
+            self.list.compute.is_empty(),
+            &self.list.search,
+            &self.list.filter,
+        ) {
+            // The common case: only a `$filter` (general leaves may still charge).
+            let mark = rt.bytes_mark();
+            let kept = filter.holds(&Env::new(&Val::from_json(item), &[]), rt);
+            rt.release_to(mark);
+            return kept;
+        }
         // Everything built here is dropped on return: release its charges.
         let mark = rt.bytes_mark();
         let value = Val::from_json(item);
@@ -617,7 +629,7 @@ impl Plan {
             }
         }
         let kept = match &self.list.filter {
-            Some(filter) => holds(filter, &Env::new(&value, &computed), rt),
+            Some(filter) => filter.holds(&Env::new(&value, &computed), rt),
             None => Ok(true),
         };
         rt.release_to(mark);
