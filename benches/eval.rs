@@ -14,6 +14,10 @@ use odata_query::sample::{upload_session_records, upload_sessions};
 use odata_query::{EvalOptions, Query, StreamPlan};
 use serde_json::Value;
 
+#[path = "common/filters.rs"]
+mod filters;
+use filters::FILTERS;
+
 /// (name, query): every operator family, lambdas, functions, ordering with and without
 /// `$top`, nested `$expand`, `$select`, `$count`.
 const QUERIES: &[(&str, &str)] = &[
@@ -69,23 +73,25 @@ fn bench_apply(c: &mut Criterion) {
     group.finish();
 }
 
-/// The compiled filter against the closure a Rust programmer would write by hand.
+/// The compiled filter against the closure a Rust programmer would write by hand: the
+/// bench's headline query (`compiled_filter`/`hand_written_closure`), then each of
+/// [`FILTERS`] as `<name>/compiled` and `<name>/closure`, side by side.
 fn bench_filter_vs_closure(c: &mut Criterion) {
     let items: Vec<Value> = upload_session_records(100_000, 20260101);
-    let plan = Query::parse("$filter=stats/totalBytesUploaded gt 1000000")
-        .expect("parses")
-        .compile(&EvalOptions::default())
-        .expect("compiles");
-    let expected = items
-        .iter()
-        .filter(|item| {
-            item["stats"]["totalBytesUploaded"]
-                .as_u64()
-                .is_some_and(|n| n > 1_000_000)
-        })
-        .count();
+    let compile = |filter: &str| {
+        Query::parse(&format!("$filter={filter}"))
+            .expect("parses")
+            .compile(&EvalOptions::default())
+            .expect("compiles")
+    };
+    let plan = compile("stats/totalBytesUploaded gt 1000000");
+    let closure = FILTERS[0].2;
+    let expected = items.iter().filter(|item| closure(item)).count();
     assert_eq!(plan.filter_iter(&items).count(), expected);
     let mut group = c.benchmark_group("filter_vs_closure");
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(2));
     group.throughput(Throughput::Elements(items.len() as u64));
     group.bench_function("compiled_filter", |b| {
         b.iter(|| plan.filter_iter(black_box(&items)).count())
@@ -102,6 +108,27 @@ fn bench_filter_vs_closure(c: &mut Criterion) {
                 .count()
         })
     });
+    for (name, filter, closure) in FILTERS {
+        let plan = compile(filter);
+        let expected = items.iter().filter(|item| closure(item)).count();
+        let got = plan
+            .filter_iter(&items)
+            .collect::<Result<Vec<_>, _>>()
+            .expect("evaluates")
+            .len();
+        assert_eq!(got, expected, "{name}: the closure disagrees with the plan");
+        group.bench_function(format!("{name}/compiled"), |b| {
+            b.iter(|| plan.filter_iter(black_box(&items)).count())
+        });
+        group.bench_function(format!("{name}/closure"), |b| {
+            b.iter(|| {
+                black_box(&items)
+                    .iter()
+                    .filter(|item| closure(item))
+                    .count()
+            })
+        });
+    }
     group.finish();
 }
 

@@ -329,6 +329,30 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Reads a string (at `"`) as its UTF-8 bytes (validated, escapes decoded), without
+    /// copying when it has no escapes.
+    fn string_bytes(&mut self) -> Result<std::borrow::Cow<'a, [u8]>, JsonError> {
+        self.pos += 1;
+        let (run, end) = self.string_run()?;
+        self.pos += 1;
+        if end == b'"' {
+            // `string_run` stops at, and validates, every non-ASCII character.
+            return Ok(std::borrow::Cow::Borrowed(run));
+        }
+        let mut buffer = Some(run.to_vec());
+        loop {
+            self.escape(&mut buffer)?;
+            let (run, end) = self.string_run()?;
+            if let Some(buffer) = &mut buffer {
+                buffer.extend_from_slice(run);
+            }
+            self.pos += 1;
+            if end == b'"' {
+                return Ok(std::borrow::Cow::Owned(buffer.unwrap_or_default()));
+            }
+        }
+    }
+
     /// Reads a string (at `"`) without copying when it has no escapes.
     pub(crate) fn string_ref(&mut self) -> Result<std::borrow::Cow<'a, str>, JsonError> {
         self.pos += 1;
@@ -568,8 +592,19 @@ impl<'a> Reader<'a> {
                 }
                 Some(Need::All) => Some((self.string()?, &Need::All)),
                 Some(need) => {
-                    let key = self.string_ref()?;
-                    need.member(&key).map(|n| (key.into_owned(), n))
+                    // Most members are skipped: match the name as bytes, and make a
+                    // `String` only of a needed one.
+                    let start = self.pos;
+                    let key = self.string_bytes()?;
+                    match need.member_bytes(&key) {
+                        Some(member) => match String::from_utf8(key.into_owned()) {
+                            Ok(key) => Some((key, member)),
+                            Err(_) => {
+                                return Err(JsonError::Invalid("invalid UTF-8 in a string", start))
+                            }
+                        },
+                        None => None,
+                    }
                 }
             };
             self.expect(b':', "expected ':'")?;

@@ -31,11 +31,17 @@ impl Need {
         matches!(self, Need::All)
     }
 
-    /// The need of member `key`, or `None` when the member is not needed.
-    pub(crate) fn member(&self, key: &str) -> Option<&Need> {
+    /// The need of the member named `key` (its UTF-8 bytes), or `None` when the member
+    /// is not needed.
+    pub(crate) fn member_bytes(&self, key: &[u8]) -> Option<&Need> {
         match self {
             Need::All => Some(&Need::All),
-            Need::Fields(fields) => fields.get(key),
+            // A record's needs name a few members: comparing bytes beats converting the
+            // name (most names are of members that are skipped).
+            Need::Fields(fields) if fields.len() <= 8 => fields
+                .iter()
+                .find_map(|(name, need)| (name.as_bytes() == key).then_some(need)),
+            Need::Fields(fields) => fields.get(std::str::from_utf8(key).ok()?),
         }
     }
 

@@ -1,0 +1,76 @@
+//! The compiled `$filter` against hand-written closures, measured so that a shared,
+//! noisy machine disturbs the ratio as little as possible: `cargo bench --bench
+//! filter_ratio [-- ROUNDS]`.
+//!
+//! For each filter of the table, the two sides run alternately, one pass over 100k
+//! generated records at a time, for ROUNDS rounds (default 15); the table gives the
+//! fastest and the median pass of each and the ratio of the fastest passes (the pass
+//! least disturbed by other load). The answers are asserted equal first.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use odata_query::sample::upload_session_records;
+use odata_query::{EvalOptions, Query};
+use serde_json::Value;
+
+#[path = "common/filters.rs"]
+mod filters;
+use filters::FILTERS;
+
+fn time(f: impl FnOnce() -> usize) -> Duration {
+    let start = Instant::now();
+    black_box(f());
+    start.elapsed()
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn main() {
+    let rounds: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(15);
+    let items: Vec<Value> = upload_session_records(100_000, 20260101);
+    println!("| filter | compiled min (median) ms | closure min (median) ms | ratio of mins |");
+    println!("|---|---|---|---|");
+    let mut ratios = Vec::new();
+    for (name, filter, closure) in FILTERS {
+        let plan = Query::parse(&format!("$filter={filter}"))
+            .expect("parses")
+            .compile(&EvalOptions::default())
+            .expect("compiles");
+        let expected = items.iter().filter(|item| closure(item)).count();
+        let got = plan
+            .filter_iter(&items)
+            .collect::<Result<Vec<_>, _>>()
+            .expect("evaluates")
+            .len();
+        assert_eq!(got, expected, "{name}: the closure disagrees with the plan");
+        let (mut compiled, mut hand) = (Vec::new(), Vec::new());
+        for _ in 0..rounds {
+            compiled.push(time(|| plan.filter_iter(black_box(&items)).count()));
+            hand.push(time(|| {
+                black_box(&items)
+                    .iter()
+                    .filter(|item| closure(item))
+                    .count()
+            }));
+        }
+        compiled.sort();
+        hand.sort();
+        let ratio = ms(compiled[0]) / ms(hand[0]);
+        ratios.push(ratio);
+        println!(
+            "| `{filter}` | {:.1} ({:.1}) | {:.1} ({:.1}) | {ratio:.2}× |",
+            ms(compiled[0]),
+            ms(compiled[rounds / 2]),
+            ms(hand[0]),
+            ms(hand[rounds / 2]),
+        );
+    }
+    let geomean = (ratios.iter().map(|r| r.ln()).sum::<f64>() / ratios.len() as f64).exp();
+    println!("\ngeometric mean of the ratios: {geomean:.2}×");
+}

@@ -1,0 +1,673 @@
+//! Specialised `$filter`s: the common shapes of a predicate (a property path of the item
+//! compared with a constant, a string test of a path against a literal, `in` a list of
+//! literals, `any` over a property path, and `and`/`or`/`not` of those) are compiled into
+//! a small tree that reads the item's JSON directly. Every other expression stays a
+//! general [`Node`], evaluated by [`exec`](super::exec) as before.
+//!
+//! The answers are the general evaluator's by construction: a specialised leaf finds the
+//! value the way the general path walk does (a missing member, or a member of anything
+//! but an object, is null), then takes a shortcut only where the operands' types make the
+//! rule trivial (an integer against an integer literal, a string against a string
+//! literal, a Boolean against a Boolean); otherwise it calls the same rules
+//! ([`value::compare_op`], [`value::equals`], [`functions::call`]). The step budget is
+//! charged once per predicate with the number of specialised nodes (an upper bound of
+//! what the general path charges), and per member of an `any`; general leaves charge as
+//! they always do.
+
+use std::borrow::Cow;
+use std::cmp::Ordering;
+
+use serde_json::Value;
+
+use crate::ast::{BinaryOp, Function};
+use crate::error::EvalError;
+
+use super::compile::{Node, PathNode, Root, Step};
+use super::exec::{eval, Env, Runtime};
+use super::value::{self, Num, Val};
+use super::{functions, temporal};
+
+/// A compiled `$filter` (or other predicate): specialised where it can be.
+#[derive(Debug)]
+pub(crate) struct Filter {
+    tree: Fast,
+    /// The specialised nodes of `tree` outside lambdas, charged once per item.
+    steps: u64,
+}
+
+/// A predicate node; evaluates to a truth value (`None` is null).
+#[derive(Debug)]
+enum Fast {
+    /// Anything else: the general evaluator.
+    General(Node),
+    /// `not x`
+    Not(Box<Fast>),
+    /// `a and b`
+    And(Box<Fast>, Box<Fast>),
+    /// `a or b`
+    Or(Box<Fast>, Box<Fast>),
+    /// `path op literal` or `expr op literal`.
+    Compare {
+        left: Operand,
+        op: BinaryOp,
+        literal: Val<'static>,
+    },
+    /// `contains`/`startswith`/`endswith(path, 'literal')`.
+    Text {
+        path: Path,
+        function: Function,
+        needle: String,
+    },
+    /// `path in (literal, ...)`
+    In {
+        path: Path,
+        members: Vec<Val<'static>>,
+        /// Every member is a string literal.
+        strings: bool,
+    },
+    /// `path/any(x: body)`, where the body's leaves read `x` or the item.
+    Any {
+        path: Path,
+        body: Box<Fast>,
+        /// The specialised nodes of `body`, charged per member.
+        body_steps: u64,
+    },
+}
+
+/// The left side of a specialised comparison.
+#[derive(Debug)]
+enum Operand {
+    /// A property path.
+    Path(Path),
+    /// `path op int op int ...` with `add`/`sub`/`mul` and integer literals, computed in
+    /// integers when the path holds one; else (and on overflow) the general `node`.
+    Arith {
+        path: Path,
+        steps: Vec<(BinaryOp, i128)>,
+        node: Node,
+    },
+    /// A general expression (arithmetic, a function call); only outside lambdas.
+    Node(Node),
+}
+
+/// A path of property names from the item (`$this`) or from the innermost lambda
+/// variable; never empty.
+#[derive(Debug)]
+struct Path {
+    variable: bool,
+    names: Vec<String>,
+}
+
+/// Where paths start: the item, and the innermost lambda variable inside an `any`.
+#[derive(Clone, Copy)]
+struct Roots<'v> {
+    item: &'v Value,
+    variable: Option<&'v Value>,
+}
+
+impl Path {
+    /// A path of property steps from `$this` (or, in a lambda, the variable `x`).
+    fn of(node: &Node, in_lambda: bool) -> Option<Path> {
+        let Node::Path(path) = node else {
+            return None;
+        };
+        Path::of_path(path, path.steps.len(), in_lambda)
+    }
+
+    /// The first `len` steps of `path`, when they are property names from a usable root.
+    fn of_path(path: &PathNode, len: usize, in_lambda: bool) -> Option<Path> {
+        let variable = match path.root {
+            Root::This => false,
+            Root::Variable(0) if in_lambda => true,
+            _ => return None,
+        };
+        let steps = path.steps.get(..len)?;
+        if steps.is_empty() {
+            return None;
+        }
+        let mut names = Vec::with_capacity(steps.len());
+        for step in steps {
+            match step {
+                Step::Property(name) => names.push(name.clone()),
+                _ => return None,
+            }
+        }
+        Some(Path { variable, names })
+    }
+
+    /// The value at the path, as the general walk finds it: null when a member is
+    /// missing or a step meets anything but an object.
+    fn find<'v>(&self, roots: Roots<'v>) -> &'v Value {
+        let mut value = match (self.variable, roots.variable) {
+            (false, _) => roots.item,
+            (true, Some(variable)) => variable,
+            (true, None) => return &Value::Null,
+        };
+        for name in &self.names {
+            value = match value {
+                Value::Object(map) => match map.get(name) {
+                    Some(next) => next,
+                    None => return &Value::Null,
+                },
+                _ => return &Value::Null,
+            };
+        }
+        value
+    }
+}
+
+impl Filter {
+    /// Compiles a predicate, specialising what can be.
+    pub(crate) fn new(node: Node, sql_nulls: bool) -> Filter {
+        // The .NET/SQL null switch changes comparisons with null; keep them general.
+        let tree = if sql_nulls {
+            Fast::General(node)
+        } else {
+            specialise(node)
+        };
+        let steps = tree.steps();
+        Filter { tree, steps }
+    }
+
+    /// Whether the predicate is true for `env.this` (URL §5.1.2: only `true` passes).
+    pub(crate) fn holds<'a>(
+        &'a self,
+        env: &Env<'a, '_>,
+        rt: &Runtime<'_>,
+    ) -> Result<bool, EvalError> {
+        if let Fast::General(node) = &self.tree {
+            return super::exec::holds(node, env, rt);
+        }
+        rt.tick(self.steps)?;
+        let item = match env.this {
+            Val::Json(value) => value,
+            Val::Owned(value) => value.as_ref(),
+            // A scalar item: every property path on it is null.
+            _ => &Value::Null,
+        };
+        let roots = Roots {
+            item,
+            variable: None,
+        };
+        Ok(self.tree.truth(roots, env, rt)? == Some(true))
+    }
+}
+
+/// Rewrites a node into a specialised tree where its shape allows.
+fn specialise(node: Node) -> Fast {
+    match node {
+        Node::Not(inner) => Fast::Not(Box::new(specialise(*inner))),
+        Node::And(l, r) => Fast::And(Box::new(specialise(*l)), Box::new(specialise(*r))),
+        Node::Or(l, r) => Fast::Or(Box::new(specialise(*l)), Box::new(specialise(*r))),
+        other => leaf(other, false).unwrap_or_else(Fast::General),
+    }
+}
+
+/// The specialised form of a lambda body, when every part of it has one.
+fn specialise_lambda(node: &Node) -> Option<Fast> {
+    Some(match node {
+        Node::Not(inner) => Fast::Not(Box::new(specialise_lambda(inner)?)),
+        Node::And(l, r) => Fast::And(
+            Box::new(specialise_lambda(l)?),
+            Box::new(specialise_lambda(r)?),
+        ),
+        Node::Or(l, r) => Fast::Or(
+            Box::new(specialise_lambda(l)?),
+            Box::new(specialise_lambda(r)?),
+        ),
+        _ => leaf_shape(node, true)?,
+    })
+}
+
+/// A specialised leaf, or the node back.
+fn leaf(node: Node, in_lambda: bool) -> Result<Fast, Node> {
+    if let Some(fast) = leaf_shape(&node, in_lambda) {
+        return Ok(fast);
+    }
+    // `expr op literal` with a general left side (arithmetic, functions).
+    if !in_lambda {
+        if let Node::Compare(op, left, right) = node {
+            return match *right {
+                Node::Const(literal) if is_comparison(op) && !matches!(*left, Node::Const(_)) => {
+                    let left = match arith_chain(&left) {
+                        Some((path, mut steps)) => {
+                            steps.reverse();
+                            Operand::Arith {
+                                path,
+                                steps,
+                                node: *left,
+                            }
+                        }
+                        None => Operand::Node(*left),
+                    };
+                    Ok(Fast::Compare { left, op, literal })
+                }
+                right => Err(Node::Compare(op, left, Box::new(right))),
+            };
+        }
+    }
+    Err(node)
+}
+
+/// `path op int op int ...` (innermost last): a property path, then `add`/`sub`/`mul`
+/// of integer literals on the right.
+fn arith_chain(node: &Node) -> Option<(Path, Vec<(BinaryOp, i128)>)> {
+    let Node::Arith(op @ (BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul), left, right) = node
+    else {
+        return None;
+    };
+    let Node::Const(Val::Num(Num::Int(literal))) = right.as_ref() else {
+        return None;
+    };
+    let (path, mut steps) = match Path::of(left, false) {
+        Some(path) => (path, Vec::new()),
+        None => arith_chain(left)?,
+    };
+    steps.insert(0, (*op, *literal));
+    Some((path, steps))
+}
+
+fn is_comparison(op: BinaryOp) -> bool {
+    matches!(
+        op,
+        BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Lt | BinaryOp::Le
+    )
+}
+
+/// The leaves whose parts are all paths and literals (they are rebuilt from borrowed
+/// parts, so the node is left whole when it has no specialised form).
+fn leaf_shape(node: &Node, in_lambda: bool) -> Option<Fast> {
+    match node {
+        Node::Compare(op, left, right) if is_comparison(*op) => {
+            let path = Path::of(left, in_lambda)?;
+            let Node::Const(literal) = right.as_ref() else {
+                return None;
+            };
+            Some(Fast::Compare {
+                left: Operand::Path(path),
+                op: *op,
+                literal: literal.clone(),
+            })
+        }
+        Node::Call(
+            function @ (Function::Contains | Function::StartsWith | Function::EndsWith),
+            args,
+        ) => {
+            let [subject, Node::Const(Val::Str(needle))] = args.as_slice() else {
+                return None;
+            };
+            Some(Fast::Text {
+                path: Path::of(subject, in_lambda)?,
+                function: *function,
+                needle: needle.to_string(),
+            })
+        }
+        Node::In(left, right) => {
+            let path = Path::of(left, in_lambda)?;
+            let Node::List(items) = right.as_ref() else {
+                return None;
+            };
+            let mut members = Vec::with_capacity(items.len());
+            for item in items {
+                let Node::Const(literal) = item else {
+                    return None;
+                };
+                members.push(literal.clone());
+            }
+            let strings = members.iter().all(|m| matches!(m, Val::Str(_)));
+            Some(Fast::In {
+                path,
+                members,
+                strings,
+            })
+        }
+        Node::Path(path) if !in_lambda => {
+            let (Step::Any(Some(body)), len) = (path.steps.last()?, path.steps.len() - 1) else {
+                return None;
+            };
+            let collection = Path::of_path(path, len, false)?;
+            let body = specialise_lambda(body)?;
+            let body_steps = body.steps();
+            Some(Fast::Any {
+                path: collection,
+                body: Box::new(body),
+                body_steps,
+            })
+        }
+        _ => None,
+    }
+}
+
+impl Fast {
+    /// The specialised nodes (general ones charge for themselves; lambda bodies per member).
+    fn steps(&self) -> u64 {
+        match self {
+            Fast::General(_) => 0,
+            Fast::Not(inner) => 1 + inner.steps(),
+            Fast::And(l, r) | Fast::Or(l, r) => 1 + l.steps() + r.steps(),
+            Fast::Compare { left, .. } => match left {
+                Operand::Path(path) => 3 + path.names.len() as u64,
+                Operand::Arith { path, steps, .. } => {
+                    3 + path.names.len() as u64 + 2 * steps.len() as u64
+                }
+                Operand::Node(_) => 2,
+            },
+            Fast::Text { path, .. } | Fast::In { path, .. } => 3 + path.names.len() as u64,
+            Fast::Any { path, .. } => 1 + path.names.len() as u64,
+        }
+    }
+
+    /// The truth value (three-valued logic of URL §5.1.1.1.7-9, as in `exec`).
+    fn truth<'a>(
+        &'a self,
+        roots: Roots<'_>,
+        env: &Env<'a, '_>,
+        rt: &Runtime<'_>,
+    ) -> Result<Option<bool>, EvalError> {
+        Ok(match self {
+            Fast::General(node) => value::truth(&eval(node, env, rt)?),
+            Fast::Not(inner) => inner.truth(roots, env, rt)?.map(|b| !b),
+            Fast::And(l, r) => {
+                let left = l.truth(roots, env, rt)?;
+                if left == Some(false) {
+                    return Ok(Some(false));
+                }
+                value::and3(left, r.truth(roots, env, rt)?)
+            }
+            Fast::Or(l, r) => {
+                let left = l.truth(roots, env, rt)?;
+                if left == Some(true) {
+                    return Ok(Some(true));
+                }
+                value::or3(left, r.truth(roots, env, rt)?)
+            }
+            Fast::Compare { left, op, literal } => match left {
+                Operand::Path(path) => compare_json(*op, path.find(roots), literal, rt)?,
+                Operand::Arith { path, steps, node } => {
+                    match integer_chain(path.find(roots), steps) {
+                        Some(result) => match literal {
+                            Val::Num(Num::Int(want)) => Some(holds_ordering(*op, result.cmp(want))),
+                            _ => compare_val(*op, &Val::Num(Num::Int(result)), literal, rt)?,
+                        },
+                        None => {
+                            let value = eval(node, env, rt)?;
+                            compare_val(*op, &value, literal, rt)?
+                        }
+                    }
+                }
+                Operand::Node(node) => {
+                    let value = eval(node, env, rt)?;
+                    compare_val(*op, &value, literal, rt)?
+                }
+            },
+            Fast::Text {
+                path,
+                function,
+                needle,
+            } => match path.find(roots) {
+                Value::String(text) => Some(match function {
+                    Function::StartsWith => text.starts_with(needle.as_str()),
+                    Function::EndsWith => text.ends_with(needle.as_str()),
+                    _ => text.contains(needle.as_str()),
+                }),
+                Value::Null => None,
+                other => {
+                    let args = vec![
+                        Val::from_json(other),
+                        Val::Str(Cow::Borrowed(needle.as_str())),
+                    ];
+                    value::truth(&functions::call(*function, args, rt)?)
+                }
+            },
+            Fast::In {
+                path,
+                members,
+                strings,
+            } => {
+                rt.tick(members.len() as u64)?;
+                let found = path.find(roots);
+                if let (true, Value::String(text)) = (strings, found) {
+                    // String against string literals: `eq` is byte equality.
+                    let hit = members
+                        .iter()
+                        .any(|m| matches!(m, Val::Str(want) if want.as_ref() == text.as_str()));
+                    return Ok(Some(hit));
+                }
+                let needle = Val::from_json(found);
+                let mut found = false;
+                for member in members {
+                    if value::equals(&needle, member, rt.max_json_depth())? {
+                        found = true;
+                        break;
+                    }
+                }
+                Some(found)
+            }
+            Fast::Any {
+                path,
+                body,
+                body_steps,
+            } => match path.find(roots) {
+                Value::Array(members) => {
+                    rt.tick((members.len() as u64).saturating_mul(body_steps + 1))?;
+                    let mut found = false;
+                    for member in members {
+                        let inner = Roots {
+                            item: roots.item,
+                            variable: Some(member),
+                        };
+                        if body.truth(inner, env, rt)? == Some(true) {
+                            found = true;
+                            break;
+                        }
+                    }
+                    Some(found)
+                }
+                // A choice (URL §5.1.1.13 is silent): a null or missing collection is
+                // empty; so is anything else that is not a collection.
+                _ => Some(false),
+            },
+        })
+    }
+}
+
+/// `value op literal` for a value read from the JSON: shortcuts for the trivial cases,
+/// else the general rule.
+fn compare_json(
+    op: BinaryOp,
+    value: &Value,
+    literal: &Val<'static>,
+    rt: &Runtime<'_>,
+) -> Result<Option<bool>, EvalError> {
+    let ordering = match (value, literal) {
+        (Value::Number(n), Val::Num(Num::Int(want))) => {
+            n.as_i64().map(|have| i128::from(have).cmp(want))
+        }
+        (Value::String(have), Val::Str(want)) => Some(have.as_bytes().cmp(want.as_bytes())),
+        (Value::Bool(have), Val::Bool(want)) => Some(have.cmp(want)),
+        // A string read as a DateTimeOffset once (the general rule reads it again for
+        // the `eq` half of `ge`/`le`); instants compare as the general rule does.
+        (Value::String(text), Val::DateTimeOffset(want)) => {
+            temporal::parse_datetime_lenient(text).map(|have| have.cmp(want))
+        }
+        _ => None,
+    };
+    match ordering {
+        Some(ordering) => Ok(Some(holds_ordering(op, ordering))),
+        None => compare_val(op, &Val::from_json(value), literal, rt),
+    }
+}
+
+/// `value op c op c ...` in integers, when `value` is an integer and nothing overflows
+/// (the general rule computes the same in `i128` and fails on overflow).
+fn integer_chain(value: &Value, steps: &[(BinaryOp, i128)]) -> Option<i128> {
+    let Value::Number(number) = value else {
+        return None;
+    };
+    let mut result = i128::from(number.as_i64()?);
+    for (op, literal) in steps {
+        result = match op {
+            BinaryOp::Add => result.checked_add(*literal)?,
+            BinaryOp::Sub => result.checked_sub(*literal)?,
+            _ => result.checked_mul(*literal)?,
+        };
+    }
+    Some(result)
+}
+
+/// What `op` says of two values of one type that compare as `ordering`.
+fn holds_ordering(op: BinaryOp, ordering: Ordering) -> bool {
+    match op {
+        BinaryOp::Eq => ordering.is_eq(),
+        BinaryOp::Ne => ordering.is_ne(),
+        BinaryOp::Gt => ordering.is_gt(),
+        BinaryOp::Ge => ordering.is_ge(),
+        BinaryOp::Lt => ordering.is_lt(),
+        _ => ordering.is_le(),
+    }
+}
+
+/// The general comparison rule, as `exec` applies it.
+fn compare_val(
+    op: BinaryOp,
+    value: &Val<'_>,
+    literal: &Val<'static>,
+    rt: &Runtime<'_>,
+) -> Result<Option<bool>, EvalError> {
+    Ok(Some(value::compare_op(
+        op,
+        value,
+        literal,
+        rt.max_json_depth(),
+    )?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use serde_json::json;
+
+    use crate::ast::Query;
+    use crate::eval::compile::Compiler;
+    use crate::eval::{DefaultSearch, EvalOptions};
+    use crate::limits::Limits;
+
+    /// Compiles `filter` twice: specialised, and left general.
+    fn both(filter: &str, options: &EvalOptions) -> (Filter, Filter) {
+        let query = Query::parse(&format!("$filter={filter}")).unwrap();
+        let expr = query.filter.as_ref().unwrap();
+        let fast = Filter::new(
+            Compiler::new(options).predicate(expr, "$filter").unwrap(),
+            false,
+        );
+        let node = Compiler::new(options).predicate(expr, "$filter").unwrap();
+        let general = Filter {
+            tree: Fast::General(node),
+            steps: 0,
+        };
+        (fast, general)
+    }
+
+    #[test]
+    fn specialised_filters_answer_as_the_general_evaluator() {
+        let filters = [
+            "n gt 5",
+            "n ge 5",
+            "n lt 5.5",
+            "n le 5",
+            "n eq 5",
+            "n ne 5",
+            "n eq null",
+            "n ne null",
+            "s eq 'b'",
+            "s gt 'b'",
+            "s le 'b'",
+            "b eq true",
+            "b gt false",
+            "a/b/c eq 1",
+            "a/b ne null",
+            "t ge 2026-01-01T00:00:00Z and t lt 2026-04-01T00:00:00+02:00",
+            "t eq 2026-01-01",
+            "contains(s,'b') or startswith(s,'a') or endswith(s,'c')",
+            "contains(arr,'b')",
+            "not (s in ('a','b',null))",
+            "n in (1, 5.0, 9)",
+            "xs/any(x: x/v gt 2 and not (x/w eq 'q'))",
+            "xs/any(x: x/v eq n)",
+            "xs/any(x: x/v in (1, 2))",
+            "(n add 1) mul 2 gt 10 and not (s eq 'failed')",
+            "tolower(s) eq 'b'",
+            "(n sub 2) mul 3 ge 9",
+            "n mul 3 eq 16.5",
+            "n mul 9223372036854775807 mul 9223372036854775807 mul 4 gt 0",
+            "a/b/c add 1 eq 2 or t le 2026-03-31T23:30:00+01:00",
+            "t ne 2026-02-01T12:00:00+02:00",
+            "n eq 5 or n gt 'x'",
+            "not (n gt 5) or (b eq null and s ne 'z')",
+        ];
+        let items = [
+            json!({}),
+            json!(null),
+            json!(7),
+            json!({"n": 5, "s": "b", "b": true}),
+            json!({"n": 5.0, "s": "B", "b": false}),
+            json!({"n": 5.5, "s": "abc", "b": null}),
+            json!({"n": 18446744073709551615u64, "s": 5, "b": "true"}),
+            json!({"n": -3, "s": null, "arr": ["a", "b"]}),
+            json!({"n": "5", "s": ["b"], "arr": "xbx"}),
+            json!({"n": null, "s": {"x": 1}, "arr": null}),
+            json!({"a": {"b": {"c": 1}}, "t": "2026-02-01T10:00:00Z"}),
+            json!({"a": {"b": {"c": 1.0}}, "t": "2026-01-01T00:00:00.0000000Z"}),
+            json!({"a": {"b": 3}, "t": "2026-03-31T23:30:00+01:00"}),
+            json!({"a": [1], "t": "not a date"}),
+            json!({"a": null, "t": 20260101}),
+            json!({"xs": [{"v": 1}, {"v": 3, "w": "q"}], "n": 1}),
+            json!({"xs": [{"v": 1}, {"v": 3, "w": "r"}], "n": 3}),
+            json!({"xs": {"v": 3}, "n": 3}),
+            json!({"xs": [1, null, {"v": "3"}], "n": 3}),
+            json!({"xs": null, "n": 2}),
+        ];
+        for sql_nulls in [false, true] {
+            let options = EvalOptions {
+                sql_null_semantics: sql_nulls,
+                ..EvalOptions::default()
+            };
+            let limits = Limits::default();
+            let search = DefaultSearch::default();
+            let mut rt = Runtime::new(
+                &limits,
+                chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()).fixed_offset(),
+                &search,
+            );
+            rt.sql_nulls = sql_nulls;
+            for filter in filters {
+                let (fast, general) = both(filter, &options);
+                for item in &items {
+                    let value = Val::from_json(item);
+                    let env = Env::new(&value, &[]);
+                    assert_eq!(
+                        fast.holds(&env, &rt),
+                        general.holds(&env, &rt),
+                        "{filter} over {item} (SQL nulls: {sql_nulls})"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn common_shapes_are_specialised() {
+        let options = EvalOptions::default();
+        for filter in [
+            "stats/totalBytesUploaded gt 1000000",
+            "files/any(f: f/size gt 10000000)",
+            "source in ('Okta','Workday')",
+            "contains(source,'Sap')",
+            "(stats/filesUploaded add 1) mul 2 gt 10",
+        ] {
+            let (fast, _) = both(filter, &options);
+            assert!(!matches!(fast.tree, Fast::General(_)), "{filter}: {fast:?}");
+        }
+    }
+}
