@@ -213,3 +213,19 @@ fn failing_computed_values_fail_whatever_the_filter_keeps() {
         assert!(actual.is_err(), "{query}: SQLite answered {actual:?}");
     }
 }
+
+/// A `groupby` path through a collection and a `$select` path through a navigation
+/// property are 400s, as in the evaluator and the model check (the translation used to
+/// group under null and to select the whole collection).
+#[test]
+fn paths_through_collections_are_errors_where_the_evaluator_fails() {
+    let (records, context) = sample();
+    let connection = database(&records, &context);
+    let expected = evaluate("$apply=groupby((files/name))", &records, &context);
+    assert!(expected.is_err(), "the evaluator answered {expected:?}");
+    for query in ["$apply=groupby((files/name))", "$select=files/name"] {
+        let actual = answer(&connection, query, None);
+        let error = actual.expect_err(query);
+        assert!(error.contains("files"), "{query}: {error}");
+    }
+}

@@ -442,8 +442,7 @@ impl<'m> Translator<'m> {
         })
     }
 
-    /// A grouping path and its value per row (null through a collection, where the
-    /// evaluator finds no single value).
+    /// A grouping path and its value per row (a path through a collection is an error).
     fn group_key(
         &mut self,
         relation: &Relation<'m>,
@@ -469,7 +468,15 @@ impl<'m> Translator<'m> {
                     }
                 }
                 match scope.table.navigation(&names[0]) {
-                    Some(_) if names.len() > 1 => return Ok((path, Operand::null())),
+                    Some(_) if names.len() > 1 => {
+                        // Grouping properties are single-valued paths (Data Aggregation
+                        // §3.10.1), as the evaluator and the model check say.
+                        return Err(SqlError::Invalid(format!(
+                            "groupby: '{}' is a collection; grouping properties are \
+                             single-valued paths",
+                            names[0]
+                        )));
+                    }
                     Some(_) => return unsupported(format!("groupby over the collection {path}")),
                     None => self.member_operand(scope, &member.segments, &member)?,
                 }

@@ -350,6 +350,15 @@ impl<'m> Translator<'m> {
                         options: None,
                     } => {
                         let names = select_names(segments)?;
+                        if names.len() > 1 && table.navigation(&names[0]).is_some() {
+                            // As the model check says: a select path ends at a navigation
+                            // property; its entities' properties are selected in $expand.
+                            return Err(SqlError::Invalid(format!(
+                                "'{}' is a navigation property: select the properties of \
+                                 its entities with $expand={}($select=...)",
+                                names[0], names[0]
+                            )));
+                        }
                         tree.insert(&names);
                     }
                 }
