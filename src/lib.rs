@@ -121,6 +121,7 @@ pub mod model;
 pub mod parse;
 #[cfg(feature = "sample")]
 pub mod sample;
+mod skiptoken;
 #[cfg(feature = "sql")]
 pub mod sql;
 pub mod stream;
