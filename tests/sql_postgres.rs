@@ -52,9 +52,14 @@ fn answer(client: &postgres::Blocking, query: &str, page: Option<usize>) -> Resu
     let mut options = SqlOptions::new(Dialect::Postgres);
     options.now = Some(fixed_now());
     options.max_page_size = page;
-    client
+    let value = client
         .answer(&mapping(), &parsed, &options)
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    // The text response (rows copied as PostgreSQL printed them) is the same response.
+    let text = client.answer_text(&mapping(), &parsed, &options).unwrap();
+    let reparsed: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(reparsed, value, "{query}: text response");
+    Ok(value)
 }
 
 #[test]

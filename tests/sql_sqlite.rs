@@ -34,7 +34,13 @@ fn answer(
     let mut options = SqlOptions::new(Dialect::Sqlite);
     options.now = Some(fixed_now());
     options.max_page_size = page;
-    sqlite::answer(connection, &mapping(), &parsed, &options).map_err(|e| e.to_string())
+    let value =
+        sqlite::answer(connection, &mapping(), &parsed, &options).map_err(|e| e.to_string())?;
+    // The text response (rows copied as SQLite printed them) is the same response.
+    let text = sqlite::answer_text(connection, &mapping(), &parsed, &options).unwrap();
+    let reparsed: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(reparsed, value, "{query}: text response");
+    Ok(value)
 }
 
 #[test]

@@ -52,31 +52,46 @@ pub(crate) fn run(
         Ok(database) => database,
         Err(message) => return fail(&message),
     };
+    let mut options = SqlOptions::new(match &database {
+        Database::Sqlite(_) => Dialect::Sqlite,
+        Database::Postgres(_) => Dialect::Postgres,
+    });
+    options.entity_set = Some(set);
+    options.max_page_size = page_size;
+    if !count_only && !pretty {
+        // The response as the database wrote it, without building its values.
+        let text = match &database {
+            Database::Sqlite(connection) => {
+                odata_query::sql::sqlite::answer_text(connection, &mapping, query, &options)
+            }
+            Database::Postgres(client) => client.answer_text(&mapping, query, &options),
+        };
+        return match text {
+            Ok(text) => {
+                println!("{text}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("odq: {}", db::describe(&error));
+                ExitCode::from(1)
+            }
+        };
+    }
     let result = match &database {
         Database::Sqlite(connection) => {
-            let mut options = SqlOptions::new(Dialect::Sqlite);
-            options.entity_set = Some(set);
-            options.max_page_size = page_size;
             odata_query::sql::sqlite::answer(connection, &mapping, query, &options)
         }
-        Database::Postgres(client) => {
-            let mut options = SqlOptions::new(Dialect::Postgres);
-            options.entity_set = Some(set);
-            options.max_page_size = page_size;
-            client.answer(&mapping, query, &options)
-        }
+        Database::Postgres(client) => client.answer(&mapping, query, &options),
     };
     match result {
         Ok(response) => {
             if count_only {
                 println!("{}", response["@odata.count"]);
-            } else if pretty {
+            } else {
                 println!(
                     "{}",
                     serde_json::to_string_pretty(&response).unwrap_or_default()
                 );
-            } else {
-                println!("{response}");
             }
             ExitCode::SUCCESS
         }

@@ -208,16 +208,6 @@ impl Dialect {
         }
     }
 
-    /// A JSON document built by [`Dialect::json_object`] as a JSON value inside another
-    /// one: SQLite keeps the JSON subtype only through `json(...)`; PostgreSQL's `json`
-    /// values nest as they are.
-    pub fn nested_json(self, built: &str) -> String {
-        match self {
-            Dialect::Sqlite => format!("json({built})"),
-            Dialect::Postgres => built.to_owned(),
-        }
-    }
-
     /// A Boolean SQL value as a JSON `true`/`false`/`null`: SQLite has no Boolean type (its
     /// 1 and 0 would print as numbers), PostgreSQL's `boolean` prints as JSON.
     pub fn json_boolean(self, expr: &str) -> String {

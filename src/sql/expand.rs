@@ -59,7 +59,9 @@ impl<'m> Translator<'m> {
         Ok(self.presence_guard(navigation, parent, array))
     }
 
-    /// `CASE WHEN parent."files" THEN <array> END`: null for a null collection.
+    /// `CASE WHEN parent."files" THEN <array> END`: null for a null collection. (SQLite
+    /// keeps the array's JSON subtype through `CASE` and a scalar subquery, so it nests
+    /// as JSON without `json(...)`, which would parse it again.)
     fn presence_guard(
         &self,
         navigation: &NavigationMapping,
@@ -67,11 +69,8 @@ impl<'m> Translator<'m> {
         array: String,
     ) -> String {
         match &navigation.presence {
-            Some(presence) => self.dialect.nested_json(&format!(
-                "CASE WHEN {} THEN {array} END",
-                parent.column(presence)
-            )),
-            None => self.dialect.nested_json(&array),
+            Some(presence) => format!("CASE WHEN {} THEN {array} END", parent.column(presence)),
+            None => array,
         }
     }
 

@@ -77,7 +77,7 @@ pub use mapping::{Mapping, NavigationMapping, PropertyMapping, Storage, Table};
 pub use mapping_file::{Overrides, TableOverrides};
 pub use page::Page;
 pub use records::for_each_record;
-pub use response::{item, response};
+pub use response::{item, response, response_text};
 pub use schema::{create_statements, rows_of, LoadRow, CONTEXT_TABLE};
 pub use search::{DefaultSqlSearch, SearchText, SqlSearch};
 pub use select::{ABSENT_MEMBER, DROP_MEMBER, KEEP_MEMBER, ONLY_MEMBER};

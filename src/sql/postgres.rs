@@ -16,9 +16,10 @@ use super::dialect::{quote_identifier, Dialect, StoredType};
 use super::error::SqlError;
 use super::mapping::Mapping;
 use super::records::for_each_record;
+use super::response::Fetched;
 use super::schema::{create_statements, rows_of, CONTEXT_TABLE};
 use super::writer::SqlValue;
-use super::{response, SqlOptions, SqlQuery};
+use super::{SqlOptions, SqlQuery};
 use crate::ast::Query;
 
 /// Rows per `INSERT` while loading (PostgreSQL allows 65,535 parameters per statement).
@@ -104,6 +105,23 @@ pub async fn execute(
     query: &SqlQuery,
     context: Option<&str>,
 ) -> Result<Value, SqlError> {
+    fetch(client, query).await?.into_value(context)
+}
+
+/// [`execute`], with the response as JSON text (see [`response_text`]): a large answer
+/// is printed without building its values.
+///
+/// [`response_text`]: super::response_text
+pub async fn execute_text(
+    client: &Client,
+    query: &SqlQuery,
+    context: Option<&str>,
+) -> Result<String, SqlError> {
+    fetch(client, query).await?.into_text(context)
+}
+
+/// Runs the statements of `query`: the rows' JSON texts, the count, the next link.
+async fn fetch(client: &Client, query: &SqlQuery) -> Result<Fetched, SqlError> {
     if query.dialect != Dialect::Postgres {
         return Err(SqlError::Mapping(
             "the query was translated for SQLite".into(),
@@ -139,11 +157,11 @@ pub async fn execute(
         None => None,
     };
     let next_link = query.finish_page(&mut rows);
-    let mut answer = response(rows, count, context)?;
-    if let (Some(link), Value::Object(members)) = (next_link, &mut answer) {
-        members.insert("@odata.nextLink".into(), Value::from(link));
-    }
-    Ok(answer)
+    Ok(Fetched {
+        rows,
+        count,
+        next_link,
+    })
 }
 
 /// Translates `query` (PostgreSQL dialect) and runs it, with the `@odata.context` that
@@ -154,6 +172,28 @@ pub async fn answer(
     query: &Query,
     options: &SqlOptions,
 ) -> Result<Value, SqlError> {
+    let (translated, context) = translate(client, mapping, query, options).await?;
+    execute(client, &translated, context.as_deref()).await
+}
+
+/// [`answer`], with the response as JSON text (see [`execute_text`]).
+pub async fn answer_text(
+    client: &Client,
+    mapping: &Mapping,
+    query: &Query,
+    options: &SqlOptions,
+) -> Result<String, SqlError> {
+    let (translated, context) = translate(client, mapping, query, options).await?;
+    execute_text(client, &translated, context.as_deref()).await
+}
+
+/// The query in the PostgreSQL dialect and the set's recorded `@odata.context`.
+async fn translate(
+    client: &Client,
+    mapping: &Mapping,
+    query: &Query,
+    options: &SqlOptions,
+) -> Result<(SqlQuery, Option<String>), SqlError> {
     let options = SqlOptions {
         dialect: Dialect::Postgres,
         ..options.clone()
@@ -164,7 +204,7 @@ pub async fn answer(
         None => mapping.single_set().unwrap_or_default().to_owned(),
     };
     let context = context(client, &set).await?;
-    execute(client, &translated, context.as_deref()).await
+    Ok((translated, context))
 }
 
 /// Creates the mapping's tables (and their order indexes, and the context table).
@@ -440,9 +480,30 @@ impl Blocking {
             .block_on(answer(&self.client, mapping, query, options))
     }
 
+    /// [`answer_text`], blocking.
+    pub fn answer_text(
+        &self,
+        mapping: &Mapping,
+        query: &Query,
+        options: &SqlOptions,
+    ) -> Result<String, SqlError> {
+        self.runtime
+            .block_on(answer_text(&self.client, mapping, query, options))
+    }
+
     /// [`execute`], blocking.
     pub fn execute(&self, query: &SqlQuery, context: Option<&str>) -> Result<Value, SqlError> {
         self.runtime.block_on(execute(&self.client, query, context))
+    }
+
+    /// [`execute_text`], blocking.
+    pub fn execute_text(
+        &self,
+        query: &SqlQuery,
+        context: Option<&str>,
+    ) -> Result<String, SqlError> {
+        self.runtime
+            .block_on(execute_text(&self.client, query, context))
     }
 
     /// [`create_tables`], blocking.

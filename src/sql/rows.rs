@@ -148,7 +148,7 @@ impl<'m> Translator<'m> {
             .map(|(name, member)| {
                 let value = match member {
                     Member::Value(sql) => sql.clone(),
-                    Member::Object(inner) => self.dialect.nested_json(&self.render(inner)),
+                    Member::Object(inner) => self.render(inner),
                 };
                 (string_literal(name), value)
             })

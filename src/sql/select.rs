@@ -554,11 +554,9 @@ impl<'m> Translator<'m> {
     ) -> String {
         let object = self.dialect.json_object(pairs);
         match presence {
-            Some(presence) => self.dialect.nested_json(&format!(
-                "CASE WHEN {} THEN {object} END",
-                scope.column(presence)
-            )),
-            None => self.dialect.nested_json(&object),
+            // SQLite keeps the object's JSON subtype through `CASE`.
+            Some(presence) => format!("CASE WHEN {} THEN {object} END", scope.column(presence)),
+            None => object,
         }
     }
 

@@ -33,9 +33,10 @@ use super::dialect::{quote_identifier, Dialect};
 use super::error::SqlError;
 use super::mapping::Mapping;
 use super::records::for_each_record;
+use super::response::Fetched;
 use super::schema::{create_statements, rows_of, CONTEXT_TABLE};
 use super::writer::SqlValue;
-use super::{response, SqlOptions, SqlQuery};
+use super::{SqlOptions, SqlQuery};
 use crate::ast::Query;
 
 fn database(error: rusqlite::Error) -> SqlError {
@@ -92,6 +93,23 @@ pub fn execute(
     query: &SqlQuery,
     context: Option<&str>,
 ) -> Result<Value, SqlError> {
+    fetch(connection, query)?.into_value(context)
+}
+
+/// [`execute`], with the response as JSON text (see [`response_text`]): a large answer
+/// is printed without building its values.
+///
+/// [`response_text`]: super::response_text
+pub fn execute_text(
+    connection: &Connection,
+    query: &SqlQuery,
+    context: Option<&str>,
+) -> Result<String, SqlError> {
+    fetch(connection, query)?.into_text(context)
+}
+
+/// Runs the statements of `query`: the rows' JSON texts, the count, the next link.
+fn fetch(connection: &Connection, query: &SqlQuery) -> Result<Fetched, SqlError> {
     if query.dialect != Dialect::Sqlite {
         return Err(SqlError::Mapping(
             "the query was translated for PostgreSQL".into(),
@@ -130,11 +148,11 @@ pub fn execute(
         None => None,
     };
     let next_link = query.finish_page(&mut rows);
-    let mut answer = response(rows, count, context)?;
-    if let (Some(link), Value::Object(members)) = (next_link, &mut answer) {
-        members.insert("@odata.nextLink".into(), Value::from(link));
-    }
-    Ok(answer)
+    Ok(Fetched {
+        rows,
+        count,
+        next_link,
+    })
 }
 
 /// Translates `query` (SQLite dialect) and runs it, with the `@odata.context` that
@@ -145,6 +163,28 @@ pub fn answer(
     query: &Query,
     options: &SqlOptions,
 ) -> Result<Value, SqlError> {
+    let (translated, context) = translate(connection, mapping, query, options)?;
+    execute(connection, &translated, context.as_deref())
+}
+
+/// [`answer`], with the response as JSON text (see [`execute_text`]).
+pub fn answer_text(
+    connection: &Connection,
+    mapping: &Mapping,
+    query: &Query,
+    options: &SqlOptions,
+) -> Result<String, SqlError> {
+    let (translated, context) = translate(connection, mapping, query, options)?;
+    execute_text(connection, &translated, context.as_deref())
+}
+
+/// The query in the SQLite dialect and the set's recorded `@odata.context`.
+fn translate(
+    connection: &Connection,
+    mapping: &Mapping,
+    query: &Query,
+    options: &SqlOptions,
+) -> Result<(SqlQuery, Option<String>), SqlError> {
     let options = SqlOptions {
         dialect: Dialect::Sqlite,
         ..options.clone()
@@ -154,8 +194,7 @@ pub fn answer(
         Some(set) => set.clone(),
         None => mapping.single_set().unwrap_or_default().to_owned(),
     };
-    let context = context(connection, &set)?;
-    execute(connection, &translated, context.as_deref())
+    Ok((translated, context(connection, &set)?))
 }
 
 /// Creates the mapping's tables (and their order indexes, and the context table).
