@@ -228,3 +228,51 @@ fn failing_computed_values_fail_whatever_the_filter_keeps() {
         assert!(actual.is_err(), "{query}: PostgreSQL answered {actual:?}");
     }
 }
+
+/// Integer arithmetic in comparisons runs in `bigint` where a guard shows it cannot
+/// overflow and exactly in `numeric` elsewhere: both sides of the guard's bounds (2^31
+/// per value read) and values whose arithmetic passes 64 bits answer as the evaluator.
+#[test]
+fn guarded_integer_arithmetic_answers_as_the_evaluator_does() {
+    let (mut records, context) = sample();
+    let values: [Value; 10] = [
+        Value::Null,
+        0.into(),
+        2_147_483_647i64.into(),
+        2_147_483_648i64.into(),
+        2_147_483_649i64.into(),
+        (-2_147_483_649i64).into(),
+        4_611_686_018_427_387_904i64.into(),
+        i64::MAX.into(),
+        i64::MIN.into(),
+        (-3).into(),
+    ];
+    let template = records[0].clone();
+    records.clear();
+    for (i, value) in values.iter().enumerate() {
+        let mut record = template.clone();
+        record["id"] = Value::from(format!("guard-{i}"));
+        record["stats"]["filesUploaded"] = value.clone();
+        record["stats"]["totalBytesUploaded"] = values[(i + 3) % values.len()].clone();
+        records.push(record);
+    }
+    let Some(client) = database("guarded", &records, &context) else {
+        return;
+    };
+    for filter in [
+        "(stats/filesUploaded add 1) mul 2 gt 10",
+        "stats/filesUploaded mul stats/filesUploaded gt 4611686018427387904",
+        "stats/filesUploaded mul 2 eq 4294967298",
+        "stats/filesUploaded sub 1 lt -2147483649",
+        "stats/filesUploaded add 9223372036854775807 gt 0",
+        "stats/filesUploaded add stats/totalBytesUploaded ge 2147483648",
+        "stats/filesUploaded mul stats/totalBytesUploaded le 0",
+        "not (stats/filesUploaded mul 3 ne 6442450944)",
+        "1 add 2 lt stats/filesUploaded sub 1",
+    ] {
+        let query = format!("$filter={filter}&$select=id");
+        let expected = evaluate(&query, &records, &context).unwrap();
+        let actual = answer(&client, &query, None).unwrap_or_else(|e| panic!("{query}: {e}"));
+        assert_eq!(normalize(&actual), normalize(&expected), "{query}");
+    }
+}

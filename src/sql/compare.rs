@@ -9,7 +9,7 @@ use crate::ast::{BinaryOp, Expr};
 
 use super::dialect::Dialect;
 use super::error::{invalid, unsupported, SqlError};
-use super::operand::{Kind, Leaf, Operand};
+use super::operand::{FastInteger, Kind, Leaf, Operand};
 use super::translate::{Env, Translator};
 use super::writer::SqlValue;
 
@@ -65,6 +65,9 @@ impl<'m> Translator<'m> {
             }
         }
         let leaf = self.plain_comparison(op, &l, &r, how);
+        if l.fast.is_some() || r.fast.is_some() {
+            return Ok(self.guarded_integer_comparison(op, &l, &r, how, leaf));
+        }
         if self.dialect == Dialect::Postgres && (l.nan || r.nan) {
             return Ok(nan_aware(op, leaf, &l, &r));
         }
@@ -116,6 +119,55 @@ impl<'m> Translator<'m> {
                 sql: format!("({a} {sql_op} {b})"),
                 exact: false,
             },
+        }
+    }
+
+    /// A comparison of integer arithmetic on PostgreSQL: in `bigint` where the guard
+    /// shows it cannot overflow, else in the exact `numeric` form `leaf` (see
+    /// `FastInteger`). Both forms give the same value on every row.
+    fn guarded_integer_comparison(
+        &self,
+        op: BinaryOp,
+        l: &Operand,
+        r: &Operand,
+        how: Comparable,
+        leaf: Leaf,
+    ) -> Leaf {
+        if l.kind != Kind::Integer || r.kind != Kind::Integer {
+            return leaf;
+        }
+        let mut leaves: Vec<String> = Vec::new();
+        let mut fast_side = |side: &Operand| match &side.fast {
+            Some(fast) => {
+                for leaf in &fast.leaves {
+                    if !leaves.contains(leaf) {
+                        leaves.push(leaf.clone());
+                    }
+                }
+                Operand {
+                    sql: fast.sql.clone(),
+                    fast: None,
+                    ..side.clone()
+                }
+            }
+            None => side.clone(),
+        };
+        let (fl, fr) = (fast_side(l), fast_side(r));
+        let fast = self.plain_comparison(op, &fl, &fr, how);
+        if leaves.is_empty() {
+            return Leaf {
+                sql: fast.sql,
+                exact: leaf.exact,
+            };
+        }
+        Leaf {
+            sql: format!(
+                "(CASE WHEN {} THEN {} ELSE {} END)",
+                FastInteger::guard(&leaves),
+                fast.sql,
+                leaf.sql
+            ),
+            exact: leaf.exact,
         }
     }
 

@@ -12,10 +12,10 @@
 
 use crate::ast::{BinaryOp, CaseArm, Expr, Lambda, MemberPath, Query, Segment, UnaryOp};
 
-use super::dialect::MAY_FAIL;
+use super::dialect::{Dialect, MAY_FAIL};
 use super::error::{invalid, unsupported, SqlError};
 use super::mapping::NavigationMapping;
-use super::operand::{Kind, Leaf, Operand};
+use super::operand::{FastInteger, Kind, Leaf, Operand};
 use super::translate::{Env, Resolved, Scope, Translator};
 
 impl<'m> Translator<'m> {
@@ -416,18 +416,18 @@ impl<'m> Translator<'m> {
         let d = self.dialect;
         // Integers: exact past 64 bits on PostgreSQL (`numeric`); SQLite turns an
         // overflowing result into a REAL (a documented divergence).
-        let left = if both_integers {
+        let exact_left = if both_integers {
             d.exact_integer(&l.sql)
         } else {
             l.sql.clone()
         };
         let sql = match op {
-            BinaryOp::Add => format!("({left} + {})", r.sql),
-            BinaryOp::Sub => format!("({left} - {})", r.sql),
-            BinaryOp::Mul => format!("({left} * {})", r.sql),
+            BinaryOp::Add => format!("({exact_left} + {})", r.sql),
+            BinaryOp::Sub => format!("({exact_left} - {})", r.sql),
+            BinaryOp::Mul => format!("({exact_left} * {})", r.sql),
             // Integer `div` truncates and fails on a zero divisor, as in the evaluator.
-            BinaryOp::Div if both_integers => d.integer_div(&left, &r.sql),
-            BinaryOp::Mod if both_integers => d.integer_mod(&left, &r.sql),
+            BinaryOp::Div if both_integers => d.integer_div(&exact_left, &r.sql),
+            BinaryOp::Mod if both_integers => d.integer_mod(&exact_left, &r.sql),
             BinaryOp::Div | BinaryOp::DivBy => {
                 // Doubles: a zero divisor gives INF, -INF or NaN.
                 return Ok(Operand {
@@ -443,12 +443,64 @@ impl<'m> Translator<'m> {
             }
             _ => return unsupported(format!("the operator {}", op.keyword())),
         };
+        // PostgreSQL: the same value in `bigint`, for comparisons to use where it cannot
+        // overflow (see `FastInteger`).
+        let fast = match op {
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul
+                if both_integers && d == Dialect::Postgres =>
+            {
+                let symbol = match op {
+                    BinaryOp::Add => '+',
+                    BinaryOp::Sub => '-',
+                    _ => '*',
+                };
+                match (self.fast_integer(&l, left), self.fast_integer(&r, right)) {
+                    (Some(a), Some(b)) => FastInteger::combine(symbol, &a, &b).map(Box::new),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
         Ok(Operand {
             constant: l.constant && r.constant,
             // INF - INF, INF * 0: a computed double may be NaN.
             nan: kind == Kind::Double,
+            fast,
             ..Operand::new(sql, kind, nullable)
         })
+    }
+
+    /// An integer operand as `bigint` arithmetic: its own fast form, a literal's value,
+    /// or a guarded leaf.
+    fn fast_integer(&self, operand: &Operand, expr: &Expr) -> Option<FastInteger> {
+        if let Some(fast) = &operand.fast {
+            return Some((**fast).clone());
+        }
+        if operand.kind != Kind::Integer {
+            return None;
+        }
+        match self.integer_literal(expr) {
+            Some(value) => Some(FastInteger::literal(&operand.sql, value)),
+            None if operand.constant => None,
+            None => Some(FastInteger::leaf(&operand.sql)),
+        }
+    }
+
+    /// The value of an integer literal (through aliases and `-`).
+    fn integer_literal(&self, expr: &Expr) -> Option<i64> {
+        use crate::ast::{Literal, UnaryOp};
+        match expr {
+            Expr::Literal(Literal::Int(value)) => Some(*value),
+            Expr::Alias(name) => self
+                .alias(name)
+                .ok()
+                .and_then(|definition| self.integer_literal(&definition.value)),
+            Expr::Unary {
+                op: UnaryOp::Neg,
+                operand,
+            } => self.integer_literal(operand)?.checked_neg(),
+            _ => None,
+        }
     }
 }
 

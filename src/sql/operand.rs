@@ -76,6 +76,98 @@ pub(crate) struct Operand {
     /// Whether it may be NaN: a computed double (PostgreSQL has NaN, and orders it above
     /// every number, where the evaluator's comparisons with NaN are false).
     pub(crate) nan: bool,
+    /// For integer arithmetic on PostgreSQL (computed exactly in `numeric`), the same
+    /// value in `bigint` arithmetic, which cannot overflow while its guard holds.
+    pub(crate) fast: Option<Box<FastInteger>>,
+}
+
+/// Integer arithmetic in `bigint`, valid under a guard: each integer leaf it reads lies
+/// within ±[`FastInteger::LEAF_BOUND`], and under that assumption every intermediate
+/// value lies within `range`, inside `bigint`. PostgreSQL's `numeric` arithmetic (exact
+/// past 64 bits, as the evaluator is) costs several times `bigint`'s; a comparison of
+/// such values reads `CASE WHEN guard THEN <bigint form> ELSE <numeric form> END`, which
+/// gives the same answer on every row.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct FastInteger {
+    /// The `bigint` expression.
+    pub(crate) sql: String,
+    /// The leaves the guard bounds (each once).
+    pub(crate) leaves: Vec<String>,
+    /// The interval every intermediate value lies in while the guard holds.
+    pub(crate) range: (i128, i128),
+}
+
+impl FastInteger {
+    /// The bound the guard puts on each leaf: 2^31, so that a product of two leaves
+    /// (with small literals) stays inside `bigint`.
+    pub(crate) const LEAF_BOUND: i128 = 1 << 31;
+
+    /// A literal integer: no guard.
+    pub(crate) fn literal(sql: &str, value: i64) -> FastInteger {
+        FastInteger {
+            sql: sql.to_owned(),
+            leaves: Vec::new(),
+            range: (i128::from(value), i128::from(value)),
+        }
+    }
+
+    /// An integer read from the data (a column, a function of it): guarded.
+    pub(crate) fn leaf(sql: &str) -> FastInteger {
+        FastInteger {
+            sql: sql.to_owned(),
+            leaves: vec![sql.to_owned()],
+            range: (-Self::LEAF_BOUND, Self::LEAF_BOUND),
+        }
+    }
+
+    /// `left op right` (`+`, `-` or `*`) when every value it computes fits `bigint` under
+    /// the guard.
+    pub(crate) fn combine(
+        op: char,
+        left: &FastInteger,
+        right: &FastInteger,
+    ) -> Option<FastInteger> {
+        let (a, b) = (left.range, right.range);
+        let range = match op {
+            '+' => (a.0.checked_add(b.0)?, a.1.checked_add(b.1)?),
+            '-' => (a.0.checked_sub(b.1)?, a.1.checked_sub(b.0)?),
+            '*' => {
+                let products = [
+                    a.0.checked_mul(b.0)?,
+                    a.0.checked_mul(b.1)?,
+                    a.1.checked_mul(b.0)?,
+                    a.1.checked_mul(b.1)?,
+                ];
+                (*products.iter().min()?, *products.iter().max()?)
+            }
+            _ => return None,
+        };
+        if range.0 < i128::from(i64::MIN) || range.1 > i128::from(i64::MAX) {
+            return None;
+        }
+        let mut leaves = left.leaves.clone();
+        for leaf in &right.leaves {
+            if !leaves.contains(leaf) {
+                leaves.push(leaf.clone());
+            }
+        }
+        Some(FastInteger {
+            sql: format!("({} {op} {})", left.sql, right.sql),
+            leaves,
+            range,
+        })
+    }
+
+    /// The guard: every leaf within the bound (null when a leaf is null, which takes the
+    /// exact form).
+    pub(crate) fn guard(leaves: &[String]) -> String {
+        let bound = Self::LEAF_BOUND;
+        let tests: Vec<String> = leaves
+            .iter()
+            .map(|leaf| format!("{leaf} BETWEEN -{bound} AND {bound}"))
+            .collect();
+        tests.join(" AND ")
+    }
 }
 
 impl Operand {
@@ -87,6 +179,7 @@ impl Operand {
             constant: false,
             instant: None,
             nan: false,
+            fast: None,
         }
     }
 
