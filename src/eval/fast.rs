@@ -65,6 +65,16 @@ enum Fast {
         /// Every member is a string literal.
         strings: bool,
     },
+    /// `tolower(path) eq 'literal'` (or `toupper`, or `ne`): compared without building
+    /// the folded string when the value is ASCII (where Unicode case mapping is ASCII's);
+    /// anything else through the general `node` (the call).
+    Folded {
+        path: Path,
+        upper: bool,
+        op: BinaryOp,
+        literal: Val<'static>,
+        node: Node,
+    },
     /// `path/any(x: body)`, where the body's leaves read `x` or the item.
     Any {
         path: Path,
@@ -228,6 +238,22 @@ fn leaf(node: Node, in_lambda: bool) -> Result<Fast, Node> {
     if !in_lambda {
         if let Node::Compare(op, left, right) = node {
             return match *right {
+                Node::Const(literal @ Val::Str(_)) if matches!(op, BinaryOp::Eq | BinaryOp::Ne) => {
+                    match folded_path(&left) {
+                        Some((path, upper)) => Ok(Fast::Folded {
+                            path,
+                            upper,
+                            op,
+                            literal,
+                            node: *left,
+                        }),
+                        None => Ok(Fast::Compare {
+                            left: Operand::Node(*left),
+                            op,
+                            literal,
+                        }),
+                    }
+                }
                 Node::Const(literal) if is_comparison(op) && !matches!(*left, Node::Const(_)) => {
                     let left = match arith_chain(&left) {
                         Some((path, mut steps)) => {
@@ -247,6 +273,17 @@ fn leaf(node: Node, in_lambda: bool) -> Result<Fast, Node> {
         }
     }
     Err(node)
+}
+
+/// `tolower(path)` / `toupper(path)`: the path and whether it is `toupper`.
+fn folded_path(node: &Node) -> Option<(Path, bool)> {
+    let Node::Call(function @ (Function::ToLower | Function::ToUpper), args) = node else {
+        return None;
+    };
+    let [subject] = args.as_slice() else {
+        return None;
+    };
+    Some((Path::of(subject, false)?, *function == Function::ToUpper))
 }
 
 /// `path op int op int ...` (innermost last): a property path, then `add`/`sub`/`mul`
@@ -352,7 +389,9 @@ impl Fast {
                 }
                 Operand::Node(_) => 2,
             },
-            Fast::Text { path, .. } | Fast::In { path, .. } => 3 + path.names.len() as u64,
+            Fast::Text { path, .. } | Fast::In { path, .. } | Fast::Folded { path, .. } => {
+                3 + path.names.len() as u64
+            }
             Fast::Any { path, .. } => 1 + path.names.len() as u64,
         }
     }
@@ -419,6 +458,29 @@ impl Fast {
                     value::truth(&functions::call(*function, args, rt)?)
                 }
             },
+            Fast::Folded {
+                path,
+                upper,
+                op,
+                literal,
+                node,
+            } => match (path.find(roots), literal) {
+                (Value::String(text), Val::Str(want)) if text.is_ascii() => {
+                    let fold = |b: u8| {
+                        if *upper {
+                            b.to_ascii_uppercase()
+                        } else {
+                            b.to_ascii_lowercase()
+                        }
+                    };
+                    let equal = text.len() == want.len() && text.bytes().map(fold).eq(want.bytes());
+                    Some(equal == (*op == BinaryOp::Eq))
+                }
+                _ => {
+                    let value = eval(node, env, rt)?;
+                    compare_val(*op, &value, literal, rt)?
+                }
+            },
             Fast::In {
                 path,
                 members,
@@ -479,6 +541,10 @@ fn compare_json(
     literal: &Val<'static>,
     rt: &Runtime<'_>,
 ) -> Result<Option<bool>, EvalError> {
+    if let (Val::Null, BinaryOp::Eq | BinaryOp::Ne) = (literal, op) {
+        // `eq null` is true exactly for null (a missing member reads as null).
+        return Ok(Some(value.is_null() == (op == BinaryOp::Eq)));
+    }
     let ordering = match (value, literal) {
         (Value::Number(n), Val::Num(Num::Int(want))) => {
             n.as_i64().map(|have| i128::from(have).cmp(want))
@@ -598,6 +664,9 @@ mod tests {
             "xs/any(x: x/v in (1, 2))",
             "(n add 1) mul 2 gt 10 and not (s eq 'failed')",
             "tolower(s) eq 'b'",
+            "tolower(s) ne 'abc' and toupper(s) eq 'B'",
+            "toupper(s) eq 'ÉTÉ' or tolower(s) eq 'σας' or tolower(s) ne 'b'",
+            "tolower(a/b/c) eq '1'",
             "(n sub 2) mul 3 ge 9",
             "n mul 3 eq 16.5",
             "n mul 9223372036854775807 mul 9223372036854775807 mul 4 gt 0",
@@ -627,6 +696,9 @@ mod tests {
             json!({"xs": {"v": 3}, "n": 3}),
             json!({"xs": [1, null, {"v": "3"}], "n": 3}),
             json!({"xs": null, "n": 2}),
+            json!({"s": "été"}),
+            json!({"s": "ΣΑΣ"}),
+            json!({"s": "Abc"}),
         ];
         for sql_nulls in [false, true] {
             let options = EvalOptions {
@@ -665,6 +737,7 @@ mod tests {
             "source in ('Okta','Workday')",
             "contains(source,'Sap')",
             "(stats/filesUploaded add 1) mul 2 gt 10",
+            "tolower(status) eq 'failed'",
         ] {
             let (fast, _) = both(filter, &options);
             assert!(!matches!(fast.tree, Fast::General(_)), "{filter}: {fast:?}");
