@@ -87,6 +87,15 @@ fn seed_requests_over_sqlite_answer_what_the_evaluator_answers() {
             "{query}"
         );
     }
+    // Other metadata levels parse the database's text response and rewrite it.
+    let query = "$filter=isUploadDone eq true&$count=true&$select=id";
+    let target = format!("/uploadSessions?{}", query.replace(' ', "%20"));
+    let reply = served.server.get(
+        &target,
+        &[("Accept", "application/json;odata.metadata=none")],
+    );
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.json(), expected(query, &sample()));
     let count = served.server.get(
         "/uploadSessions/$count?$filter=isUploadDone%20eq%20true",
         &[],

@@ -192,7 +192,6 @@ pub(crate) fn select_rows<'a>(
     order_and_cut(plan, rows, it, paging, rt)
 }
 
-/// Counts the rows, orders them and cuts the `$skip`/`$top` window and the page.
 /// The `$skip`/`$top`/page window over `count` matching items: `(start, end, next_offset)`,
 /// where `start..end` are positions in the ordered matches and `next_offset` is where the
 /// next page starts, if there is one.
@@ -213,6 +212,7 @@ pub(crate) fn window_range(
     (start, end, next_offset)
 }
 
+/// Counts the rows, orders them and cuts the `$skip`/`$top` window and the page.
 fn order_and_cut<'a>(
     plan: &'a ListPlan,
     mut rows: Vec<Row<'a>>,

@@ -5,8 +5,6 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
-
 use crate::ast::Query;
 use crate::error::EvalError;
 use crate::eval::EvalOptions;
@@ -102,7 +100,7 @@ impl SqlDatabase {
         entity_set: &str,
         query: &Query,
         options: &EvalOptions,
-    ) -> Result<Value, ODataError> {
+    ) -> Result<String, ODataError> {
         let sql_options = |dialect| SqlOptions {
             entity_set: Some(entity_set.to_owned()),
             now: options.now,
@@ -125,7 +123,7 @@ impl SqlDatabase {
                     // the statement.
                     connection.progress_handler(1000, Some(move || started.elapsed() > time));
                 }
-                let result = crate::sql::sqlite::answer(
+                let result = crate::sql::sqlite::answer_text(
                     &connection,
                     &self.mapping,
                     query,
@@ -146,7 +144,7 @@ impl SqlDatabase {
                     .lock()
                     .map_err(|_| ODataError::source("the database connection failed"))?;
                 client
-                    .answer(&self.mapping, query, &sql_options(Dialect::Postgres))
+                    .answer_text(&self.mapping, query, &sql_options(Dialect::Postgres))
                     .map_err(|error| database_error(error, deadline, started))
             }
         }
@@ -179,7 +177,9 @@ impl EntitySource for SqlSource {
     /// Pushes the query down, server-driven paging included: the translation reads the
     /// `$skiptoken` and writes the next link as the evaluator does.
     fn query(&self, query: &Query, options: &EvalOptions) -> Result<ResponseBody, ODataError> {
+        // The response as the database printed it (see `sql::response_text`), spliced
+        // rather than parsed into values.
         let answer = self.database.answer(&self.entity_set, query, options)?;
-        Ok(ResponseBody::Collection(answer))
+        Ok(ResponseBody::CollectionBytes(answer.into_bytes()))
     }
 }
