@@ -235,3 +235,21 @@ fn paths_through_collections_are_errors_where_the_evaluator_fails() {
         assert!(error.contains("files"), "{query}: {error}");
     }
 }
+
+/// The translation nests built JSON under `CASE` and from scalar subqueries without
+/// `json(...)`: the bundled SQLite keeps the JSON subtype through both (an older SQLite
+/// that dropped it would nest the text as a string).
+#[test]
+fn sqlite_keeps_the_json_subtype_through_case_and_subqueries() {
+    let connection = rusqlite::Connection::open_in_memory().unwrap();
+    let nested: String = connection
+        .query_row(
+            "SELECT json_array(CASE WHEN 1 THEN json_object('a', 1) END, \
+             (SELECT json_group_array(json_object('b', x)) FROM (SELECT 2 AS x)), \
+             CASE WHEN 1 THEN (SELECT json_group_array(x) FROM (SELECT 3 AS x)) END)",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(nested, r#"[{"a":1},[{"b":2}],[3]]"#);
+}
