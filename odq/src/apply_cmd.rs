@@ -322,10 +322,7 @@ fn print_count(plan: &StreamPlan, prepared: Prepared, args: &ApplyArgs) -> ExitC
         .ok()
         .and_then(|value| value.get("@odata.count").cloned());
     match count {
-        Some(count) => {
-            println!("{count}");
-            ExitCode::SUCCESS
-        }
+        Some(count) => crate::print_line(&count.to_string()),
         None => fail("apply: the response has no count"),
     }
 }

@@ -7,7 +7,7 @@ use odata_query::sql::{Dialect, SqlOptions};
 use odata_query::Query;
 
 use crate::db::{self, Database};
-use crate::fail;
+use crate::{fail, print_line};
 
 /// The database to answer from and how it was loaded (`--db`, `--model`, `--mapping`,
 /// `--set`).
@@ -67,10 +67,7 @@ pub(crate) fn run(
             Database::Postgres(client) => client.answer_text(&mapping, query, &options),
         };
         return match text {
-            Ok(text) => {
-                println!("{text}");
-                ExitCode::SUCCESS
-            }
+            Ok(text) => print_line(&text),
             Err(error) => {
                 eprintln!("odq: {}", db::describe(&error));
                 ExitCode::from(1)
@@ -86,14 +83,10 @@ pub(crate) fn run(
     match result {
         Ok(response) => {
             if count_only {
-                println!("{}", response["@odata.count"]);
+                print_line(&response["@odata.count"].to_string())
             } else {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&response).unwrap_or_default()
-                );
+                print_line(&serde_json::to_string_pretty(&response).unwrap_or_default())
             }
-            ExitCode::SUCCESS
         }
         Err(error) => {
             eprintln!("odq: {}", db::describe(&error));

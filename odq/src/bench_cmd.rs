@@ -55,6 +55,5 @@ pub(crate) fn run(args: &BenchArgs) -> ExitCode {
         "accepted": accepted.len(),
         "total": lines.len(),
     });
-    println!("{result}");
-    ExitCode::SUCCESS
+    crate::print_line(&result.to_string())
 }

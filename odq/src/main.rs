@@ -166,3 +166,15 @@ pub(crate) fn fail(message: &str) -> ExitCode {
     eprintln!("odq: {message}");
     ExitCode::from(2)
 }
+
+/// Prints `text` and a newline on stdout: success, also when the reader has gone (a
+/// closed pipe, as with `| head`), where `println!` would panic.
+pub(crate) fn print_line(text: &str) -> ExitCode {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => fail(&format!("cannot write the response: {e}")),
+    }
+}

@@ -81,10 +81,7 @@ pub(crate) fn run(args: &ParseArgs) -> ExitCode {
                 return code;
             }
             match render(&parsed, args.canonical) {
-                Ok(out) => {
-                    println!("{out}");
-                    ExitCode::SUCCESS
-                }
+                Ok(out) => crate::print_line(&out),
                 Err(message) => fail(&message),
             }
         }

@@ -66,10 +66,7 @@ pub(crate) fn run(args: &SqlArgs) -> ExitCode {
     let mut options = SqlOptions::new(args.dialect.dialect());
     options.entity_set = Some(set);
     match query.to_sql_with(&mapping, &options) {
-        Ok(sql) => {
-            println!("{}", sql.to_json());
-            ExitCode::SUCCESS
-        }
+        Ok(sql) => crate::print_line(&sql.to_json().to_string()),
         Err(error) => {
             eprintln!("odq: {}", db::describe(&error));
             ExitCode::from(1)
