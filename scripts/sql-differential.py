@@ -14,6 +14,9 @@ with `--model` on every side.
     scripts/sql-differential.py [--n N] [--seed S] [--records R] [--odq PATH]
                                 [--postgres URL] [--show K] [--keep DIR]
 
+Two runs at once must not share a PostgreSQL database: each one `odq load --replace`s the
+same tables, so the other run's answers would come from half-loaded data.
+
 Each answer is one of: equal (the same response, numbers by value, member order
 ignored; or both sides reject the query), unsupported (HTTP 501 naming the construct),
 rejected (400 on the database side only), different, database error (HTTP 500) or crash
