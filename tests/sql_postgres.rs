@@ -269,6 +269,9 @@ fn guarded_integer_arithmetic_answers_as_the_evaluator_does() {
         "stats/filesUploaded mul stats/totalBytesUploaded le 0",
         "not (stats/filesUploaded mul 3 ne 6442450944)",
         "1 add 2 lt stats/filesUploaded sub 1",
+        "-(stats/filesUploaded add 1) lt 0",
+        "-(stats/filesUploaded mul 2) ge -4294967296",
+        "-(stats/filesUploaded mul stats/filesUploaded) lt -1",
     ] {
         let query = format!("$filter={filter}&$select=id");
         let expected = evaluate(&query, &records, &context).unwrap();

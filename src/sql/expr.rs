@@ -164,8 +164,16 @@ impl<'m> Translator<'m> {
                     Kind::Integer | Kind::Duration => self.dialect.exact_integer(&inner.sql),
                     _ => inner.sql.clone(),
                 };
+                // The bigint form, when there is one, is negated too (never left as the
+                // form of the operand).
+                let fast = inner
+                    .fast
+                    .as_deref()
+                    .and_then(FastInteger::negate)
+                    .map(Box::new);
                 Ok(Operand {
                     sql: format!("(- {negated})"),
+                    fast,
                     ..inner
                 })
             }

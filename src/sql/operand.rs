@@ -158,6 +158,19 @@ impl FastInteger {
         })
     }
 
+    /// `- self`, when its negation fits `bigint` under the guard.
+    pub(crate) fn negate(&self) -> Option<FastInteger> {
+        let range = (self.range.1.checked_neg()?, self.range.0.checked_neg()?);
+        if range.0 < i128::from(i64::MIN) || range.1 > i128::from(i64::MAX) {
+            return None;
+        }
+        Some(FastInteger {
+            sql: format!("(- {})", self.sql),
+            leaves: self.leaves.clone(),
+            range,
+        })
+    }
+
     /// The guard: every leaf within the bound (null when a leaf is null, which takes the
     /// exact form).
     pub(crate) fn guard(leaves: &[String]) -> String {
