@@ -69,9 +69,10 @@ pub fn item(text: &str) -> Result<Value, SqlError> {
 }
 
 /// The response [`response`] builds, as JSON text: `@odata.context`, `@odata.count`,
-/// `value` and `@odata.nextLink` in that order (the evaluator's). Rows are copied as the
-/// database wrote them where [`inert_markers_removed`] can; the others are parsed and
-/// printed again, so the text parses to exactly the value [`response`] gives.
+/// `value` and `@odata.nextLink` in that order (the evaluator's). A row is copied as the
+/// database wrote it, with its bookkeeping members cut out, when they change nothing else
+/// (the record lacked no member); the others are parsed and printed again, so the text
+/// parses to exactly the value [`response`] gives.
 pub fn response_text(
     rows: impl IntoIterator<Item = String>,
     count: Option<i64>,
