@@ -225,19 +225,13 @@ fn share(fast: Fast) -> Fast {
     let (Fast::And(l, r) | Fast::Or(l, r)) = &fast else {
         return fast;
     };
-    let same = match (shared_path(l), shared_path(r)) {
-        (Some(a), Some(b)) => a.names == b.names,
-        _ => false,
+    let names = match (shared_path(l), shared_path(r)) {
+        (Some(a), Some(b)) if a.names == b.names => a.names.clone(),
+        _ => return fast,
     };
-    if !same {
-        return fast;
-    }
-    let path = match shared_path(l) {
-        Some(path) => Path {
-            variable: false,
-            names: path.names.clone(),
-        },
-        None => return fast,
+    let path = Path {
+        variable: false,
+        names,
     };
     Fast::Shared {
         path,

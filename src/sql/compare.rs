@@ -139,11 +139,7 @@ impl<'m> Translator<'m> {
         let mut leaves: Vec<String> = Vec::new();
         let mut fast_side = |side: &Operand| match &side.fast {
             Some(fast) => {
-                for leaf in &fast.leaves {
-                    if !leaves.contains(leaf) {
-                        leaves.push(leaf.clone());
-                    }
-                }
+                FastInteger::add_leaves(&mut leaves, &fast.leaves);
                 Operand {
                     sql: fast.sql.clone(),
                     fast: None,

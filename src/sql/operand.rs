@@ -146,16 +146,21 @@ impl FastInteger {
             return None;
         }
         let mut leaves = left.leaves.clone();
-        for leaf in &right.leaves {
-            if !leaves.contains(leaf) {
-                leaves.push(leaf.clone());
-            }
-        }
+        FastInteger::add_leaves(&mut leaves, &right.leaves);
         Some(FastInteger {
             sql: format!("({} {op} {})", left.sql, right.sql),
             leaves,
             range,
         })
+    }
+
+    /// Adds the leaves of `more` that `leaves` lacks.
+    pub(crate) fn add_leaves(leaves: &mut Vec<String>, more: &[String]) {
+        for leaf in more {
+            if !leaves.contains(leaf) {
+                leaves.push(leaf.clone());
+            }
+        }
     }
 
     /// `- self`, when its negation fits `bigint` under the guard.
