@@ -1,6 +1,7 @@
 //! The compiled `$filter` against hand-written closures, measured so that a shared,
 //! noisy machine disturbs the ratio as little as possible: `cargo bench --bench
-//! filter_ratio [-- ROUNDS]`.
+//! filter_ratio [-- ROUNDS] [NAME ...]`: only the rows whose name contains one of the NAMEs
+//! when any are given (`nested_eq`, `datetime`, ...).
 //!
 //! For each filter of the table, the two sides run alternately, one pass over 100k
 //! generated records at a time, for ROUNDS rounds (default 15); the table gives the
@@ -33,11 +34,18 @@ fn main() {
         .skip(1)
         .find_map(|a| a.parse().ok())
         .unwrap_or(15);
+    let names: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-') && a.parse::<usize>().is_err())
+        .collect();
     let items: Vec<Value> = upload_session_records(100_000, 20260101);
     println!("| filter | compiled min (median) ms | closure min (median) ms | ratio of mins |");
     println!("|---|---|---|---|");
     let mut ratios = Vec::new();
     for (name, filter, closure) in FILTERS {
+        if !names.is_empty() && !names.iter().any(|n| name.contains(n.as_str())) {
+            continue;
+        }
         let plan = Query::parse(&format!("$filter={filter}"))
             .expect("parses")
             .compile(&EvalOptions::default())

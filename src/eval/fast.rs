@@ -51,6 +51,9 @@ enum Fast {
         left: Operand,
         op: BinaryOp,
         literal: Val<'static>,
+        /// The instant of a DateTimeOffset literal, to compare with
+        /// [`temporal::common_instant`] of the value.
+        instant: Option<(i64, u32)>,
     },
     /// `contains`/`startswith`/`endswith(path, 'literal')`.
     Text {
@@ -269,10 +272,12 @@ fn rebase(fast: Fast) -> Fast {
             left: Operand::Path(_),
             op,
             literal,
+            instant,
         } => Fast::Compare {
             left: Operand::Path(variable()),
             op,
             literal,
+            instant,
         },
         Fast::Text {
             function, needle, ..
@@ -343,11 +348,7 @@ fn leaf(node: Node, in_lambda: bool) -> Result<Fast, Node> {
                             literal,
                             node: *left,
                         }),
-                        None => Ok(Fast::Compare {
-                            left: Operand::Node(*left),
-                            op,
-                            literal,
-                        }),
+                        None => Ok(Fast::compare(Operand::Node(*left), op, literal)),
                     }
                 }
                 Node::Const(literal) if is_comparison(op) && !matches!(*left, Node::Const(_)) => {
@@ -362,7 +363,7 @@ fn leaf(node: Node, in_lambda: bool) -> Result<Fast, Node> {
                         }
                         None => Operand::Node(*left),
                     };
-                    Ok(Fast::Compare { left, op, literal })
+                    Ok(Fast::compare(left, op, literal))
                 }
                 right => Err(Node::Compare(op, left, Box::new(right))),
             };
@@ -416,11 +417,7 @@ fn leaf_shape(node: &Node, in_lambda: bool) -> Option<Fast> {
             let Node::Const(literal) = right.as_ref() else {
                 return None;
             };
-            Some(Fast::Compare {
-                left: Operand::Path(path),
-                op: *op,
-                literal: literal.clone(),
-            })
+            Some(Fast::compare(Operand::Path(path), *op, literal.clone()))
         }
         Node::Call(
             function @ (Function::Contains | Function::StartsWith | Function::EndsWith),
@@ -472,6 +469,20 @@ fn leaf_shape(node: &Node, in_lambda: bool) -> Option<Fast> {
 }
 
 impl Fast {
+    /// `left op literal`.
+    fn compare(left: Operand, op: BinaryOp, literal: Val<'static>) -> Fast {
+        let instant = match &literal {
+            Val::DateTimeOffset(value) => Some(temporal::instant_key(value)),
+            _ => None,
+        };
+        Fast::Compare {
+            left,
+            op,
+            literal,
+            instant,
+        }
+    }
+
     /// The specialised nodes (general ones charge for themselves; lambda bodies per member).
     fn steps(&self) -> u64 {
         match self {
@@ -517,8 +528,13 @@ impl Fast {
                 }
                 value::or3(left, r.truth(roots, env, rt)?)
             }
-            Fast::Compare { left, op, literal } => match left {
-                Operand::Path(path) => compare_json(*op, path.find(roots), literal, rt)?,
+            Fast::Compare {
+                left,
+                op,
+                literal,
+                instant,
+            } => match left {
+                Operand::Path(path) => compare_json(*op, path.find(roots), literal, *instant, rt)?,
                 Operand::Arith { path, steps, node } => {
                     match integer_chain(path.find(roots), steps) {
                         Some(result) => match literal {
@@ -643,6 +659,7 @@ fn compare_json(
     op: BinaryOp,
     value: &Value,
     literal: &Val<'static>,
+    instant: Option<(i64, u32)>,
     rt: &Runtime<'_>,
 ) -> Result<Option<bool>, EvalError> {
     if let (Val::Null, BinaryOp::Eq | BinaryOp::Ne) = (literal, op) {
@@ -658,7 +675,10 @@ fn compare_json(
         // A string read as a DateTimeOffset once (the general rule reads it again for
         // the `eq` half of `ge`/`le`); instants compare as the general rule does.
         (Value::String(text), Val::DateTimeOffset(want)) => {
-            temporal::parse_datetime_lenient(text).map(|have| have.cmp(want))
+            match (temporal::common_instant(text), instant) {
+                (Some(have), Some(want)) => Some(have.cmp(&want)),
+                _ => temporal::parse_datetime_lenient(text).map(|have| have.cmp(want)),
+            }
         }
         _ => None,
     };

@@ -246,6 +246,104 @@ pub(crate) fn parse_datetime_lenient(text: &str) -> Option<DateTime<FixedOffset>
     scan_datetime(text, false)
 }
 
+/// The UTC instant of a DateTimeOffset written the way data almost always writes one
+/// (`2026-01-01T10:00:00.5Z`, a four-digit year, an optional offset), as seconds since the
+/// Unix epoch and nanoseconds, without building a chrono value; `None` for any other text
+/// (other year widths, leap seconds, anything invalid), which [`parse_datetime_lenient`]
+/// then reads. Where this reads a text, the lenient parser reads the same instant (a test
+/// checks it over generated texts), so comparing these pairs compares the DateTimeOffsets.
+pub(crate) fn common_instant(text: &str) -> Option<(i64, u32)> {
+    let b = text.as_bytes();
+    let number = |at: usize, width: usize| -> Option<i64> {
+        let mut value = 0;
+        for &digit in b.get(at..at + width)? {
+            if !digit.is_ascii_digit() {
+                return None;
+            }
+            value = value * 10 + i64::from(digit - b'0');
+        }
+        Some(value)
+    };
+    if b.len() < 16
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't')
+        || b[13] != b':'
+    {
+        return None;
+    }
+    let (year, month, day) = (number(0, 4)?, number(5, 2)?, number(8, 2)?);
+    let (hour, minute) = (number(11, 2)?, number(14, 2)?);
+    let (mut at, mut second, mut nanos) = (16, 0, 0u32);
+    if b.get(at) == Some(&b':') {
+        second = number(at + 1, 2)?;
+        at += 3;
+        if b.get(at) == Some(&b'.') {
+            // As `fraction_nanos`: 1 to 12 digits, truncated to nanoseconds.
+            let run = b[at + 1..]
+                .iter()
+                .take_while(|d| d.is_ascii_digit())
+                .count();
+            if run == 0 || run > 12 {
+                return None;
+            }
+            for digit in b[at + 1..].iter().take(run.min(9)) {
+                nanos = nanos * 10 + u32::from(digit - b'0');
+            }
+            nanos *= 10u32.pow(9u32.saturating_sub(run as u32));
+            at += 1 + run;
+        }
+    }
+    let offset = match b.get(at) {
+        None => 0,
+        Some(b'Z' | b'z') if at + 1 == b.len() => 0,
+        Some(&sign @ (b'+' | b'-')) if at + 6 == b.len() && b[at + 3] == b':' => {
+            let (hours, minutes) = (number(at + 1, 2)?, number(at + 4, 2)?);
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            let seconds = hours * 3600 + minutes * 60;
+            if sign == b'-' {
+                -seconds
+            } else {
+                seconds
+            }
+        }
+        _ => return None,
+    };
+    let month_days = match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        1..=12 => 31,
+        _ => return None,
+    };
+    if day < 1 || day > month_days || hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    Some((
+        days * 86_400 + hour * 3600 + minute * 60 + second - offset,
+        nanos,
+    ))
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date (eras of 400 years, years starting
+/// in March so that the leap day ends one).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// The instant of a DateTimeOffset as [`common_instant`] gives it.
+pub(crate) fn instant_key(value: &DateTime<FixedOffset>) -> (i64, u32) {
+    (value.timestamp(), value.timestamp_subsec_nanos())
+}
+
 /// An `Edm.Date`: `2026-01-01`.
 pub(crate) fn parse_date(text: &str) -> Option<NaiveDate> {
     let mut s = Scanner::new(text);
@@ -582,6 +680,111 @@ fn shift_date(date: NaiveDate, duration: Duration) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Texts near the common DateTimeOffset shape, valid and not: every field from a few
+    /// choices around its bounds.
+    fn near_datetimes(count: usize) -> Vec<String> {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let pick = |n: &mut dyn FnMut(usize) -> usize, choices: &[&str]| -> String {
+            choices[n(choices.len())].to_string()
+        };
+        let mut texts = Vec::with_capacity(count);
+        for _ in 0..count {
+            let n = &mut next;
+            let year = match n(6) {
+                0 => pick(n, &["0000", "0001", "1600", "1900", "2000", "2100", "9999"]),
+                1 => pick(n, &["12345", "-2026", "026", "20a6"]),
+                _ => format!("{:04}", 1900 + n(300)),
+            };
+            // Half the texts keep every field but the day in range.
+            let valid = n(2) == 0;
+            let month = if valid {
+                pick(n, &["01", "02", "03", "04", "06", "09", "11", "12"])
+            } else {
+                pick(n, &["00", "01", "02", "12", "13", "1"])
+            };
+            let day = pick(n, &["00", "01", "15", "28", "29", "30", "31", "32"]);
+            let t = pick(n, if valid { &["T", "t"] } else { &["T", "t", " "] });
+            let hour = pick(
+                n,
+                if valid {
+                    &["00", "09", "23"]
+                } else {
+                    &["00", "24", "7"]
+                },
+            );
+            let minute = pick(
+                n,
+                if valid {
+                    &["00", "30", "59"]
+                } else {
+                    &["59", "60"]
+                },
+            );
+            let second = if valid {
+                pick(n, &["", ":00", ":07", ":59"])
+            } else {
+                pick(n, &["", ":59", ":60", ":61", ":5"])
+            };
+            let fraction = if second.is_empty() {
+                String::new()
+            } else {
+                match n(5) {
+                    0 => ".".to_string(),
+                    1 | 2 => format!(".{}", &"123456789012345"[..1 + n(14)]),
+                    _ => String::new(),
+                }
+            };
+            let offset = if valid {
+                pick(n, &["", "Z", "z", "+01:00", "-05:30", "+23:59", "-00:00"])
+            } else {
+                pick(
+                    n,
+                    &["Z", "+24:00", "-00:60", "+0100", "Zx", "+01:00:00", "+1:00"],
+                )
+            };
+            texts.push(format!(
+                "{year}-{month}-{day}{t}{hour}:{minute}{second}{fraction}{offset}"
+            ));
+        }
+        texts
+    }
+
+    #[test]
+    fn the_common_instant_reader_agrees_with_the_parser() {
+        let mut read = 0;
+        for text in near_datetimes(200_000) {
+            let Some(key) = common_instant(&text) else {
+                continue;
+            };
+            read += 1;
+            let parsed = parse_datetime_lenient(&text)
+                .unwrap_or_else(|| panic!("{text}: read quickly but not by the parser"));
+            assert_eq!(key, instant_key(&parsed), "{text}");
+        }
+        // The generator must reach the reader's accepting paths often enough to matter.
+        assert!(read > 40_000, "only {read} texts read");
+        for text in [
+            "2026-01-01T00:00:00Z",
+            "2026-02-28t23:59:59.999999999+01:00",
+            "0000-03-01T00:00",
+        ] {
+            assert!(common_instant(text).is_some(), "{text}");
+        }
+        for text in [
+            "2016-12-31T23:59:60Z",
+            "12026-01-01T00:00:00Z",
+            "2026-01-01T00:00:00.Z",
+        ] {
+            assert!(common_instant(text).is_none(), "{text}");
+        }
+    }
 
     #[test]
     fn datetimes_compare_as_instants_and_keep_offsets() {
