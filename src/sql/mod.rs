@@ -185,6 +185,28 @@ impl SqlQuery {
     }
 }
 
+/// `query` translated into `dialect` (whatever `options` names), and the entity set it
+/// reads: the one `options` names, else the mapping's only one (empty when there are
+/// several, where the translation has already failed). The executors' common first step.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) fn translate_for(
+    mapping: &Mapping,
+    query: &Query,
+    options: &SqlOptions,
+    dialect: Dialect,
+) -> Result<(SqlQuery, String), SqlError> {
+    let options = SqlOptions {
+        dialect,
+        ..options.clone()
+    };
+    let translated = query.to_sql_with(mapping, &options)?;
+    let set = match options.entity_set {
+        Some(set) => set,
+        None => mapping.single_set().unwrap_or_default().to_owned(),
+    };
+    Ok((translated, set))
+}
+
 impl Query {
     /// Translates the query over the mapping's only entity set into `dialect`.
     pub fn to_sql(&self, mapping: &Mapping, dialect: Dialect) -> Result<SqlQuery, SqlError> {

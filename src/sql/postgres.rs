@@ -194,15 +194,7 @@ async fn translate(
     query: &Query,
     options: &SqlOptions,
 ) -> Result<(SqlQuery, Option<String>), SqlError> {
-    let options = SqlOptions {
-        dialect: Dialect::Postgres,
-        ..options.clone()
-    };
-    let translated = query.to_sql_with(mapping, &options)?;
-    let set = match &options.entity_set {
-        Some(set) => set.clone(),
-        None => mapping.single_set().unwrap_or_default().to_owned(),
-    };
+    let (translated, set) = super::translate_for(mapping, query, options, Dialect::Postgres)?;
     let context = context(client, &set).await?;
     Ok((translated, context))
 }

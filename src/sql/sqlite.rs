@@ -185,15 +185,7 @@ fn translate(
     query: &Query,
     options: &SqlOptions,
 ) -> Result<(SqlQuery, Option<String>), SqlError> {
-    let options = SqlOptions {
-        dialect: Dialect::Sqlite,
-        ..options.clone()
-    };
-    let translated = query.to_sql_with(mapping, &options)?;
-    let set = match &options.entity_set {
-        Some(set) => set.clone(),
-        None => mapping.single_set().unwrap_or_default().to_owned(),
-    };
+    let (translated, set) = super::translate_for(mapping, query, options, Dialect::Sqlite)?;
     Ok((translated, context(connection, &set)?))
 }
 
