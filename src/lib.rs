@@ -125,6 +125,7 @@ mod skiptoken;
 #[cfg(feature = "sql")]
 pub mod sql;
 pub mod stream;
+mod temporal_text;
 
 /// The README's Rust examples, compiled and run as doctests.
 #[cfg(all(doctest, feature = "csdl", feature = "serde"))]

@@ -7,9 +7,10 @@
 //! property; a value the query computes (`$compute`, `min`, `max`) is answered in the
 //! canonical form.
 
-use chrono::{DateTime, FixedOffset, NaiveTime, Timelike};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveTime, Timelike};
 
 use crate::ast::{BinaryOp, Expr, Literal, UnaryOp};
+use crate::temporal_text;
 
 use super::dialect::Dialect;
 use super::error::{unsupported, SqlError};
@@ -22,178 +23,32 @@ const MAX_SHIFTED_SQL: usize = 20_000;
 
 /// `2026-01-01T10:00:00.5+02:00`, or `Z` for a zero offset (the evaluator's form).
 pub(crate) fn canonical_text(value: &DateTime<FixedOffset>) -> String {
-    let local = value.naive_local();
-    let mut out = local.format("%Y-%m-%dT%H:%M:%S").to_string();
-    let nanos = local.nanosecond() % 1_000_000_000;
-    if nanos > 0 {
-        let fraction = format!("{nanos:09}");
-        out.push('.');
-        out.push_str(fraction.trim_end_matches('0'));
-    }
-    let offset = value.offset().local_minus_utc();
-    if offset == 0 {
-        out.push('Z');
-    } else {
-        let sign = if offset < 0 { '-' } else { '+' };
-        let minutes = offset.unsigned_abs() / 60;
-        out.push_str(&format!("{sign}{:02}:{:02}", minutes / 60, minutes % 60));
-    }
-    out
+    temporal_text::format_datetime(value)
 }
 
-/// A DateTimeOffset literal as the evaluator reads one: `YYYY-MM-DDTHH:MM[:SS[.f]]`
-/// then `Z` or `±HH:MM` (`T` and `Z` in either case; fraction digits past nine dropped).
+/// A DateTimeOffset literal as the evaluator reads one (the same reader), where SQL can
+/// hold it: a four-digit year and no leap second (stored texts have that shape).
 pub(crate) fn parse_date_time(text: &str) -> Option<DateTime<FixedOffset>> {
-    let upper = text.to_ascii_uppercase();
-    let (date, rest) = upper.split_once('T')?;
-    let (time, offset) = match rest.strip_suffix('Z') {
-        Some(time) => (time, 0),
-        None => {
-            let at = rest.rfind(['+', '-'])?;
-            let (time, offset) = rest.split_at(at);
-            let sign = if offset.starts_with('-') { -1 } else { 1 };
-            let (hours, minutes) = offset[1..].split_once(':')?;
-            if hours.len() != 2 || minutes.len() != 2 {
-                return None;
-            }
-            let hours: i32 = hours.parse().ok()?;
-            let minutes: i32 = minutes.parse().ok()?;
-            if hours > 23 || minutes > 59 {
-                return None;
-            }
-            (time, sign * (hours * 3600 + minutes * 60))
-        }
-    };
-    if date.len() != 10 {
-        return None;
-    }
-    let date = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
-    let time = parse_time_of_day(time)?;
-    let offset = FixedOffset::east_opt(offset)?;
-    date.and_time(time).and_local_timezone(offset).single()
+    let value = temporal_text::parse_datetime(text)?;
+    let local = value.naive_local();
+    ((0..=9999).contains(&local.year()) && local.nanosecond() < 1_000_000_000).then_some(value)
 }
 
-/// A TimeOfDay literal: `HH:MM[:SS[.f]]` (fraction digits past nine dropped).
+/// A TimeOfDay literal as the evaluator reads one, without a leap second.
 pub(crate) fn parse_time_of_day(text: &str) -> Option<NaiveTime> {
-    let bytes = text.as_bytes();
-    let two = |at: usize| -> Option<u32> {
-        let pair = bytes.get(at..at + 2)?;
-        pair.iter()
-            .all(u8::is_ascii_digit)
-            .then(|| u32::from(pair[0] - b'0') * 10 + u32::from(pair[1] - b'0'))
-    };
-    let hour = two(0)?;
-    if bytes.get(2) != Some(&b':') {
-        return None;
-    }
-    let minute = two(3)?;
-    let (mut second, mut nanos) = (0, 0);
-    if bytes.len() > 5 {
-        if bytes.get(5) != Some(&b':') {
-            return None;
-        }
-        second = two(6)?;
-        if bytes.len() > 8 {
-            let digits = text.get(9..)?;
-            if bytes[8] != b'.' || digits.is_empty() || digits.len() > 12 {
-                return None;
-            }
-            if !digits.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            let mut padded: String = digits.chars().take(9).collect();
-            while padded.len() < 9 {
-                padded.push('0');
-            }
-            nanos = padded.parse().ok()?;
-        }
-    }
-    NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)
+    temporal_text::parse_time(text).filter(|time| time.nanosecond() < 1_000_000_000)
 }
 
 /// `10:00:00.5`: the evaluator's form of a TimeOfDay, which compares as text in the same
 /// order as the times.
 pub(crate) fn canonical_time(time: &NaiveTime) -> String {
-    let mut out = time.format("%H:%M:%S").to_string();
-    let nanos = time.nanosecond() % 1_000_000_000;
-    if nanos > 0 {
-        let fraction = format!("{nanos:09}");
-        out.push('.');
-        out.push_str(fraction.trim_end_matches('0'));
-    }
-    out
+    temporal_text::format_time(time)
 }
 
-/// A Duration literal `[-]P[nD][T[nH][nM][n[.f]S]]` in nanoseconds.
+/// A Duration literal `[-]P[nD][T[nH][nM][n[.f]S]]` in nanoseconds, as the evaluator reads
+/// it.
 pub(crate) fn parse_duration(text: &str) -> Option<i128> {
-    const SECOND: i128 = 1_000_000_000;
-    let upper = text.to_ascii_uppercase();
-    let (negative, rest) = match upper.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, upper.as_str()),
-    };
-    let rest = rest.strip_prefix('P')?;
-    let (days, time) = match rest.split_once('T') {
-        Some((days, time)) => (days, Some(time)),
-        None => (rest, None),
-    };
-    let digits = |text: &str| {
-        !text.is_empty() && text.len() <= 30 && text.bytes().all(|b| b.is_ascii_digit())
-    };
-    let mut total: i128 = 0;
-    let mut any = false;
-    if !days.is_empty() {
-        let count = days.strip_suffix('D')?;
-        if !digits(count) {
-            return None;
-        }
-        total = count.parse::<i128>().ok()?.checked_mul(86_400 * SECOND)?;
-        any = true;
-    }
-    if let Some(mut time) = time {
-        if time.is_empty() {
-            return None;
-        }
-        let mut rank = 0;
-        while !time.is_empty() {
-            let end = time.find(|c: char| !c.is_ascii_digit() && c != '.')?;
-            let (number, tail) = time.split_at(end);
-            let unit = tail.chars().next()?;
-            time = &tail[1..];
-            let (unit_rank, factor) = match unit {
-                'H' => (1, 3600 * SECOND),
-                'M' => (2, 60 * SECOND),
-                'S' => (3, SECOND),
-                _ => return None,
-            };
-            if unit_rank <= rank {
-                return None;
-            }
-            rank = unit_rank;
-            let (whole, fraction) = match number.split_once('.') {
-                Some(_) if unit != 'S' => return None,
-                Some((whole, fraction)) => (whole, Some(fraction)),
-                None => (number, None),
-            };
-            if !digits(whole) {
-                return None;
-            }
-            let mut value = whole.parse::<i128>().ok()?.checked_mul(factor)?;
-            if let Some(fraction) = fraction {
-                if fraction.len() > 12 || !digits(fraction) {
-                    return None;
-                }
-                let mut padded: String = fraction.chars().take(9).collect();
-                while padded.len() < 9 {
-                    padded.push('0');
-                }
-                value = value.checked_add(padded.parse::<i128>().ok()?)?;
-            }
-            total = total.checked_add(value)?;
-            any = true;
-        }
-    }
-    any.then_some(if negative { -total } else { total })
+    temporal_text::parse_duration(text).map(|duration| duration.0)
 }
 
 impl Dialect {
