@@ -54,9 +54,13 @@ fn open_element<'a>(
     offset: usize,
     tag_end: usize,
 ) -> Result<Element<'a>, ModelError> {
-    // The reader reports the position before any whitespace it skipped.
-    let offset = input[offset..]
-        .find('<')
+    // The reader reports the position before any whitespace it skipped. Bytes, not a
+    // `str` slice: that position need not be a character boundary (a second byte-order
+    // mark, which the reader skips as well).
+    let offset = input
+        .as_bytes()
+        .get(offset..)
+        .and_then(|rest| rest.iter().position(|&b| b == b'<'))
         .map_or(offset, |found| offset + found);
     let name_length = start.name().as_ref().len();
     // The tag's text between `<` and `>`, sliced from the input (already UTF-8).

@@ -269,7 +269,11 @@ impl<'a> Reader<'a> {
             }
             _ if DYNAMIC.contains(&name) => AnnotationValue::Raw {
                 format: RawFormat::Xml,
-                text: self.input[element.start..element.end].to_owned(),
+                text: self
+                    .input
+                    .get(element.start..element.end)
+                    .unwrap_or_default()
+                    .to_owned(),
             },
             _ => return Ok(None),
         }))
