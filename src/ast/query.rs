@@ -545,7 +545,8 @@ impl Display for SelectItem {
             SelectItem::AllOperations(namespace) => write!(f, "{namespace}.*"),
             SelectItem::Path { segments, options } => {
                 write_list(f, segments, "/")?;
-                if let Some(options) = options {
+                // Empty options print as none: `a()` is not valid text.
+                if let Some(options) = options.as_ref().filter(|options| !options.is_empty()) {
                     f.write_str("(")?;
                     options.write_options(f, ";")?;
                     f.write_str(")")?;

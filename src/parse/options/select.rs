@@ -116,13 +116,10 @@ fn select_item<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, SelectItem> {
         return fail_expected(rest, Expected::Token(","));
     }
     let (after, options) = parse_nested_options(ctx, rest, Place::Select)?;
-    Ok((
-        after,
-        SelectItem::Path {
-            segments,
-            options: Some(options),
-        },
-    ))
+    // Options that all read as absent (`a($select=)` in default mode) are no options: the
+    // tree is the one `a` gives, and prints as text that parses (`a()` does not).
+    let options = (!options.is_empty()).then_some(options);
+    Ok((after, SelectItem::Path { segments, options }))
 }
 
 /// `( parameterName *( COMMA parameterName ) )`, when the parentheses hold plain names
