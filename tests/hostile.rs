@@ -163,6 +163,9 @@ fn hostile_eval_cases() {
                         Err(format!("want {expect}, got count {count:?}"))
                     }
                 }
+                // Deep enough that an unoptimised build may run out of its stack budget
+                // first: an answer where the stack allows, else that error.
+                (Ok(_), expect) if expect.starts_with("answer-or-error") => Ok(()),
                 (Ok(_), _) => Err(format!("want {expect}, got an answer")),
                 (Err(e), expect) if expect.starts_with("error") => {
                     let wanted = expect.trim_start_matches("error").trim();
@@ -170,6 +173,14 @@ fn hostile_eval_cases() {
                         Ok(())
                     } else {
                         Err(format!("want error containing {wanted:?}, got {e}"))
+                    }
+                }
+                (Err(e), expect) if expect.starts_with("answer-or-error") => {
+                    let wanted = expect.trim_start_matches("answer-or-error").trim();
+                    if e.contains(wanted) {
+                        Ok(())
+                    } else {
+                        Err(format!("want an answer or {wanted:?}, got {e}"))
                     }
                 }
                 (Err(e), _) => Err(format!("want {expect}, got error {e}")),

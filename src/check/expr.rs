@@ -85,6 +85,8 @@ pub(crate) struct ExprChecker<'m, 'a> {
     /// What policy messages call the resource.
     pub(crate) whose: Whose<'a>,
     alias_depth: usize,
+    /// Where the stack stood when checking began (see [`crate::limits::STACK_BUDGET`]).
+    stack_base: usize,
 }
 
 fn mismatch(message: String, token: Option<String>) -> CheckError {
@@ -171,6 +173,7 @@ impl<'m, 'a> ExprChecker<'m, 'a> {
             paths: Vec::new(),
             whose,
             alias_depth: 0,
+            stack_base: crate::limits::stack_position(),
         }
     }
 
@@ -202,6 +205,13 @@ impl<'m, 'a> ExprChecker<'m, 'a> {
         expr: &Expr,
         scope: &mut Scope<'m>,
     ) -> Result<Ty<'m>, CheckError> {
+        if self.stack_base.abs_diff(crate::limits::stack_position()) > crate::limits::STACK_BUDGET {
+            // Only an unoptimised build gets here within the depth limits.
+            return Err(CheckError::new(
+                CheckErrorKind::Invalid,
+                "the expression is nested too deeply to check in the stack budget",
+            ));
+        }
         match expr {
             Expr::Literal(literal) => {
                 if let Literal::Enum { type_name, value } = literal {

@@ -29,6 +29,22 @@ pub(crate) struct Runtime<'p> {
     pub(crate) search: &'p dyn SearchMatcher,
     /// [`super::EvalOptions::sql_null_semantics`].
     pub(crate) sql_nulls: bool,
+    /// Calls of [`eval`] under way, and where the stack stood at the outermost one (see
+    /// [`crate::limits::STACK_BUDGET`]): taken afresh at each outermost call, so that the
+    /// runtime may move between threads between calls.
+    frames: Cell<usize>,
+    stack_base: Cell<usize>,
+}
+
+/// One call of [`eval`] under way (see [`Runtime::enter_frame`]).
+pub(crate) struct Frame<'r> {
+    frames: &'r Cell<usize>,
+}
+
+impl Drop for Frame<'_> {
+    fn drop(&mut self) {
+        self.frames.set(self.frames.get() - 1);
+    }
 }
 
 impl std::fmt::Debug for Runtime<'_> {
@@ -58,7 +74,28 @@ impl<'p> Runtime<'p> {
             now,
             search,
             sql_nulls: false,
+            frames: Cell::new(0),
+            stack_base: Cell::new(0),
         }
+    }
+
+    /// Enters a call of [`eval`]; fails with the depth limit's error once the calls under
+    /// way use more than [`crate::limits::STACK_BUDGET`] of stack.
+    pub(crate) fn enter_frame(&self) -> Result<Frame<'_>, EvalError> {
+        let frames = self.frames.get();
+        let here = crate::limits::stack_position();
+        if frames == 0 {
+            self.stack_base.set(here);
+        } else if self.stack_base.get().abs_diff(here) > crate::limits::STACK_BUDGET {
+            return Err(EvalError::LimitExceeded {
+                limit: Limit::Depth,
+                max: self.limits.max_depth,
+            });
+        }
+        self.frames.set(frames + 1);
+        Ok(Frame {
+            frames: &self.frames,
+        })
     }
 
     /// Counts `n` evaluation steps against [`Limits::max_eval_steps`], and every
@@ -174,6 +211,7 @@ pub(crate) fn eval<'a>(
     rt: &Runtime<'_>,
 ) -> Result<Val<'a>, EvalError> {
     rt.tick(1)?;
+    let _frame = rt.enter_frame()?;
     let max_depth = rt.max_json_depth();
     Ok(match node {
         Node::Const(value) => value.reborrow(),

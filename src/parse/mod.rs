@@ -208,6 +208,8 @@ pub(crate) struct Ctx<'a> {
     nodes: Cell<usize>,
     /// Lambda variables in scope, innermost last (slices of the text: no copies).
     pub(crate) lambda_variables: RefCell<Vec<&'a str>>,
+    /// Where the stack stood when parsing began (see [`crate::limits::STACK_BUDGET`]).
+    stack_start: usize,
 }
 
 /// Leaves one nesting level when dropped (see [`Ctx::enter`]).
@@ -236,6 +238,7 @@ impl<'a> Ctx<'a> {
             lambda_depth: Cell::new(0),
             nodes: Cell::new(0),
             lambda_variables: RefCell::new(Vec::new()),
+            stack_start: crate::limits::stack_position(),
         }
     }
 
@@ -287,6 +290,17 @@ impl<'a> Ctx<'a> {
         at: &'i str,
     ) -> Result<DepthGuard<'c>, nom::Err<PError<'i>>> {
         let entered = counter.get().saturating_add(levels);
+        if self.stack_start.abs_diff(crate::limits::stack_position()) > crate::limits::STACK_BUDGET
+        {
+            // Deep enough to exhaust the stack budget first (an unoptimised build).
+            return Err(nom::Err::Failure(PError {
+                at,
+                kind: ParseErrorKind::LimitExceeded {
+                    limit: Limit::Depth,
+                    max: self.options.limits.max_depth,
+                },
+            }));
+        }
         if entered > max {
             return Err(nom::Err::Failure(PError {
                 at,
