@@ -7,14 +7,14 @@
 use std::fmt;
 use std::time::Duration;
 
-/// The stack, in bytes, that parsing, checking or evaluating one query may use, whatever the depth
-/// limits allow. [`Limits::max_depth`] bounds the recursion, but the stack each level takes
-/// depends on the build: an unoptimised build needs several times what a release build
-/// does (about 11 KB per level of the evaluator), and overflowed a 2 MiB thread (the
-/// default for spawned threads and tokio's workers) well before `max_depth`. Past this
-/// budget they fail with the depth limit's error instead (checking, with an invalid-query
-/// error that says so). A release build
-/// at the default `max_depth` uses under 400 KB for the deepest queries we know of.
+/// The stack, in bytes, that parsing, checking or evaluating one query may use, whatever
+/// the depth limits allow. [`Limits::max_depth`] bounds the recursion, but the stack each
+/// level takes depends on the build: an unoptimised build needs several times what a
+/// release build does (about 11 KB per level of the evaluator), and overflowed a 2 MiB
+/// thread (the default for spawned threads and tokio's workers) well before `max_depth`.
+/// Past this budget parsing and evaluation fail with the depth limit's error instead, and
+/// checking with an invalid-query error that says so. A release build at the default
+/// `max_depth` uses under 400 KB for the deepest queries we know of.
 pub(crate) const STACK_BUDGET: usize = 1 << 20;
 
 /// An address in the current stack frame, to measure how much stack a recursion has used
