@@ -205,7 +205,61 @@ impl Filter {
             item,
             variable: None,
         };
-        Ok(self.tree.truth(roots, env, rt)? == Some(true))
+        Ok(self.tree.truth(roots, Source::Env(env), rt)? == Some(true))
+    }
+
+    /// [`Filter::holds`] for a top-level item without `$compute` values, charging
+    /// `extra_steps` with the predicate's own: the same answer, but the environment of
+    /// general leaves is built only when one runs (the common filter needs none).
+    pub(crate) fn holds_item(
+        &self,
+        item: &Value,
+        extra_steps: u64,
+        rt: &Runtime<'_>,
+    ) -> Result<bool, EvalError> {
+        if let Fast::General(node) = &self.tree {
+            rt.tick(extra_steps)?;
+            let this = Val::from_json(item);
+            return super::exec::holds(node, &Env::new(&this, &[]), rt);
+        }
+        rt.tick(extra_steps.saturating_add(self.steps))?;
+        // As `holds` finds it through `Val::from_json`: paths on a scalar item are null.
+        let found = match item {
+            Value::Array(_) | Value::Object(_) => item,
+            _ => &Value::Null,
+        };
+        let roots = Roots {
+            item: found,
+            variable: None,
+        };
+        Ok(self.tree.truth(roots, Source::Item(item), rt)? == Some(true))
+    }
+}
+
+/// Where the general leaves of a specialised tree find their environment.
+#[derive(Clone, Copy)]
+enum Source<'e, 'a, 'r> {
+    /// The caller's environment.
+    Env(&'e Env<'a, 'r>),
+    /// A top-level item alone (`Env::new(item, &[])`), built when a general leaf runs.
+    Item(&'a Value),
+}
+
+impl<'a> Source<'_, 'a, '_> {
+    /// Evaluates the general `node` in this environment and hands the value to `then`.
+    fn eval<T>(
+        self,
+        node: &'a Node,
+        rt: &Runtime<'_>,
+        then: impl FnOnce(&Val<'_>) -> Result<T, EvalError>,
+    ) -> Result<T, EvalError> {
+        match self {
+            Source::Env(env) => then(&eval(node, env, rt)?),
+            Source::Item(item) => {
+                let this = Val::from_json(item);
+                then(&eval(node, &Env::new(&this, &[]), rt)?)
+            }
+        }
     }
 }
 
@@ -508,11 +562,11 @@ impl Fast {
     fn truth<'a>(
         &'a self,
         roots: Roots<'_>,
-        env: &Env<'a, '_>,
+        env: Source<'_, 'a, '_>,
         rt: &Runtime<'_>,
     ) -> Result<Option<bool>, EvalError> {
         Ok(match self {
-            Fast::General(node) => value::truth(&eval(node, env, rt)?),
+            Fast::General(node) => env.eval(node, rt, |value| Ok(value::truth(value)))?,
             Fast::Not(inner) => inner.truth(roots, env, rt)?.map(|b| !b),
             Fast::And(l, r) => {
                 let left = l.truth(roots, env, rt)?;
@@ -541,15 +595,11 @@ impl Fast {
                             Val::Num(Num::Int(want)) => Some(holds_ordering(*op, result.cmp(want))),
                             _ => compare_val(*op, &Val::Num(Num::Int(result)), literal, rt)?,
                         },
-                        None => {
-                            let value = eval(node, env, rt)?;
-                            compare_val(*op, &value, literal, rt)?
-                        }
+                        None => env.eval(node, rt, |value| compare_val(*op, value, literal, rt))?,
                     }
                 }
                 Operand::Node(node) => {
-                    let value = eval(node, env, rt)?;
-                    compare_val(*op, &value, literal, rt)?
+                    env.eval(node, rt, |value| compare_val(*op, value, literal, rt))?
                 }
             },
             Fast::Text {
@@ -596,10 +646,7 @@ impl Fast {
                     let equal = text.len() == want.len() && text.bytes().map(fold).eq(want.bytes());
                     Some(equal == (*op == BinaryOp::Eq))
                 }
-                _ => {
-                    let value = eval(node, env, rt)?;
-                    compare_val(*op, &value, literal, rt)?
-                }
+                _ => env.eval(node, rt, |value| compare_val(*op, value, literal, rt))?,
             },
             Fast::In {
                 path,
@@ -802,6 +849,8 @@ mod tests {
             "t ne 2026-02-01T12:00:00+02:00",
             "n eq 5 or n gt 'x'",
             "not (n gt 5) or (b eq null and s ne 'z')",
+            "length(s) gt 2 and n eq 5",
+            "n eq 5 or (s eq 'b' and $it/n eq 5) or concat(s,'x') eq 'bx'",
         ];
         let items = [
             json!({}),
@@ -846,10 +895,16 @@ mod tests {
                 for item in &items {
                     let value = Val::from_json(item);
                     let env = Env::new(&value, &[]);
+                    let expected = general.holds(&env, &rt);
                     assert_eq!(
                         fast.holds(&env, &rt),
-                        general.holds(&env, &rt),
+                        expected,
                         "{filter} over {item} (SQL nulls: {sql_nulls})"
+                    );
+                    assert_eq!(
+                        fast.holds_item(item, 0, &rt),
+                        expected,
+                        "{filter} over {item}, item alone (SQL nulls: {sql_nulls})"
                     );
                 }
             }

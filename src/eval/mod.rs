@@ -606,18 +606,19 @@ impl Plan {
     }
 
     pub(crate) fn matches_with(&self, item: &Value, rt: &Runtime<'_>) -> Result<bool, EvalError> {
-        rt.tick(1)?;
         if let (true, None, Some(filter)) = (
             self.list.compute.is_empty(),
             &self.list.search,
             &self.list.filter,
         ) {
-            // The common case: only a `$filter` (general leaves may still charge).
+            // The common case: only a `$filter` (general leaves may still charge). The
+            // item's own step is charged with the filter's.
             let mark = rt.bytes_mark();
-            let kept = filter.holds(&Env::new(&Val::from_json(item), &[]), rt);
+            let kept = filter.holds_item(item, 1, rt);
             rt.release_to(mark);
             return kept;
         }
+        rt.tick(1)?;
         // Everything built here is dropped on return: release its charges.
         let mark = rt.bytes_mark();
         let value = Val::from_json(item);
