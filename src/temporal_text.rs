@@ -251,17 +251,9 @@ pub(crate) fn parse_datetime_lenient(text: &str) -> Option<DateTime<FixedOffset>
 /// then reads. Where this reads a text, the lenient parser reads the same instant (a test
 /// checks it over generated texts), so comparing these pairs compares the DateTimeOffsets.
 pub(crate) fn common_instant(text: &str) -> Option<(i64, u32)> {
+    // This runs once per record in a DateTimeOffset `$filter`: one pass, fixed positions,
+    // no iterator adapters.
     let b = text.as_bytes();
-    let number = |at: usize, width: usize| -> Option<i64> {
-        let mut value = 0;
-        for &digit in b.get(at..at + width)? {
-            if !digit.is_ascii_digit() {
-                return None;
-            }
-            value = value * 10 + i64::from(digit - b'0');
-        }
-        Some(value)
-    };
     if b.len() < 16
         || b[4] != b'-'
         || b[7] != b'-'
@@ -270,25 +262,33 @@ pub(crate) fn common_instant(text: &str) -> Option<(i64, u32)> {
     {
         return None;
     }
-    let (year, month, day) = (number(0, 4)?, number(5, 2)?, number(8, 2)?);
-    let (hour, minute) = (number(11, 2)?, number(14, 2)?);
+    let year = two_digits(b, 0)? * 100 + two_digits(b, 2)?;
+    let (month, day) = (two_digits(b, 5)?, two_digits(b, 8)?);
+    let (hour, minute) = (two_digits(b, 11)?, two_digits(b, 14)?);
     let (mut at, mut second, mut nanos) = (16, 0, 0u32);
     if b.get(at) == Some(&b':') {
-        second = number(at + 1, 2)?;
+        second = two_digits(b, at + 1)?;
         at += 3;
         if b.get(at) == Some(&b'.') {
             // As `fraction_nanos`: 1 to 12 digits, truncated to nanoseconds.
-            let run = b[at + 1..]
-                .iter()
-                .take_while(|d| d.is_ascii_digit())
-                .count();
-            if run == 0 || run > 12 {
+            let mut run = 0;
+            for &byte in &b[at + 1..] {
+                let digit = byte.wrapping_sub(b'0');
+                if digit > 9 {
+                    break;
+                }
+                if run < 9 {
+                    nanos = nanos * 10 + u32::from(digit);
+                }
+                run += 1;
+                if run > 12 {
+                    return None;
+                }
+            }
+            if run == 0 {
                 return None;
             }
-            for digit in b[at + 1..].iter().take(run.min(9)) {
-                nanos = nanos * 10 + u32::from(digit - b'0');
-            }
-            nanos *= 10u32.pow(9u32.saturating_sub(run as u32));
+            nanos *= POWERS_OF_TEN[9 - run.min(9)];
             at += 1 + run;
         }
     }
@@ -296,7 +296,7 @@ pub(crate) fn common_instant(text: &str) -> Option<(i64, u32)> {
         None => 0,
         Some(b'Z' | b'z') if at + 1 == b.len() => 0,
         Some(&sign @ (b'+' | b'-')) if at + 6 == b.len() && b[at + 3] == b':' => {
-            let (hours, minutes) = (number(at + 1, 2)?, number(at + 4, 2)?);
+            let (hours, minutes) = (two_digits(b, at + 1)?, two_digits(b, at + 4)?);
             if hours > 23 || minutes > 59 {
                 return None;
             }
@@ -324,6 +324,28 @@ pub(crate) fn common_instant(text: &str) -> Option<(i64, u32)> {
         days * 86_400 + hour * 3600 + minute * 60 + second - offset,
         nanos,
     ))
+}
+
+/// 10^0 ..= 10^9.
+const POWERS_OF_TEN: [u32; 10] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+    1_000_000_000,
+];
+
+/// The two ASCII digits at `at` as a number.
+#[inline(always)]
+fn two_digits(b: &[u8], at: usize) -> Option<i64> {
+    let high = b.get(at)?.wrapping_sub(b'0');
+    let low = b.get(at + 1)?.wrapping_sub(b'0');
+    (high <= 9 && low <= 9).then(|| i64::from(high * 10 + low))
 }
 
 /// Days from 1970-01-01 to a proleptic Gregorian date (eras of 400 years, years starting
@@ -549,9 +571,18 @@ mod tests {
                     &["Z", "+24:00", "-00:60", "+0100", "Zx", "+01:00:00", "+1:00"],
                 )
             };
-            texts.push(format!(
-                "{year}-{month}-{day}{t}{hour}:{minute}{second}{fraction}{offset}"
-            ));
+            let mut text =
+                format!("{year}-{month}-{day}{t}{hour}:{minute}{second}{fraction}{offset}");
+            // A quarter of the texts have one character replaced by one next to the digits
+            // in ASCII (`/`, `:`) or another that is not one.
+            if n(4) == 0 {
+                let at = n(text.len());
+                if text.is_char_boundary(at) && text.is_char_boundary(at + 1) {
+                    let by = pick(n, &["/", ":", ";", "a", " ", "-", "é", "٣"]);
+                    text.replace_range(at..at + 1, &by);
+                }
+            }
+            texts.push(text);
         }
         texts
     }
@@ -559,7 +590,7 @@ mod tests {
     #[test]
     fn the_common_instant_reader_agrees_with_the_parser() {
         let mut read = 0;
-        for text in near_datetimes(200_000) {
+        for text in near_datetimes(300_000) {
             let Some(key) = common_instant(&text) else {
                 continue;
             };

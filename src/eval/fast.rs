@@ -80,7 +80,13 @@ enum Fast {
     },
     /// `body` with `path` read once: its leaves read the value found as the variable
     /// (never inside a lambda, whose own variable that is).
-    Shared { path: Path, body: Box<Fast> },
+    Shared {
+        path: Path,
+        body: Box<Fast>,
+        /// More than one leaf compares the value with a DateTimeOffset (a range): a
+        /// string value is read as an instant once, not once per leaf.
+        instants: bool,
+    },
     /// `path/any(x: body)`, where the body's leaves read `x` or the item.
     Any {
         path: Path,
@@ -119,6 +125,9 @@ struct Path {
 struct Roots<'v> {
     item: &'v Value,
     variable: Option<&'v Value>,
+    /// The variable's [`temporal::common_instant`], when a [`Fast::Shared`] read it
+    /// already (a string that is not in the common form gives `Some(None)`).
+    variable_instant: Option<Option<(i64, u32)>>,
 }
 
 impl Path {
@@ -204,6 +213,7 @@ impl Filter {
         let roots = Roots {
             item,
             variable: None,
+            variable_instant: None,
         };
         Ok(self.tree.truth(roots, Source::Env(env), rt)? == Some(true))
     }
@@ -231,6 +241,7 @@ impl Filter {
         let roots = Roots {
             item: found,
             variable: None,
+            variable_instant: None,
         };
         Ok(self.tree.truth(roots, Source::Item(item), rt)? == Some(true))
     }
@@ -290,9 +301,12 @@ fn share(fast: Fast) -> Fast {
         variable: false,
         names,
     };
+    let body = rebase(fast);
+    let instants = body.instant_leaves() > 1;
     Fast::Shared {
         path,
-        body: Box::new(rebase(fast)),
+        body: Box::new(body),
+        instants,
     }
 }
 
@@ -554,7 +568,19 @@ impl Fast {
                 3 + path.names.len() as u64
             }
             Fast::Any { path, .. } => 1 + path.names.len() as u64,
-            Fast::Shared { path, body } => path.names.len() as u64 + body.steps(),
+            Fast::Shared { path, body, .. } => path.names.len() as u64 + body.steps(),
+        }
+    }
+
+    /// The comparisons with a DateTimeOffset literal among the leaves.
+    fn instant_leaves(&self) -> usize {
+        match self {
+            Fast::Compare {
+                instant: Some(_), ..
+            } => 1,
+            Fast::Not(inner) => inner.instant_leaves(),
+            Fast::And(l, r) | Fast::Or(l, r) => l.instant_leaves() + r.instant_leaves(),
+            _ => 0,
         }
     }
 
@@ -588,7 +614,15 @@ impl Fast {
                 literal,
                 instant,
             } => match left {
-                Operand::Path(path) => compare_json(*op, path.find(roots), literal, *instant, rt)?,
+                Operand::Path(path) => {
+                    // A shared value's instant, read once (see `Fast::Shared`).
+                    let known = match path.names.is_empty() {
+                        true => roots.variable_instant,
+                        false => None,
+                    };
+                    let instants = (*instant, known);
+                    compare_json(*op, path.find(roots), literal, instants, rt)?
+                }
                 Operand::Arith { path, steps, node } => {
                     match integer_chain(path.find(roots), steps) {
                         Some(result) => match literal {
@@ -621,10 +655,20 @@ impl Fast {
                     value::truth(&functions::call(*function, args, rt)?)
                 }
             },
-            Fast::Shared { path, body } => {
+            Fast::Shared {
+                path,
+                body,
+                instants,
+            } => {
+                let value = path.find(roots);
+                let variable_instant = match (instants, value) {
+                    (true, Value::String(text)) => Some(temporal::common_instant(text)),
+                    _ => None,
+                };
                 let shared = Roots {
                     item: roots.item,
-                    variable: Some(path.find(roots)),
+                    variable: Some(value),
+                    variable_instant,
                 };
                 body.truth(shared, env, rt)?
             }
@@ -684,6 +728,7 @@ impl Fast {
                         let inner = Roots {
                             item: roots.item,
                             variable: Some(member),
+                            variable_instant: None,
                         };
                         if body.truth(inner, env, rt)? == Some(true) {
                             found = true;
@@ -700,13 +745,18 @@ impl Fast {
     }
 }
 
+/// Seconds since the Unix epoch and nanoseconds (see [`temporal::common_instant`]).
+type InstantKey = (i64, u32);
+
 /// `value op literal` for a value read from the JSON: shortcuts for the trivial cases,
 /// else the general rule.
+/// `instants` holds the literal's instant (for a DateTimeOffset literal) and, when it was
+/// read already, the value's [`temporal::common_instant`].
 fn compare_json(
     op: BinaryOp,
     value: &Value,
     literal: &Val<'static>,
-    instant: Option<(i64, u32)>,
+    (instant, known): (Option<InstantKey>, Option<Option<InstantKey>>),
     rt: &Runtime<'_>,
 ) -> Result<Option<bool>, EvalError> {
     if let (Val::Null, BinaryOp::Eq | BinaryOp::Ne) = (literal, op) {
@@ -722,7 +772,11 @@ fn compare_json(
         // A string read as a DateTimeOffset once (the general rule reads it again for
         // the `eq` half of `ge`/`le`); instants compare as the general rule does.
         (Value::String(text), Val::DateTimeOffset(want)) => {
-            match (temporal::common_instant(text), instant) {
+            let have = match known {
+                Some(have) => have,
+                None => temporal::common_instant(text),
+            };
+            match (have, instant) {
                 (Some(have), Some(want)) => Some(have.cmp(&want)),
                 _ => temporal::parse_datetime_lenient(text).map(|have| have.cmp(want)),
             }
