@@ -127,7 +127,7 @@ struct Roots<'v> {
     variable: Option<&'v Value>,
     /// The variable's [`temporal::common_instant`], when a [`Fast::Shared`] read it
     /// already (a string that is not in the common form gives `Some(None)`).
-    variable_instant: Option<Option<(i64, u32)>>,
+    variable_instant: Option<Option<InstantKey>>,
 }
 
 impl Path {
@@ -616,9 +616,10 @@ impl Fast {
             } => match left {
                 Operand::Path(path) => {
                     // A shared value's instant, read once (see `Fast::Shared`).
-                    let known = match path.names.is_empty() {
-                        true => roots.variable_instant,
-                        false => None,
+                    let known = if path.names.is_empty() {
+                        roots.variable_instant
+                    } else {
+                        None
                     };
                     let instants = (*instant, known);
                     compare_json(*op, path.find(roots), literal, instants, rt)?
@@ -750,6 +751,7 @@ type InstantKey = (i64, u32);
 
 /// `value op literal` for a value read from the JSON: shortcuts for the trivial cases,
 /// else the general rule.
+///
 /// `instants` holds the literal's instant (for a DateTimeOffset literal) and, when it was
 /// read already, the value's [`temporal::common_instant`].
 fn compare_json(
