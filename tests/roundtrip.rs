@@ -116,7 +116,7 @@ fn property_path() -> impl Strategy<Value = Expr> {
             Just(PathRoot::This)
         ],
         prop_oneof![3 => name(), 1 => prop::sample::select(LITERAL_NAMES).prop_map(str::to_owned)],
-        prop::collection::vec(later_name().prop_map(Segment::Property), 0..2),
+        prop::collection::vec(later_name().prop_map(|n| Segment::Property(n.into())), 0..2),
     )
         .prop_map(|(root, first, rest)| {
             // A literal word alone where a path starts would read as the literal.
@@ -126,7 +126,7 @@ fn property_path() -> impl Strategy<Value = Expr> {
             } else {
                 first
             };
-            let mut segments = vec![Segment::Property(first)];
+            let mut segments = vec![Segment::Property(first.into())];
             segments.extend(rest);
             Expr::Path(MemberPath { root, segments })
         })
@@ -206,7 +206,7 @@ fn expr() -> impl Strategy<Value = Expr> {
                 Expr::Path(MemberPath {
                     root: PathRoot::Implicit,
                     segments: vec![
-                        Segment::Property(collection),
+                        Segment::Property(collection.into()),
                         Segment::Any(Some(Lambda {
                             variable,
                             predicate: Box::new(body),
@@ -217,7 +217,7 @@ fn expr() -> impl Strategy<Value = Expr> {
             (name(), inner.clone()).prop_map(|(collection, body)| Expr::Path(MemberPath {
                 root: PathRoot::Implicit,
                 segments: vec![
-                    Segment::Property(collection),
+                    Segment::Property(collection.into()),
                     Segment::Count(Some(Box::new(Query {
                         filter: Some(body),
                         ..Query::default()
@@ -287,7 +287,7 @@ fn nested_options() -> impl Strategy<Value = Query> {
 
 fn expand_item() -> impl Strategy<Value = ExpandItem> {
     (name(), nested_options()).prop_map(|(name, options)| ExpandItem {
-        path: ExpandPath::Path(vec![PathSegment::Property(name)]),
+        path: ExpandPath::Path(vec![PathSegment::Property(name.into())]),
         kind: ExpandKind::Entities,
         options: Box::new(options),
     })
@@ -306,7 +306,7 @@ fn query() -> impl Strategy<Value = Query> {
             prop::collection::vec(expand_item(), 0..3),
             prop::collection::vec(
                 later_name().prop_map(|n| SelectItem::Path {
-                    segments: vec![PathSegment::Property(n)],
+                    segments: vec![PathSegment::Property(n.into())],
                     options: None,
                 }),
                 0..3,

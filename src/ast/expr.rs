@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::query::write_nested;
 use super::{write_list, write_url_text};
-use super::{AggregateItem, Annotation, Function, Literal, Query};
+use super::{AggregateItem, Annotation, Function, Literal, Name, Query};
 
 /// An expression (`$filter`, `$orderby` keys, `$compute`, alias values, arguments).
 #[derive(Debug, Clone, PartialEq)]
@@ -130,9 +130,9 @@ pub enum PathRoot {
 #[non_exhaustive]
 pub enum Segment {
     /// `name`: a property or navigation property.
-    Property(String),
+    Property(Name),
     /// `Namespace.Type`: a type cast.
-    TypeCast(String),
+    TypeCast(Name),
     /// `@Namespace.term#qualifier`: an annotation value.
     Annotation(Annotation),
     /// `('id')`, `(1)`, `(a=1,b='x')`: a key predicate (after `$root/Set` or a navigation).
@@ -153,14 +153,14 @@ pub enum Segment {
     /// such names against the model). Only the first segment of a path.
     Call {
         /// The function's name, as written.
-        name: String,
+        name: Name,
         /// The arguments.
         args: Vec<Expr>,
     },
     /// `Namespace.Function(p=1,q=@a)`: a bound or unbound custom function call.
     Function {
         /// The qualified function name.
-        name: String,
+        name: Name,
         /// The named arguments.
         args: Vec<NamedArg>,
     },

@@ -6,7 +6,7 @@ use std::fmt::{self, Display, Formatter};
 use serde::Serialize;
 
 use super::{write_list, write_url_text};
-use super::{Expr, Transformation};
+use super::{Expr, Name, Transformation};
 
 /// A whole query string (`$filter=...&$top=5&@p=1&custom=x`), or one nested option list
 /// (`files($filter=...;$top=5)`).
@@ -222,15 +222,15 @@ pub enum SelectItem {
 #[non_exhaustive]
 pub enum PathSegment {
     /// `name`: a (structural or navigation) property.
-    Property(String),
+    Property(Name),
     /// `Namespace.Type`: a type cast, followed by more segments.
-    TypeCast(String),
+    TypeCast(Name),
     /// `@Namespace.term#qualifier`: an annotation.
     Annotation(Annotation),
     /// `Namespace.Operation` or `Namespace.Function(p1,p2)` at the end of a `$select` path.
     Operation {
         /// The qualified operation name.
-        name: String,
+        name: Name,
         /// The parameter names in parentheses, if given.
         #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         parameters: Option<Vec<String>>,

@@ -101,7 +101,7 @@ fn mismatch(message: String, token: Option<String>) -> CheckError {
 fn token_of(expr: &Expr) -> Option<String> {
     match expr {
         Expr::Path(path) => path.segments.iter().find_map(|segment| match segment {
-            Segment::Property(name) => Some(name.clone()),
+            Segment::Property(name) => Some(name.to_string()),
             _ => None,
         }),
         Expr::Binary { left, right, .. } => token_of(left).or_else(|| token_of(right)),

@@ -84,7 +84,7 @@ fn property_path(expr: &Expr) -> Option<Vec<String>> {
     segments
         .iter()
         .map(|segment| match segment {
-            Segment::Property(name) => Some(name.clone()),
+            Segment::Property(name) => Some(name.to_string()),
             _ => None,
         })
         .collect()
@@ -117,7 +117,7 @@ fn path_names(segments: &[PathSegment]) -> Result<Vec<String>, EvalError> {
         .iter()
         .filter(|s| !matches!(s, PathSegment::TypeCast(_)))
         .map(|s| match s {
-            PathSegment::Property(name) => Ok(name.clone()),
+            PathSegment::Property(name) => Ok(name.to_string()),
             other => Err(EvalError::NotSupported(format!(
                 "the $apply path segment {other}"
             ))),

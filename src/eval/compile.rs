@@ -601,7 +601,7 @@ impl<'q> Compiler<'q> {
         declared: Declared<'q>,
     ) -> Result<Step, EvalError> {
         Ok(match segment {
-            Segment::Property(name) => Step::Property(name.clone()),
+            Segment::Property(name) => Step::Property(name.to_string()),
             Segment::TypeCast(name) => Step::TypeCast(self.type_names(name, declared)),
             Segment::Annotation(annotation) => {
                 let mut key = format!("@{}", annotation.term);

@@ -73,8 +73,8 @@ pub(crate) fn parse_resource(path: &str, options: &ParseOptions) -> Result<Resou
             root: PathRoot::Implicit,
             segments,
         }))) => match segments.as_slice() {
-            [Segment::Property(set)] => (set.clone(), None),
-            [Segment::Property(set), Segment::Key(key)] => (set.clone(), Some(key.clone())),
+            [Segment::Property(set)] => (set.to_string(), None),
+            [Segment::Property(set), Segment::Key(key)] => (set.to_string(), Some(key.clone())),
             _ => return Err(not_found(path)),
         },
         Ok(_) => return Err(not_found(path)),
@@ -91,7 +91,7 @@ pub(crate) fn parse_resource(path: &str, options: &ParseOptions) -> Result<Resou
                     root: PathRoot::Implicit,
                     segments,
                 }))) => match segments.as_slice() {
-                    [Segment::Property(name)] => name.clone(),
+                    [Segment::Property(name)] => name.to_string(),
                     _ => return Err(not_found(path)),
                 },
                 _ => return Err(not_found(path)),
@@ -154,7 +154,7 @@ pub(crate) fn key_filter(
             op: BinaryOp::Eq,
             left: Box::new(Expr::Path(MemberPath {
                 root: PathRoot::Implicit,
-                segments: vec![Segment::Property(name)],
+                segments: vec![Segment::Property(name.into())],
             })),
             right: Box::new(value),
         });
@@ -252,7 +252,7 @@ pub(crate) fn entity_query(request: &Query, filter: Expr) -> Query {
 /// The query that finds one entity by key with the navigation property expanded (and
 /// nothing else selected but the key).
 pub(crate) fn navigation_query(filter: Expr, navigation: &str, key: &[String]) -> Query {
-    let property = |name: &str| vec![PathSegment::Property(name.to_owned())];
+    let property = |name: &str| vec![PathSegment::Property(name.into())];
     Query {
         filter: Some(filter),
         top: Some(1),

@@ -403,9 +403,9 @@ fn property_path(i: &str, rules: PathRules) -> PResult<'_, Vec<PathSegment>> {
         } else {
             match dotted_name(rest) {
                 Ok((after, name)) if name.contains('.') => {
-                    (after, PathSegment::TypeCast(name.to_owned()))
+                    (after, PathSegment::TypeCast(name.into()))
                 }
-                Ok((after, name)) => (after, PathSegment::Property(name.to_owned())),
+                Ok((after, name)) => (after, PathSegment::Property(name.into())),
                 Err(_) if segments.is_empty() => return error(rest, Expected::Identifier),
                 Err(_) => return fail_expected(rest, Expected::Identifier),
             }

@@ -173,7 +173,7 @@ impl Collector<'_> {
         };
         for segment in &path.segments {
             match segment {
-                Segment::Property(name) => keys.push(name.clone()),
+                Segment::Property(name) => keys.push(name.to_string()),
                 // A cast matches on the value's `@odata.type`.
                 Segment::TypeCast(_) => {
                     let mut type_keys = keys.clone();

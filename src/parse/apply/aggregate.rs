@@ -63,7 +63,13 @@ fn aggregate_value<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, AggregateItem> 
                     // options say so (`aggregate(Amount)` is almost always a missing
                     // `with`); strict mode takes any name, as the ABNF does.
                     Some(PathSegment::Property(name)) if ctx.options.is_custom_aggregate(&name) => {
-                        (rest, AggregateExpr::Custom { path, name })
+                        (
+                            rest,
+                            AggregateExpr::Custom {
+                                path,
+                                name: name.into(),
+                            },
+                        )
                     }
                     _ => return fail_expected(bws(rest), Expected::Token("with")),
                 },

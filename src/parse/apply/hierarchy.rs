@@ -17,7 +17,7 @@ fn reference<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Vec<HierarchyArg>> {
         Ok(ok) => ok,
         Err(_) => return fail_expected(rest, Expected::Identifier),
     };
-    let qualifier = path_expr(vec![PathSegment::Property(qualifier.to_owned())]);
+    let qualifier = path_expr(vec![PathSegment::Property(qualifier.into())]);
     let rest = super::comma(rest)?;
     let (rest, path) = super::super::cut(property_path(rest, PathRules::GROUPING))?;
     let args = vec![
@@ -55,7 +55,7 @@ pub(super) fn arguments<'a>(
             _ => return fail_expected(rest, Expected::Token("preorder")),
         };
         args.push(HierarchyArg::Expr(path_expr(vec![PathSegment::Property(
-            order.to_owned(),
+            order.into(),
         )])));
         rest = after;
         if let Some(after_comma) = bws(rest).strip_prefix(',') {

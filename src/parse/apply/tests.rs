@@ -19,7 +19,7 @@ fn parse(text: &str) -> Vec<Transformation> {
 }
 
 fn property(name: &str) -> PathSegment {
-    PathSegment::Property(name.to_owned())
+    PathSegment::Property(name.into())
 }
 
 #[test]

@@ -48,7 +48,7 @@ pub(super) fn plain_member<'a>(
     let root = if ctx.lambda_variables.borrow().contains(&name) {
         PathRoot::Variable(name.to_owned())
     } else {
-        segments.push(Segment::Property(name.to_owned()));
+        segments.push(Segment::Property(name.into()));
         PathRoot::Implicit
     };
     path_rest(ctx, i, after, root, segments, 1)
@@ -249,21 +249,21 @@ fn segment<'a>(
         if after.starts_with('(') {
             let (rest, (args, height)) = function_args(ctx, after)?;
             segments.push(Segment::Function {
-                name: name.to_owned(),
+                name: name.into(),
                 args,
             });
             return Ok((rest, height));
         }
-        segments.push(Segment::TypeCast(name.to_owned()));
+        segments.push(Segment::TypeCast(name.into()));
         return Ok((after, 1));
     }
     if !after.starts_with('(') {
-        segments.push(Segment::Property(name.to_owned()));
+        segments.push(Segment::Property(name.into()));
         return Ok((after, 1));
     }
     match key(ctx, after) {
         Ok((rest, key)) => {
-            segments.push(Segment::Property(name.to_owned()));
+            segments.push(Segment::Property(name.into()));
             segments.push(key);
             return Ok((rest, 2));
         }
@@ -279,14 +279,14 @@ fn segment<'a>(
             if has_named_arguments(after) {
                 let (rest, (args, height)) = function_args(ctx, after)?;
                 segments.push(Segment::Function {
-                    name: name.to_owned(),
+                    name: name.into(),
                     args,
                 });
                 return Ok((rest, height));
             }
             let (rest, (args, height)) = positional_args(ctx, after)?;
             segments.push(Segment::Call {
-                name: name.to_owned(),
+                name: name.into(),
                 args,
             });
             return Ok((rest, height));
@@ -300,7 +300,7 @@ fn segment<'a>(
     }
     let (rest, (args, height)) = function_args(ctx, after)?;
     segments.push(Segment::Function {
-        name: name.to_owned(),
+        name: name.into(),
         args,
     });
     Ok((rest, height))
@@ -457,7 +457,7 @@ pub(super) fn cast_path<'a>(
     type_name: &str,
     height: usize,
 ) -> PResult<'a, Node> {
-    let cast = Segment::TypeCast(type_name.to_owned());
+    let cast = Segment::TypeCast(type_name.into());
     let (root, mut segments) = match expr {
         None => (PathRoot::Implicit, Vec::new()),
         Some(Expr::Path(path)) if !is_terminal(path.segments.last()) => (path.root, path.segments),

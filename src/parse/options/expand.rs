@@ -66,9 +66,9 @@ fn expand_item<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, ExpandItem> {
         } else {
             match dotted_name(rest) {
                 Ok((after, name)) if is_qualified(name) => {
-                    (after, PathSegment::TypeCast(name.to_owned()))
+                    (after, PathSegment::TypeCast(name.into()))
                 }
-                Ok((after, name)) => (after, PathSegment::Property(name.to_owned())),
+                Ok((after, name)) => (after, PathSegment::Property(name.into())),
                 Err(_) if segments.is_empty() => return error(rest, Expected::Item),
                 Err(_) => return fail_expected(rest, Expected::Identifier),
             }
@@ -85,7 +85,7 @@ fn expand_item<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, ExpandItem> {
         if after_slash.starts_with('*') {
             // `address/*`: every navigation property of a complex property. The star is
             // kept as a `Property("*")` segment, which prints back as `*`.
-            segments.push(PathSegment::Property("*".to_owned()));
+            segments.push(PathSegment::Property("*".into()));
             return star_suffix(ctx, after_slash, ExpandPath::Path(segments));
         }
         rest = after_slash;

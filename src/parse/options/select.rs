@@ -45,22 +45,22 @@ fn select_item<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, SelectItem> {
                 }
                 return Ok((after_star, SelectItem::AllOperations(name.to_owned())));
             } else if !is_qualified(name) {
-                (after, PathSegment::Property(name.to_owned()))
+                (after, PathSegment::Property(name.into()))
             } else if after.starts_with('/') {
-                (after, PathSegment::TypeCast(name.to_owned()))
+                (after, PathSegment::TypeCast(name.into()))
             } else if segments
                 .iter()
                 .all(|s| matches!(s, PathSegment::TypeCast(_)))
             {
                 // A qualified name at the end, after nothing but a type cast: an operation.
                 let operation = PathSegment::Operation {
-                    name: name.to_owned(),
+                    name: name.into(),
                     parameters: None,
                 };
                 (after, operation)
             } else {
                 // `address/Ns.DerivedAddress`: a type cast ending the path.
-                (after, PathSegment::TypeCast(name.to_owned()))
+                (after, PathSegment::TypeCast(name.into()))
             }
         };
         segments.push(segment);
