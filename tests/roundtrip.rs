@@ -145,20 +145,16 @@ fn expr() -> impl Strategy<Value = Expr> {
                 inner.clone(),
                 inner.clone()
             )
-                .prop_map(|(op, left, right)| Expr::Binary {
-                    op,
-                    left: Box::new(left),
-                    right: Box::new(right),
-                }),
+                .prop_map(|(op, left, right)| Expr::binary(op, left, right)),
             (
                 inner.clone(),
                 prop::collection::vec(literal().prop_map(Expr::Literal), 1..4)
             )
-                .prop_map(|(operand, items)| Expr::Binary {
-                    op: BinaryOp::In,
-                    left: Box::new(operand),
-                    right: Box::new(Expr::List(items)),
-                }),
+                .prop_map(|(operand, items)| Expr::binary(
+                    BinaryOp::In,
+                    operand,
+                    Expr::List(items)
+                )),
             (
                 prop_oneof![Just(UnaryOp::Not), Just(UnaryOp::Neg)],
                 inner.clone()

@@ -57,10 +57,9 @@ pub enum Expr {
     Binary {
         /// The operator.
         op: BinaryOp,
-        /// The left operand.
-        left: Box<Expr>,
-        /// The right operand.
-        right: Box<Expr>,
+        /// The left and the right operand, in one heap block (`let [left, right] =
+        /// &**operands;`). [`Expr::binary`] builds the node.
+        operands: Box<[Expr; 2]>,
     },
     /// `(1,2,3)`: a parenthesised list, the right operand of `in`.
     List(Vec<Expr>),
@@ -316,6 +315,14 @@ impl BinaryOp {
 }
 
 impl Expr {
+    /// `left op right`.
+    pub fn binary(op: BinaryOp, left: Expr, right: Expr) -> Expr {
+        Expr::Binary {
+            op,
+            operands: Box::new([left, right]),
+        }
+    }
+
     /// The binding strength of this node when it is an operand: binary operators use
     /// [`BinaryOp::precedence`], unary ones 7, everything else is atomic.
     pub fn precedence(&self) -> u8 {
@@ -341,8 +348,8 @@ impl Expr {
     /// left operands down to the first leaf (`-(5 in (1))` is not `-5 in (1)`).
     fn starts_with_mergeable_literal(&self) -> bool {
         let mut expr = self;
-        while let Expr::Binary { left, .. } = expr {
-            expr = left;
+        while let Expr::Binary { operands, .. } = expr {
+            expr = &operands[0];
         }
         // A path from a property named `INF` (`INF/x`) would read as `-INF`.
         if let Expr::Path(MemberPath {
@@ -436,7 +443,8 @@ impl Display for Expr {
                     }
                 }
             },
-            Expr::Binary { op, left, right } => {
+            Expr::Binary { op, operands } => {
+                let [left, right] = &**operands;
                 let precedence = op.precedence();
                 left.write_operand(f, precedence)?;
                 write!(f, " {} ", op.keyword())?;
@@ -475,16 +483,20 @@ impl Display for Expr {
 /// (default mode) `h:m:s` with it. Looks only at the two literals that meet at the colon.
 fn reads_as_time(condition: &Expr, value: &Expr) -> bool {
     let mut last = condition;
-    while let Expr::Binary { right: inner, .. } | Expr::Unary { operand: inner, .. } = last {
-        last = inner;
+    loop {
+        last = match last {
+            Expr::Binary { operands, .. } => &operands[1],
+            Expr::Unary { operand, .. } => operand,
+            _ => break,
+        };
     }
     let run = match last {
         Expr::Literal(Literal::Int(n)) if (0..100).contains(n) => n.to_string().len(),
         _ => return false,
     };
     let mut first = value;
-    while let Expr::Binary { left, .. } = first {
-        first = left;
+    while let Expr::Binary { operands, .. } = first {
+        first = &operands[0];
     }
     let text = match first {
         Expr::Literal(
@@ -526,8 +538,8 @@ impl Expr {
     /// part, before a `.`).
     fn leading_word(&self) -> Option<&str> {
         let mut expr = self;
-        while let Expr::Binary { left, .. } = expr {
-            expr = left;
+        while let Expr::Binary { operands, .. } = expr {
+            expr = &operands[0];
         }
         let name = match expr {
             Expr::Path(path) if path.is_bare_not() => return None,

@@ -104,7 +104,7 @@ fn token_of(expr: &Expr) -> Option<String> {
             Segment::Property(name) => Some(name.to_string()),
             _ => None,
         }),
-        Expr::Binary { left, right, .. } => token_of(left).or_else(|| token_of(right)),
+        Expr::Binary { operands, .. } => operands.iter().find_map(token_of),
         Expr::Unary { operand, .. } => token_of(operand),
         Expr::Call { args, .. } => args.iter().find_map(token_of),
         _ => None,
@@ -322,7 +322,10 @@ impl<'m, 'a> ExprChecker<'m, 'a> {
                     token_of(operand),
                 ))
             }
-            Expr::Binary { op, left, right } => self.binary(*op, left, right, scope),
+            Expr::Binary { op, operands } => {
+                let [left, right] = &**operands;
+                self.binary(*op, left, right, scope)
+            }
             Expr::List(items) => {
                 let mut element = Ty::NULL;
                 for item in items {

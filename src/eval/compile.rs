@@ -363,7 +363,10 @@ impl<'q> Compiler<'q> {
                     }
                 }
             }
-            Expr::Binary { op, left, right } => self.binary(*op, left, right, expr)?,
+            Expr::Binary { op, operands } => {
+                let [left, right] = &**operands;
+                self.binary(*op, left, right, expr)?
+            }
             Expr::List(items) | Expr::Array(items) => {
                 let mut nodes = Vec::with_capacity(items.len());
                 for item in items {

@@ -45,11 +45,7 @@ pub type Rewrite = Arc<dyn Fn(&mut Query, &Parts) -> Result<(), ODataError> + Se
 /// ```
 pub fn and_filter(query: &mut Query, condition: Expr) {
     query.filter = Some(match query.filter.take() {
-        Some(filter) => Expr::Binary {
-            op: BinaryOp::And,
-            left: Box::new(filter),
-            right: Box::new(condition),
-        },
+        Some(filter) => Expr::binary(BinaryOp::And, filter, condition),
         None => condition,
     });
 }

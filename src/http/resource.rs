@@ -150,22 +150,18 @@ pub(crate) fn key_filter(
             return Err(bad(format!("{} is not a literal", pair.value)));
         };
         let value = Expr::Literal(typed_key(literal.clone(), edm));
-        terms.push(Expr::Binary {
-            op: BinaryOp::Eq,
-            left: Box::new(Expr::Path(MemberPath {
+        terms.push(Expr::binary(
+            BinaryOp::Eq,
+            Expr::Path(MemberPath {
                 root: PathRoot::Implicit,
                 segments: vec![Segment::Property(name.into())],
-            })),
-            right: Box::new(value),
-        });
+            }),
+            value,
+        ));
     }
     let mut terms = terms.into_iter();
     let first = terms.next().ok_or_else(|| bad("empty".into()))?;
-    Ok(terms.fold(first, |all, term| Expr::Binary {
-        op: BinaryOp::And,
-        left: Box::new(all),
-        right: Box::new(term),
-    }))
+    Ok(terms.fold(first, |all, term| Expr::binary(BinaryOp::And, all, term)))
 }
 
 /// A key literal converted to the key property's type where the URL form is ambiguous.

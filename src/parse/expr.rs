@@ -239,11 +239,7 @@ fn binary_node<'a>(
     at: &'a str,
 ) -> Result<Node, nom::Err<PError<'a>>> {
     let height = left.1.max(right.1) + 1;
-    let expr = Expr::Binary {
-        op,
-        left: Box::new(left.0),
-        right: Box::new(right.0),
-    };
+    let expr = Expr::binary(op, left.0, right.0);
     node(ctx, expr, height, at)
 }
 

@@ -46,9 +46,9 @@ impl<'m> Translator<'m> {
             } => self.predicate(operand, env, !negated),
             Expr::Binary {
                 op: op @ (BinaryOp::And | BinaryOp::Or),
-                left,
-                right,
+                operands,
             } => {
+                let [left, right] = &**operands;
                 let left_sql = self.predicate(left, env, negated)?;
                 let right_sql = self.predicate(right, env, negated)?;
                 // De Morgan: under `not`, `and` becomes `or` (Kleene logic keeps it exact).
@@ -89,14 +89,17 @@ impl<'m> Translator<'m> {
     /// A Boolean leaf: a comparison, `in`, a lambda, a function, a Boolean property.
     fn leaf(&mut self, expr: &'m Expr, env: &Env<'_, 'm>) -> Result<Leaf, SqlError> {
         match expr {
-            Expr::Binary { op, left, right } if is_comparison(*op) => {
+            Expr::Binary { op, operands } if is_comparison(*op) => {
+                let [left, right] = &**operands;
                 self.comparison(*op, left, right, env)
             }
             Expr::Binary {
                 op: BinaryOp::In,
-                left,
-                right,
-            } => self.membership(left, right, env),
+                operands,
+            } => {
+                let [left, right] = &**operands;
+                self.membership(left, right, env)
+            }
             Expr::Binary {
                 op: BinaryOp::Has, ..
             } => unsupported("has (enum flags are stored as member names)"),
@@ -179,9 +182,9 @@ impl<'m> Translator<'m> {
             }
             Expr::Binary {
                 op: op @ (BinaryOp::And | BinaryOp::Or),
-                left,
-                right,
+                operands,
             } => {
+                let [left, right] = &**operands;
                 let left = self.boolean_value(left, env)?;
                 let right = self.boolean_value(right, env)?;
                 let and = *op == BinaryOp::And;
@@ -200,7 +203,10 @@ impl<'m> Translator<'m> {
                 let leaf = self.leaf(expr, env)?;
                 Ok(Operand::new(leaf.value(), Kind::Boolean, leaf.exact))
             }
-            Expr::Binary { op, left, right } => self.arithmetic(*op, left, right, env),
+            Expr::Binary { op, operands } => {
+                let [left, right] = &**operands;
+                self.arithmetic(*op, left, right, env)
+            }
             Expr::Cast { expr, type_name } => self.cast(expr.as_deref(), type_name, env),
             Expr::IsOf { expr, type_name } => self.is_of(expr.as_deref(), type_name, env),
             Expr::List(_) => invalid("a parenthesised list stands only after in"),

@@ -129,9 +129,10 @@ impl Collector<'_> {
                 }
             }
             Expr::Unary { operand, .. } => self.expr(operand, scope),
-            Expr::Binary { left, right, .. } => {
-                self.expr(left, scope);
-                self.expr(right, scope);
+            Expr::Binary { operands, .. } => {
+                for operand in operands.iter() {
+                    self.expr(operand, scope);
+                }
             }
             Expr::List(items) | Expr::Array(items) => {
                 items.iter().for_each(|item| self.expr(item, scope));

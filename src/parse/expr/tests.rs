@@ -28,27 +28,28 @@ fn limit_of(error: &ParseError) -> Option<Limit> {
 #[test]
 fn operators_associate_to_the_left() {
     let expr = parse("a sub b sub c").unwrap();
-    let Expr::Binary { left, right, .. } = &expr else {
+    let Expr::Binary { operands, .. } = &expr else {
         panic!("binary expected")
     };
+    let [left, right] = &**operands;
     assert!(matches!(
-        **left,
+        left,
         Expr::Binary {
             op: BinaryOp::Sub,
             ..
         }
     ));
-    assert!(matches!(**right, Expr::Path(_)));
+    assert!(matches!(right, Expr::Path(_)));
 }
 
 #[test]
 fn not_binds_tighter_than_comparisons_but_looser_than_has() {
-    let Expr::Binary { op, left, .. } = parse("not a eq b").unwrap() else {
+    let Expr::Binary { op, operands } = parse("not a eq b").unwrap() else {
         panic!("binary expected")
     };
     assert_eq!(op, BinaryOp::Eq);
     assert!(matches!(
-        *left,
+        operands[0],
         Expr::Unary {
             op: UnaryOp::Not,
             ..
@@ -92,31 +93,32 @@ fn negative_numbers_are_literals_and_other_minus_signs_negate() {
 #[test]
 fn lambda_variables_are_scoped_to_their_predicate() {
     let expr = parse("files/any(f:f/size gt 1) and f eq 1").unwrap();
-    let Expr::Binary { left, right, .. } = expr else {
+    let Expr::Binary { operands, .. } = expr else {
         panic!("binary expected")
     };
-    let Expr::Path(MemberPath { segments, .. }) = *left else {
+    let [left, right] = *operands;
+    let Expr::Path(MemberPath { segments, .. }) = left else {
         panic!("path expected")
     };
     let Some(Segment::Any(Some(lambda))) = segments.last() else {
         panic!("any expected")
     };
-    let Expr::Binary { left: size, .. } = &*lambda.predicate else {
+    let Expr::Binary { operands, .. } = &*lambda.predicate else {
         panic!("comparison expected")
     };
     assert!(matches!(
-        &**size,
+        &operands[0],
         Expr::Path(MemberPath {
             root: PathRoot::Variable(name),
             ..
         }) if name == "f"
     ));
     // Outside the lambda, `f` is a property again.
-    let Expr::Binary { left: outside, .. } = *right else {
+    let Expr::Binary { operands, .. } = right else {
         panic!("comparison expected")
     };
     assert!(matches!(
-        *outside,
+        operands[0],
         Expr::Path(MemberPath {
             root: PathRoot::Implicit,
             ..
