@@ -204,7 +204,7 @@ fn expr() -> impl Strategy<Value = Expr> {
                     segments: vec![
                         Segment::Property(collection.into()),
                         Segment::Any(Some(Lambda {
-                            variable,
+                            variable: variable.into(),
                             predicate: Box::new(body),
                         })),
                     ],

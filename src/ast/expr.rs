@@ -116,9 +116,9 @@ pub enum PathRoot {
     /// `$root/`: the service root; the first segment names an entity set or singleton.
     Root,
     /// `f` in `files/any(f: f/size gt 1)`: a lambda variable in scope.
-    Variable(String),
+    Variable(Name),
     /// `@p/name`: a parameter alias used as the start of a path.
-    Alias(String),
+    Alias(Name),
     /// `$these`: the current input set of an `$apply` transformation (aggregation extension).
     These,
 }
@@ -170,7 +170,7 @@ pub enum Segment {
 #[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct Lambda {
     /// The lambda variable (case-sensitive).
-    pub variable: String,
+    pub variable: Name,
     /// The Boolean predicate, in which `variable` names the current member.
     pub predicate: Box<Expr>,
 }

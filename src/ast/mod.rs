@@ -22,8 +22,9 @@
 //!   the fields the grammar allows in each place.
 //! - Binary operators are one enum with [`BinaryOp::precedence`]; the parser and `Display`
 //!   both use that table.
-//! - Names in paths ([`Segment`], [`PathSegment`]) are [`Name`]s, which hold a short name
-//!   inline: parsing `status eq 'x'` allocates no block for `status`.
+//! - Names in paths ([`Segment`], [`PathSegment`], [`PathRoot`], [`Lambda`]) are [`Name`]s,
+//!   which hold a short name inline: parsing `status eq 'x'` allocates no block for `status`.
+//! - A binary node keeps both operands in one block (`operands: Box<[Expr; 2]>`).
 
 mod apply;
 mod expr;

@@ -674,7 +674,7 @@ impl<'q> Compiler<'q> {
                 max,
             });
         }
-        self.variables.push(lambda.variable.clone());
+        self.variables.push(lambda.variable.to_string());
         self.variable_types.push(element);
         // Inside the predicate, implicit paths still refer to the item being filtered.
         let outer_level = self

@@ -192,7 +192,7 @@ impl Collector<'_> {
                 }
                 Segment::Any(Some(lambda)) | Segment::All(lambda) => {
                     self.need.insert(&keys, Need::default());
-                    scope.push((lambda.variable.clone(), keys));
+                    scope.push((lambda.variable.to_string(), keys));
                     self.expr(&lambda.predicate, scope);
                     scope.pop();
                     return;

@@ -46,7 +46,7 @@ pub(super) fn plain_member<'a>(
 ) -> PResult<'a, Node> {
     let mut segments = Vec::with_capacity(2);
     let root = if ctx.lambda_variables.borrow().contains(&name) {
-        PathRoot::Variable(name.to_owned())
+        PathRoot::Variable(name.into())
     } else {
         segments.push(Segment::Property(name.into()));
         PathRoot::Implicit
@@ -135,7 +135,7 @@ fn root<'a>(
             return Ok((rest, Root::Path(PathRoot::Implicit)));
         }
         if after.starts_with('/') {
-            return Ok((after, Root::Path(PathRoot::Alias(name.to_owned()))));
+            return Ok((after, Root::Path(PathRoot::Alias(name.into()))));
         }
         return Ok((after, Root::Alias(name.to_owned())));
     }
@@ -143,7 +143,7 @@ fn root<'a>(
         let is_variable =
             !after.starts_with(['(', '.', '\'']) && ctx.lambda_variables.borrow().contains(&name);
         if is_variable {
-            return Ok((after, Root::Path(PathRoot::Variable(name.to_owned()))));
+            return Ok((after, Root::Path(PathRoot::Variable(name.into()))));
         }
     }
     let (rest, first_height) = segment(ctx, i, Place::First, segments)?;
@@ -501,7 +501,7 @@ fn lambda<'a>(
         return fail_expected(close, Expected::Token(")"));
     };
     let lambda = Lambda {
-        variable: variable.to_owned(),
+        variable: variable.into(),
         predicate: Box::new(predicate),
     };
     segments.push(if is_any {
