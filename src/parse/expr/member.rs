@@ -154,6 +154,11 @@ fn root<'a>(
             // instance, called without parentheses (`Fully.Qualified.Namespace.HasJob`),
             // as .NET's OData library reads it; it prints with `()`.
             if ctx.options.lenient() {
+                // A canonical function's name (`geo.distance`) would print with `()` and
+                // then read as that function, without its arguments.
+                if crate::ast::Function::from_name(name).is_some() {
+                    return fail_expected(rest, Expected::Token("("));
+                }
                 let name = name.clone();
                 segments.pop();
                 segments.push(Segment::Function {
