@@ -22,8 +22,10 @@
 //!   the fields the grammar allows in each place.
 //! - Binary operators are one enum with [`BinaryOp::precedence`]; the parser and `Display`
 //!   both use that table.
-//! - Names in paths ([`Segment`], [`PathSegment`], [`PathRoot`], [`Lambda`]) are [`Name`]s,
-//!   which hold a short name inline: parsing `status eq 'x'` allocates no block for `status`.
+//! - Names in paths ([`Segment`], [`PathSegment`], [`PathRoot`], [`Lambda`]) are [`Name`]s:
+//!   slices of one shared copy of the option text they were read from, so that parsing
+//!   `a eq 1 and b eq 2` allocates one block for the names, not one per name. A name keeps
+//!   that text alive while it lives.
 //! - A binary node keeps both operands in one block (`operands: Box<[Expr; 2]>`).
 
 mod apply;

@@ -1,53 +1,70 @@
-//! [`Name`]: the text of a property name in the tree, held inline when it is short.
+//! [`Name`]: the text of a name in the tree, a slice of a shared string.
 //!
-//! Almost every name a query carries (`status`, `createdDateTime`, `files`) is a few ASCII
-//! bytes. A `String` per name is one heap allocation to parse and one to free, which is
-//! most of what a path costs; a name of up to [`Name::INLINE`] bytes needs neither.
+//! A query names the same few properties again and again, and a `String` per name is one
+//! heap allocation to parse and one to free, which is most of what a path costs. The parser
+//! instead keeps one shared copy of an option's text and makes every name a slice of it:
+//! one allocation per option, however many names it has. Reading a name is a bounds check.
 
 use std::borrow::Borrow;
 use std::cmp::Ordering;
 use std::fmt::{self, Debug, Display, Formatter};
 use std::hash::{Hash, Hasher};
 use std::ops::Deref;
+use std::sync::Arc;
 
 /// An owned, immutable string for names: `as_str`, `Deref<Target = str>`, comparisons with
-/// `str` and `String`, and `From` both ways. Short names (up to [`Name::INLINE`] bytes)
-/// live inside the value; longer ones in one heap block. It is as large as a `String`.
+/// `str` and `String`, and `From` both ways. It is a slice of a shared string (the
+/// parser's copy of the text it read, or its own), as large as a `String`; cloning it
+/// shares the text.
 #[derive(Clone)]
-pub struct Name(Repr);
-
-#[derive(Clone)]
-enum Repr {
-    Inline { len: u8, bytes: [u8; Name::INLINE] },
-    Heap(Box<str>),
+pub struct Name {
+    // `text[start..start + len]`, or `text[start..]` when `len` is `TO_THE_END`.
+    text: Arc<str>,
+    start: u32,
+    len: u32,
 }
 
-impl Name {
-    /// The longest name held without a heap block, in bytes.
-    pub const INLINE: usize = 22;
+const TO_THE_END: u32 = u32::MAX;
 
-    /// A name with the text `text`.
+impl Name {
+    /// A name with the text `text`, in a string of its own.
     pub fn new(text: &str) -> Name {
-        match u8::try_from(text.len()) {
-            Ok(len) if text.len() <= Name::INLINE => {
-                let mut bytes = [0; Name::INLINE];
-                bytes[..text.len()].copy_from_slice(text.as_bytes());
-                Name(Repr::Inline { len, bytes })
-            }
-            _ => Name(Repr::Heap(text.into())),
+        Name::whole(Arc::from(text))
+    }
+
+    /// All of `text`.
+    fn whole(text: Arc<str>) -> Name {
+        // Past 4 GiB (no name gets through the parser's limits that long), `len` is the
+        // mark for "to the end".
+        let len = u32::try_from(text.len()).unwrap_or(TO_THE_END);
+        Name {
+            text,
+            start: 0,
+            len,
         }
+    }
+
+    /// The name `text[range]`, sharing `text`; `None` when the range is not one of `text`'s
+    /// slices (out of bounds, or not on character boundaries).
+    pub(crate) fn slice_of(text: &Arc<str>, start: usize, len: usize) -> Option<Name> {
+        text.get(start..start.checked_add(len)?)?;
+        Some(Name {
+            text: Arc::clone(text),
+            start: u32::try_from(start).ok()?,
+            len: u32::try_from(len).ok().filter(|&len| len != TO_THE_END)?,
+        })
     }
 
     /// The text.
     pub fn as_str(&self) -> &str {
-        match &self.0 {
-            // The bytes were copied from a `str`, whole: they are UTF-8, so the check
-            // passes (and costs a few instructions per byte; names are read rarely).
-            Repr::Inline { len, bytes } => {
-                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
-            }
-            Repr::Heap(text) => text,
-        }
+        let start = self.start as usize;
+        let end = match self.len {
+            TO_THE_END => self.text.len(),
+            len => start + len as usize,
+        };
+        // The range was checked when the name was made; `get` keeps a mistake from
+        // panicking.
+        self.text.get(start..end).unwrap_or_default()
     }
 }
 
@@ -84,11 +101,7 @@ impl From<&str> for Name {
 
 impl From<String> for Name {
     fn from(text: String) -> Name {
-        if text.len() <= Name::INLINE {
-            Name::new(&text)
-        } else {
-            Name(Repr::Heap(text.into_boxed_str()))
-        }
+        Name::whole(Arc::from(text))
     }
 }
 
@@ -100,10 +113,7 @@ impl From<&String> for Name {
 
 impl From<Name> for String {
     fn from(name: Name) -> String {
-        match name.0 {
-            Repr::Heap(text) => text.into_string(),
-            Repr::Inline { .. } => name.as_str().to_owned(),
-        }
+        name.as_str().to_owned()
     }
 }
 
@@ -192,18 +202,12 @@ impl serde::Serialize for Name {
 #[cfg(test)]
 mod tests {
     use super::Name;
+    use std::sync::Arc;
 
     #[test]
-    fn short_and_long_names_keep_their_text() {
-        let long = "a".repeat(Name::INLINE + 1);
-        for text in [
-            "",
-            "a",
-            "createdDateTime",
-            "ÄÖÜ€𝄞",
-            "x".repeat(22).as_str(),
-            &long,
-        ] {
+    fn names_keep_their_text() {
+        let long = "a".repeat(100);
+        for text in ["", "a", "createdDateTime", "ÄÖÜ€𝄞", &long] {
             let name = Name::from(text);
             assert_eq!(name.as_str(), text);
             assert_eq!(Name::from(text.to_owned()), name);
@@ -211,6 +215,24 @@ mod tests {
             assert_eq!(format!("{name:?}"), format!("{text:?}"));
         }
         assert_eq!(std::mem::size_of::<Name>(), std::mem::size_of::<String>());
+    }
+
+    #[test]
+    fn slices_share_their_text_and_stay_on_boundaries() {
+        let text: Arc<str> = Arc::from("size gt 1 and €x");
+        let size = Name::slice_of(&text, 0, 4).unwrap();
+        assert_eq!(size, "size");
+        let euro = Name::slice_of(&text, 14, 4).unwrap();
+        assert_eq!(euro, "€x");
+        assert_eq!(Arc::strong_count(&text), 3);
+        assert!(
+            Name::slice_of(&text, 15, 1).is_none(),
+            "inside the euro sign"
+        );
+        assert!(Name::slice_of(&text, 10, 100).is_none());
+        assert!(Name::slice_of(&text, usize::MAX, 2).is_none());
+        drop((size, euro));
+        assert_eq!(Arc::strong_count(&text), 1);
     }
 
     #[test]

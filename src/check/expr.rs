@@ -101,7 +101,7 @@ fn mismatch(message: String, token: Option<String>) -> CheckError {
 fn token_of(expr: &Expr) -> Option<String> {
     match expr {
         Expr::Path(path) => path.segments.iter().find_map(|segment| match segment {
-            Segment::Property(name) => Some(name.to_string()),
+            Segment::Property(name) => Some(name.as_str().to_owned()),
             _ => None,
         }),
         Expr::Binary { operands, .. } => operands.iter().find_map(token_of),

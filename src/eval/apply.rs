@@ -84,7 +84,7 @@ fn property_path(expr: &Expr) -> Option<Vec<String>> {
     segments
         .iter()
         .map(|segment| match segment {
-            Segment::Property(name) => Some(name.to_string()),
+            Segment::Property(name) => Some(name.as_str().to_owned()),
             _ => None,
         })
         .collect()
@@ -117,7 +117,7 @@ fn path_names(segments: &[PathSegment]) -> Result<Vec<String>, EvalError> {
         .iter()
         .filter(|s| !matches!(s, PathSegment::TypeCast(_)))
         .map(|s| match s {
-            PathSegment::Property(name) => Ok(name.to_string()),
+            PathSegment::Property(name) => Ok(name.as_str().to_owned()),
             other => Err(EvalError::NotSupported(format!(
                 "the $apply path segment {other}"
             ))),

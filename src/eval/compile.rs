@@ -604,7 +604,7 @@ impl<'q> Compiler<'q> {
         declared: Declared<'q>,
     ) -> Result<Step, EvalError> {
         Ok(match segment {
-            Segment::Property(name) => Step::Property(name.to_string()),
+            Segment::Property(name) => Step::Property(name.as_str().to_owned()),
             Segment::TypeCast(name) => Step::TypeCast(self.type_names(name, declared)),
             Segment::Annotation(annotation) => {
                 let mut key = format!("@{}", annotation.term);
@@ -674,7 +674,7 @@ impl<'q> Compiler<'q> {
                 max,
             });
         }
-        self.variables.push(lambda.variable.to_string());
+        self.variables.push(lambda.variable.as_str().to_owned());
         self.variable_types.push(element);
         // Inside the predicate, implicit paths still refer to the item being filtered.
         let outer_level = self

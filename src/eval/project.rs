@@ -105,7 +105,7 @@ fn property_names(segments: &[PathSegment]) -> Result<Vec<String>, EvalError> {
     let mut names = Vec::new();
     for segment in segments {
         match segment {
-            PathSegment::Property(name) => names.push(name.to_string()),
+            PathSegment::Property(name) => names.push(name.as_str().to_owned()),
             PathSegment::TypeCast(_) => {}
             PathSegment::Annotation(annotation) => names.push(format!("@{}", annotation.term)),
             PathSegment::Operation { name, .. } => {

@@ -148,12 +148,12 @@ fn path_text(segments: &[PathSegment]) -> String {
     let mut parts = Vec::with_capacity(segments.len());
     for segment in segments {
         parts.push(match segment {
-            PathSegment::Property(name) | PathSegment::TypeCast(name) => name.to_string(),
+            PathSegment::Property(name) | PathSegment::TypeCast(name) => name.as_str().to_owned(),
             PathSegment::Annotation(annotation) => match &annotation.qualifier {
                 Some(qualifier) => format!("@{}#{qualifier}", annotation.term),
                 None => format!("@{}", annotation.term),
             },
-            PathSegment::Operation { name, .. } => name.to_string(),
+            PathSegment::Operation { name, .. } => name.as_str().to_owned(),
         });
     }
     parts.join("/")

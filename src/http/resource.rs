@@ -73,8 +73,10 @@ pub(crate) fn parse_resource(path: &str, options: &ParseOptions) -> Result<Resou
             root: PathRoot::Implicit,
             segments,
         }))) => match segments.as_slice() {
-            [Segment::Property(set)] => (set.to_string(), None),
-            [Segment::Property(set), Segment::Key(key)] => (set.to_string(), Some(key.clone())),
+            [Segment::Property(set)] => (set.as_str().to_owned(), None),
+            [Segment::Property(set), Segment::Key(key)] => {
+                (set.as_str().to_owned(), Some(key.clone()))
+            }
             _ => return Err(not_found(path)),
         },
         Ok(_) => return Err(not_found(path)),
@@ -91,7 +93,7 @@ pub(crate) fn parse_resource(path: &str, options: &ParseOptions) -> Result<Resou
                     root: PathRoot::Implicit,
                     segments,
                 }))) => match segments.as_slice() {
-                    [Segment::Property(name)] => name.to_string(),
+                    [Segment::Property(name)] => name.as_str().to_owned(),
                     _ => return Err(not_found(path)),
                 },
                 _ => return Err(not_found(path)),

@@ -22,8 +22,10 @@ pub(crate) mod query;
 pub(crate) mod search;
 pub(crate) mod suggest;
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
+use std::sync::Arc;
 
+use crate::ast::Name;
 use crate::error::{Expected, ParseError, ParseErrorKind};
 use crate::limits::{Limit, Limits};
 
@@ -208,6 +210,9 @@ pub(crate) struct Ctx<'a> {
     nodes: Cell<usize>,
     /// Lambda variables in scope, innermost last (slices of the text: no copies).
     pub(crate) lambda_variables: RefCell<Vec<&'a str>>,
+    /// One shared copy of the text, made for the first [`Name`] read from it (see
+    /// [`Ctx::name`]).
+    shared_text: OnceCell<Arc<str>>,
     /// Where the stack stood when parsing began (see [`crate::limits::STACK_BUDGET`]).
     stack_start: usize,
 }
@@ -238,6 +243,7 @@ impl<'a> Ctx<'a> {
             lambda_depth: Cell::new(0),
             nodes: Cell::new(0),
             lambda_variables: RefCell::new(Vec::new()),
+            shared_text: OnceCell::new(),
             stack_start: crate::limits::stack_position(),
         }
     }
@@ -259,6 +265,22 @@ impl<'a> Ctx<'a> {
     }
 
     /// The decoded byte offset of `rest`, a suffix of the text.
+    /// The [`Name`] for `name`, a slice of the text: a slice of the shared copy of the
+    /// text, so that the names of one option value take one allocation between them. A
+    /// `name` from elsewhere gets a copy of its own.
+    pub(crate) fn name(&self, name: &str) -> Name {
+        let start = (name.as_ptr() as usize).wrapping_sub(self.text.as_ptr() as usize);
+        let within = start
+            .checked_add(name.len())
+            .and_then(|end| self.text.get(start..end))
+            .is_some_and(|slice| slice == name);
+        if !within {
+            return Name::new(name);
+        }
+        let shared = self.shared_text.get_or_init(|| Arc::from(self.text));
+        Name::slice_of(shared, start, name.len()).unwrap_or_else(|| Name::new(name))
+    }
+
     pub(crate) fn offset(&self, rest: &str) -> usize {
         self.text.len() - rest.len()
     }

@@ -653,7 +653,7 @@ fn select_names(segments: &[PathSegment]) -> Result<Vec<String>, SqlError> {
     segments
         .iter()
         .map(|segment| match segment {
-            PathSegment::Property(name) => Ok(name.to_string()),
+            PathSegment::Property(name) => Ok(name.as_str().to_owned()),
             PathSegment::TypeCast(name) => unsupported(format!("the type cast {name} in $select")),
             PathSegment::Annotation(_) => unsupported("selecting annotations"),
             PathSegment::Operation { name, .. } => {

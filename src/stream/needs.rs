@@ -174,7 +174,7 @@ impl Collector<'_> {
         };
         for segment in &path.segments {
             match segment {
-                Segment::Property(name) => keys.push(name.to_string()),
+                Segment::Property(name) => keys.push(name.as_str().to_owned()),
                 // A cast matches on the value's `@odata.type`.
                 Segment::TypeCast(_) => {
                     let mut type_keys = keys.clone();
@@ -192,7 +192,7 @@ impl Collector<'_> {
                 }
                 Segment::Any(Some(lambda)) | Segment::All(lambda) => {
                     self.need.insert(&keys, Need::default());
-                    scope.push((lambda.variable.to_string(), keys));
+                    scope.push((lambda.variable.as_str().to_owned(), keys));
                     self.expr(&lambda.predicate, scope);
                     scope.pop();
                     return;

@@ -46,9 +46,9 @@ pub(super) fn plain_member<'a>(
 ) -> PResult<'a, Node> {
     let mut segments = Vec::with_capacity(2);
     let root = if ctx.lambda_variables.borrow().contains(&name) {
-        PathRoot::Variable(name.into())
+        PathRoot::Variable(ctx.name(name))
     } else {
-        segments.push(Segment::Property(name.into()));
+        segments.push(Segment::Property(ctx.name(name)));
         PathRoot::Implicit
     };
     path_rest(ctx, i, after, root, segments, 1)
@@ -135,7 +135,7 @@ fn root<'a>(
             return Ok((rest, Root::Path(PathRoot::Implicit)));
         }
         if after.starts_with('/') {
-            return Ok((after, Root::Path(PathRoot::Alias(name.into()))));
+            return Ok((after, Root::Path(PathRoot::Alias(ctx.name(name)))));
         }
         return Ok((after, Root::Alias(name.to_owned())));
     }
@@ -143,7 +143,7 @@ fn root<'a>(
         let is_variable =
             !after.starts_with(['(', '.', '\'']) && ctx.lambda_variables.borrow().contains(&name);
         if is_variable {
-            return Ok((after, Root::Path(PathRoot::Variable(name.into()))));
+            return Ok((after, Root::Path(PathRoot::Variable(ctx.name(name)))));
         }
     }
     let (rest, first_height) = segment(ctx, i, Place::First, segments)?;
@@ -254,21 +254,21 @@ fn segment<'a>(
         if after.starts_with('(') {
             let (rest, (args, height)) = function_args(ctx, after)?;
             segments.push(Segment::Function {
-                name: name.into(),
+                name: ctx.name(name),
                 args,
             });
             return Ok((rest, height));
         }
-        segments.push(Segment::TypeCast(name.into()));
+        segments.push(Segment::TypeCast(ctx.name(name)));
         return Ok((after, 1));
     }
     if !after.starts_with('(') {
-        segments.push(Segment::Property(name.into()));
+        segments.push(Segment::Property(ctx.name(name)));
         return Ok((after, 1));
     }
     match key(ctx, after) {
         Ok((rest, key)) => {
-            segments.push(Segment::Property(name.into()));
+            segments.push(Segment::Property(ctx.name(name)));
             segments.push(key);
             return Ok((rest, 2));
         }
@@ -284,14 +284,14 @@ fn segment<'a>(
             if has_named_arguments(after) {
                 let (rest, (args, height)) = function_args(ctx, after)?;
                 segments.push(Segment::Function {
-                    name: name.into(),
+                    name: ctx.name(name),
                     args,
                 });
                 return Ok((rest, height));
             }
             let (rest, (args, height)) = positional_args(ctx, after)?;
             segments.push(Segment::Call {
-                name: name.into(),
+                name: ctx.name(name),
                 args,
             });
             return Ok((rest, height));
@@ -305,7 +305,7 @@ fn segment<'a>(
     }
     let (rest, (args, height)) = function_args(ctx, after)?;
     segments.push(Segment::Function {
-        name: name.into(),
+        name: ctx.name(name),
         args,
     });
     Ok((rest, height))
@@ -506,7 +506,7 @@ fn lambda<'a>(
         return fail_expected(close, Expected::Token(")"));
     };
     let lambda = Lambda {
-        variable: variable.into(),
+        variable: ctx.name(variable),
         predicate: Box::new(predicate),
     };
     segments.push(if is_any {

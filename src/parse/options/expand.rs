@@ -66,9 +66,9 @@ fn expand_item<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, ExpandItem> {
         } else {
             match dotted_name(rest) {
                 Ok((after, name)) if is_qualified(name) => {
-                    (after, PathSegment::TypeCast(name.into()))
+                    (after, PathSegment::TypeCast(ctx.name(name)))
                 }
-                Ok((after, name)) => (after, PathSegment::Property(name.into())),
+                Ok((after, name)) => (after, PathSegment::Property(ctx.name(name))),
                 Err(_) if segments.is_empty() => return error(rest, Expected::Item),
                 Err(_) => return fail_expected(rest, Expected::Identifier),
             }

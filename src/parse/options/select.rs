@@ -45,22 +45,22 @@ fn select_item<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, SelectItem> {
                 }
                 return Ok((after_star, SelectItem::AllOperations(name.to_owned())));
             } else if !is_qualified(name) {
-                (after, PathSegment::Property(name.into()))
+                (after, PathSegment::Property(ctx.name(name)))
             } else if after.starts_with('/') {
-                (after, PathSegment::TypeCast(name.into()))
+                (after, PathSegment::TypeCast(ctx.name(name)))
             } else if segments
                 .iter()
                 .all(|s| matches!(s, PathSegment::TypeCast(_)))
             {
                 // A qualified name at the end, after nothing but a type cast: an operation.
                 let operation = PathSegment::Operation {
-                    name: name.into(),
+                    name: ctx.name(name),
                     parameters: None,
                 };
                 (after, operation)
             } else {
                 // `address/Ns.DerivedAddress`: a type cast ending the path.
-                (after, PathSegment::TypeCast(name.into()))
+                (after, PathSegment::TypeCast(ctx.name(name)))
             }
         };
         segments.push(segment);
