@@ -632,6 +632,11 @@ impl Display for Segment {
                 f.write_str(")")
             }
             Segment::Call { name, args } => {
+                // One literal or alias alone in the parentheses would read as a key
+                // predicate (`Items(1)`); a second pair keeps it an argument.
+                if let [arg @ (Expr::Literal(_) | Expr::Alias(_))] = args.as_slice() {
+                    return write!(f, "{name}(({arg}))");
+                }
                 write!(f, "{name}(")?;
                 write_list(f, args, ",")?;
                 f.write_str(")")
