@@ -628,7 +628,21 @@ impl Display for Segment {
             Segment::Aggregate(item) => write!(f, "aggregate({item})"),
             Segment::Function { name, args } => {
                 write!(f, "{name}(")?;
-                write_list(f, args, ",")?;
+                // Unqualified, with literal and alias values only, the call would read as
+                // a key predicate (`Items(id=1)`): the first value goes in parentheses.
+                let key_like = !name.contains('.')
+                    && args
+                        .iter()
+                        .all(|arg| matches!(arg.value, Expr::Literal(_) | Expr::Alias(_)));
+                match args.split_first() {
+                    Some((first, rest)) if key_like => {
+                        write!(f, "{}=({})", first.name, first.value)?;
+                        for arg in rest {
+                            write!(f, ",{arg}")?;
+                        }
+                    }
+                    _ => write_list(f, args, ",")?,
+                }
                 f.write_str(")")
             }
             Segment::Call { name, args } => {
