@@ -478,6 +478,12 @@ impl Display for Expr {
     }
 }
 
+/// True when `expr` prints as a key predicate's value would (a literal or an alias), so
+/// that in parentheses after a name it reads as a key.
+fn is_key_value(expr: &Expr) -> bool {
+    matches!(expr, Expr::Literal(_) | Expr::Alias(_))
+}
+
 /// True when `condition:value` would read as a time of day: the condition ends with an
 /// integer of one or two digits and the value starts with digits that make `hh:mm` or
 /// (default mode) `h:m:s` with it. Looks only at the two literals that meet at the colon.
@@ -630,10 +636,8 @@ impl Display for Segment {
                 write!(f, "{name}(")?;
                 // Unqualified, with literal and alias values only, the call would read as
                 // a key predicate (`Items(id=1)`): the first value goes in parentheses.
-                let key_like = !name.contains('.')
-                    && args
-                        .iter()
-                        .all(|arg| matches!(arg.value, Expr::Literal(_) | Expr::Alias(_)));
+                let key_like =
+                    !name.contains('.') && args.iter().all(|arg| is_key_value(&arg.value));
                 match args.split_first() {
                     Some((first, rest)) if key_like => {
                         write!(f, "{}=({})", first.name, first.value)?;
@@ -648,8 +652,10 @@ impl Display for Segment {
             Segment::Call { name, args } => {
                 // One literal or alias alone in the parentheses would read as a key
                 // predicate (`Items(1)`); a second pair keeps it an argument.
-                if let [arg @ (Expr::Literal(_) | Expr::Alias(_))] = args.as_slice() {
-                    return write!(f, "{name}(({arg}))");
+                if let [arg] = args.as_slice() {
+                    if is_key_value(arg) {
+                        return write!(f, "{name}(({arg}))");
+                    }
                 }
                 write!(f, "{name}(")?;
                 write_list(f, args, ",")?;

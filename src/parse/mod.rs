@@ -270,10 +270,11 @@ impl<'a> Ctx<'a> {
     /// `name` from elsewhere gets a copy of its own.
     pub(crate) fn name(&self, name: &str) -> Name {
         let start = (name.as_ptr() as usize).wrapping_sub(self.text.as_ptr() as usize);
+        // The same address and length: the same bytes.
         let within = start
             .checked_add(name.len())
             .and_then(|end| self.text.get(start..end))
-            .is_some_and(|slice| slice == name);
+            .is_some_and(|slice| std::ptr::eq(slice.as_ptr(), name.as_ptr()));
         if !within {
             return Name::new(name);
         }

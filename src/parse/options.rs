@@ -92,11 +92,8 @@ pub(crate) fn parse_option_value<'a>(
 ) -> PResult<'a, OptionValue> {
     // A `;` or `)` here ends an empty value in a nested list; a `%3B` is text (a `$search`
     // word may start with it). The tokens and `$id` are never nested: all of `i` is theirs.
-    let text = matches!(
-        option,
-        OptionName::SkipToken | OptionName::DeltaToken | OptionName::Id
-    );
-    let ends = !text && (i.starts_with(')') || (i.starts_with(';') && !ctx.is_escaped(i)));
+    let ends = !option.is_opaque_text()
+        && (i.starts_with(')') || (i.starts_with(';') && !ctx.is_escaped(i)));
     if i.is_empty() || ends {
         return fail_expected(i, Expected::Value);
     }

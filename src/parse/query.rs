@@ -522,11 +522,7 @@ fn whole_value<'a>(
 ) -> super::PResult<'a, OptionValue> {
     // Default mode: whitespace around the value (`$top= 0 `) is not part of it. The text
     // options (`$skiptoken`, `$id`, ...) are opaque and kept as they are.
-    let text_option = matches!(
-        name,
-        OptionName::SkipToken | OptionName::DeltaToken | OptionName::Id
-    );
-    let lenient = ctx.options.lenient() && !text_option;
+    let lenient = ctx.options.lenient() && !name.is_opaque_text();
     let i = if lenient { super::lexical::bws(i) } else { i };
     let (rest, value) = parse_option_value(ctx, i, name)?;
     let rest = if lenient && super::lexical::bws(rest).is_empty() {

@@ -164,6 +164,15 @@ impl OptionName {
             .map(OptionName::canonical)
     }
 
+    /// True for the options whose value is opaque text, kept as it is to its end: the
+    /// tokens and `$id` (never nested, so no `;` or `)` ends them).
+    pub(crate) fn is_opaque_text(self) -> bool {
+        matches!(
+            self,
+            OptionName::SkipToken | OptionName::DeltaToken | OptionName::Id
+        )
+    }
+
     /// True when the option accepts an empty list value that means "absent" in default mode
     /// (`$select=`, as .NET's OData library reads it).
     pub(crate) fn empty_means_absent(self) -> bool {
