@@ -27,12 +27,26 @@ use super::exec::{eval, Env, Runtime};
 use super::value::{self, Num, Val};
 use super::{functions, temporal};
 
+mod quick;
+use quick::Quick;
+
 /// A compiled `$filter` (or other predicate): specialised where it can be.
 #[derive(Debug)]
 pub(crate) struct Filter {
     tree: Fast,
     /// The specialised nodes of `tree` outside lambdas, charged once per item.
     steps: u64,
+    /// `tree` as closures, when every node of it has a trivial case (see [`quick`]).
+    quick: Option<Closures>,
+}
+
+/// The closures of [`quick::build`].
+struct Closures(quick::Pred);
+
+impl std::fmt::Debug for Closures {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Closures")
+    }
 }
 
 /// A predicate node; evaluates to a truth value (`None` is null).
@@ -191,7 +205,25 @@ impl Filter {
             specialise(node)
         };
         let steps = tree.steps();
-        Filter { tree, steps }
+        let quick = quick::build(&tree).map(Closures);
+        Filter { tree, steps, quick }
+    }
+
+    /// The tree's truth value for `roots`: from the closures when they can tell.
+    fn truth<'a>(
+        &'a self,
+        roots: Roots<'_>,
+        env: Source<'_, 'a, '_>,
+        rt: &Runtime<'_>,
+    ) -> Result<bool, EvalError> {
+        if let Some(Closures(quick)) = &self.quick {
+            match quick(&roots, rt) {
+                Quick::True => return Ok(true),
+                Quick::False | Quick::Null => return Ok(false),
+                Quick::Defer => {}
+            }
+        }
+        Ok(self.tree.truth(roots, env, rt)? == Some(true))
     }
 
     /// Whether the predicate is true for `env.this` (URL §5.1.2: only `true` passes).
@@ -215,7 +247,7 @@ impl Filter {
             variable: None,
             variable_instant: None,
         };
-        Ok(self.tree.truth(roots, Source::Env(env), rt)? == Some(true))
+        self.truth(roots, Source::Env(env), rt)
     }
 
     /// [`Filter::holds`] for a top-level item without `$compute` values, charging
@@ -228,9 +260,7 @@ impl Filter {
         rt: &Runtime<'_>,
     ) -> Result<bool, EvalError> {
         if let Fast::General(node) = &self.tree {
-            rt.tick(extra_steps)?;
-            let this = Val::from_json(item);
-            return super::exec::holds(node, &Env::new(&this, &[]), rt);
+            return self.holds_item_general(node, item, extra_steps, rt);
         }
         rt.tick(extra_steps.saturating_add(self.steps))?;
         // As `holds` finds it through `Val::from_json`: paths on a scalar item are null.
@@ -243,7 +273,46 @@ impl Filter {
             variable: None,
             variable_instant: None,
         };
-        Ok(self.tree.truth(roots, Source::Item(item), rt)? == Some(true))
+        if let Some(Closures(quick)) = &self.quick {
+            // The closures build nothing, so there is nothing to release.
+            match quick(&roots, rt) {
+                Quick::True => return Ok(true),
+                Quick::False | Quick::Null => return Ok(false),
+                Quick::Defer => {}
+            }
+        }
+        self.holds_item_by_tree(item, roots, rt)
+    }
+
+    /// The tree's answer for a top-level item; what its general leaves build is released.
+    #[inline(never)]
+    fn holds_item_by_tree(
+        &self,
+        item: &Value,
+        roots: Roots<'_>,
+        rt: &Runtime<'_>,
+    ) -> Result<bool, EvalError> {
+        let mark = rt.bytes_mark();
+        let kept = self.tree.truth(roots, Source::Item(item), rt);
+        rt.release_to(mark);
+        Ok(kept? == Some(true))
+    }
+
+    /// A predicate with no specialised part, over a top-level item.
+    #[inline(never)]
+    fn holds_item_general(
+        &self,
+        node: &Node,
+        item: &Value,
+        extra_steps: u64,
+        rt: &Runtime<'_>,
+    ) -> Result<bool, EvalError> {
+        rt.tick(extra_steps)?;
+        let mark = rt.bytes_mark();
+        let this = Val::from_json(item);
+        let kept = super::exec::holds(node, &Env::new(&this, &[]), rt);
+        rt.release_to(mark);
+        kept
     }
 }
 
@@ -858,6 +927,7 @@ mod tests {
         let general = Filter {
             tree: Fast::General(node),
             steps: 0,
+            quick: None,
         };
         (fast, general)
     }
@@ -967,6 +1037,88 @@ mod tests {
         }
     }
 
+    /// The closures answer exactly as the tree (three-valued) wherever they do not defer.
+    #[test]
+    fn closures_answer_as_the_tree() {
+        let filters = [
+            "n gt 5 and not (n eq 7)",
+            "n ge 5 or n le -3 or n ne 4",
+            "s eq 'b' or s ne 'abc' and s gt 'a' and s lt 'c'",
+            "b eq true or b gt false",
+            "n eq null or s ne null",
+            "a/b/c eq 1 and a/b ne null",
+            "t ge 2026-01-01T00:00:00Z and t lt 2026-04-01T00:00:00+02:00",
+            "t gt 2026-02-01T10:00:00Z or t le 2026-01-01T00:00:00Z",
+            "contains(s,'b') or startswith(s,'a') or endswith(s,'c')",
+            "s in ('a','b','abc')",
+            "xs/any(x: x/v gt 2 and not (x/w eq 'q'))",
+            "(n add 1) mul 2 gt 10 and not (s eq 'failed')",
+            "(a/b/c sub 2) mul 3 le 9",
+            "tolower(s) eq 'b' or toupper(s) ne 'ABC'",
+        ];
+        let items = [
+            json!({}),
+            json!(null),
+            json!({"n": 5, "s": "b", "b": true}),
+            json!({"n": 7, "s": "abc", "b": false}),
+            json!({"n": -3, "s": null, "b": null}),
+            json!({"n": 5.5, "s": 5, "b": "true"}),
+            json!({"n": 18446744073709551615u64, "s": "B"}),
+            json!({"n": null, "s": ["b"]}),
+            json!({"a": {"b": {"c": 1}}, "t": "2026-02-01T10:00:00Z"}),
+            json!({"a": {"b": {"c": 4}}, "t": "2026-01-01T00:00:00.0000000Z"}),
+            json!({"a": {"b": null}, "t": "2026-03-31T23:30:00+01:00"}),
+            json!({"a": [1], "t": "not a date"}),
+            json!({"t": null, "xs": [{"v": 1}, {"v": 3, "w": "q"}]}),
+            json!({"t": 5, "xs": [{"v": 3, "w": "r"}]}),
+            json!({"xs": [1, null, {"v": "3"}]}),
+            json!({"s": "été", "xs": null}),
+        ];
+        let limits = Limits::default();
+        let search = DefaultSearch::default();
+        let rt = Runtime::new(
+            &limits,
+            chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()).fixed_offset(),
+            &search,
+        );
+        let (mut answered, mut deferred) = (0, 0);
+        for filter in filters {
+            let (fast, _) = both(filter, &EvalOptions::default());
+            let Some(Closures(quick)) = &fast.quick else {
+                panic!("{filter}: no closures");
+            };
+            for item in &items {
+                let found = match item {
+                    Value::Array(_) | Value::Object(_) => item,
+                    _ => &Value::Null,
+                };
+                let roots = Roots {
+                    item: found,
+                    variable: None,
+                    variable_instant: None,
+                };
+                let tree = fast.tree.truth(roots, Source::Item(item), &rt).unwrap();
+                let expected = match tree {
+                    Some(true) => Quick::True,
+                    Some(false) => Quick::False,
+                    None => Quick::Null,
+                };
+                match quick(&roots, &rt) {
+                    Quick::Defer => deferred += 1,
+                    got => {
+                        answered += 1;
+                        assert_eq!(got, expected, "{filter} over {item}");
+                    }
+                }
+            }
+        }
+        // Most of these items have the trivial types: the closures must answer them.
+        assert!(
+            answered > 3 * deferred,
+            "{answered} answered, {deferred} deferred"
+        );
+    }
+
     #[test]
     fn common_shapes_are_specialised() {
         let options = EvalOptions::default();
@@ -980,6 +1132,7 @@ mod tests {
         ] {
             let (fast, _) = both(filter, &options);
             assert!(!matches!(fast.tree, Fast::General(_)), "{filter}: {fast:?}");
+            assert!(fast.quick.is_some(), "{filter}: no closures");
         }
         // Leaves of one path read it once.
         for filter in [
@@ -991,6 +1144,7 @@ mod tests {
                 matches!(fast.tree, Fast::Shared { .. }),
                 "{filter}: {fast:?}"
             );
+            assert!(fast.quick.is_some(), "{filter}: no closures");
         }
     }
 }

@@ -605,19 +605,23 @@ impl Plan {
         self.matches_with(item, &self.runtime())
     }
 
+    #[inline]
     pub(crate) fn matches_with(&self, item: &Value, rt: &Runtime<'_>) -> Result<bool, EvalError> {
         if let (true, None, Some(filter)) = (
             self.list.compute.is_empty(),
             &self.list.search,
             &self.list.filter,
         ) {
-            // The common case: only a `$filter` (general leaves may still charge). The
-            // item's own step is charged with the filter's.
-            let mark = rt.bytes_mark();
-            let kept = filter.holds_item(item, 1, rt);
-            rt.release_to(mark);
-            return kept;
+            // The common case: only a `$filter` (general leaves may still charge, and
+            // release what they built). The item's own step is charged with the filter's.
+            return filter.holds_item(item, 1, rt);
         }
+        self.matches_in_full(item, rt)
+    }
+
+    /// [`Plan::matches_with`] with `$compute` or `$search`.
+    #[inline(never)]
+    fn matches_in_full(&self, item: &Value, rt: &Runtime<'_>) -> Result<bool, EvalError> {
         rt.tick(1)?;
         // Everything built here is dropped on return: release its charges.
         let mark = rt.bytes_mark();

@@ -1,0 +1,384 @@
+//! A specialised tree whose every node has a trivial case, compiled once more into
+//! closures: each node becomes one small function that knows its operator, its literal's
+//! type and its path's length when it is built, so that evaluating an item runs no
+//! `match` over node kinds, operators or literal types.
+//!
+//! A closure answers only the cases whose rule is trivial (an integer against an integer
+//! literal, a string against a string literal, a Boolean, null, a DateTimeOffset in the
+//! common written form). For anything else it answers [`Quick::Defer`], and the caller
+//! evaluates the item with the specialised tree as before, so the answers are the tree's
+//! by construction; a unit test in the parent module checks them over awkward values.
+//! A closure never fails: where a budget charge fails, it defers too, and the tree then
+//! meets the same limit.
+
+use std::cmp::Ordering;
+
+use serde_json::Value;
+
+use crate::ast::{BinaryOp, Function};
+use crate::eval::exec::Runtime;
+use crate::eval::temporal;
+use crate::eval::value::{Num, Val};
+
+use super::{integer_chain, Fast, Operand, Path, Roots};
+
+/// A truth value, or `Defer`: this item needs the full tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Quick {
+    False,
+    True,
+    Null,
+    Defer,
+}
+
+impl Quick {
+    fn of(b: bool) -> Quick {
+        if b {
+            Quick::True
+        } else {
+            Quick::False
+        }
+    }
+}
+
+/// A compiled node.
+pub(super) type Pred = Box<dyn Fn(&Roots<'_>, &Runtime<'_>) -> Quick + Send + Sync>;
+
+/// The outcomes of `op` for the three orderings, as bits 0 (less), 1 (equal), 2
+/// (greater): one shift and a mask decide a comparison.
+#[derive(Clone, Copy)]
+struct Outcomes(u8);
+
+impl Outcomes {
+    fn of(op: BinaryOp) -> Option<Outcomes> {
+        Some(Outcomes(match op {
+            BinaryOp::Eq => 0b010,
+            BinaryOp::Ne => 0b101,
+            BinaryOp::Gt => 0b100,
+            BinaryOp::Ge => 0b110,
+            BinaryOp::Lt => 0b001,
+            BinaryOp::Le => 0b011,
+            _ => return None,
+        }))
+    }
+
+    fn holds(self, ordering: Ordering) -> Quick {
+        Quick::of(self.0 >> (ordering as i8 + 1) & 1 == 1)
+    }
+
+    /// A null value against a non-null literal: only `ne` holds (`ge`/`le` are `gt or
+    /// eq`, both false with one null operand).
+    fn against_null(self) -> Quick {
+        Quick::of(self.0 == 0b101)
+    }
+}
+
+/// The closures for `fast`, when every node of it has them.
+pub(super) fn build(fast: &Fast) -> Option<Pred> {
+    Some(match fast {
+        Fast::General(_) => return None,
+        Fast::Not(inner) => {
+            let inner = build(inner)?;
+            Box::new(move |roots, rt| match inner(roots, rt) {
+                Quick::True => Quick::False,
+                Quick::False => Quick::True,
+                other => other,
+            })
+        }
+        Fast::And(l, r) => {
+            let (l, r) = (build(l)?, build(r)?);
+            Box::new(move |roots, rt| match l(roots, rt) {
+                Quick::False => Quick::False,
+                Quick::Defer => Quick::Defer,
+                left => match r(roots, rt) {
+                    Quick::True if left == Quick::True => Quick::True,
+                    Quick::True | Quick::Null => Quick::Null,
+                    right => right,
+                },
+            })
+        }
+        Fast::Or(l, r) => {
+            let (l, r) = (build(l)?, build(r)?);
+            Box::new(move |roots, rt| match l(roots, rt) {
+                Quick::True => Quick::True,
+                Quick::Defer => Quick::Defer,
+                left => match r(roots, rt) {
+                    Quick::False if left == Quick::False => Quick::False,
+                    Quick::False | Quick::Null => Quick::Null,
+                    right => right,
+                },
+            })
+        }
+        Fast::Compare {
+            left,
+            op,
+            literal,
+            instant,
+        } => compare(left, *op, literal, *instant)?,
+        Fast::Text {
+            path,
+            function,
+            needle,
+        } => {
+            let needle = needle.clone();
+            match function {
+                Function::StartsWith => text(path, needle, |t, n| t.starts_with(n)),
+                Function::EndsWith => text(path, needle, |t, n| t.ends_with(n)),
+                _ => text(path, needle, |t, n| t.contains(n)),
+            }
+        }
+        Fast::In {
+            path,
+            members,
+            strings: true,
+        } => {
+            let members: Vec<String> = members
+                .iter()
+                .filter_map(|m| match m {
+                    Val::Str(s) => Some(s.to_string()),
+                    _ => None,
+                })
+                .collect();
+            let charge = members.len() as u64;
+            on_path(path, move |value, _, rt| {
+                if rt.tick(charge).is_err() {
+                    return Quick::Defer;
+                }
+                match value {
+                    Value::String(text) => Quick::of(members.iter().any(|m| m == text)),
+                    // No string member equals null.
+                    Value::Null => Quick::False,
+                    _ => Quick::Defer,
+                }
+            })
+        }
+        Fast::In { .. } => return None,
+        Fast::Folded {
+            path,
+            upper,
+            op: op @ (BinaryOp::Eq | BinaryOp::Ne),
+            literal: Val::Str(want),
+            ..
+        } => {
+            let (upper, eq, want) = (*upper, *op == BinaryOp::Eq, want.to_string());
+            on_path(path, move |value, _, _| match value {
+                Value::String(text) if text.is_ascii() => {
+                    let equal = text.len() == want.len()
+                        && if upper {
+                            text.bytes()
+                                .map(|b| b.to_ascii_uppercase())
+                                .eq(want.bytes())
+                        } else {
+                            text.bytes()
+                                .map(|b| b.to_ascii_lowercase())
+                                .eq(want.bytes())
+                        };
+                    Quick::of(equal == eq)
+                }
+                _ => Quick::Defer,
+            })
+        }
+        Fast::Folded { .. } => return None,
+        Fast::Shared {
+            path,
+            body,
+            instants,
+        } => {
+            let body = build(body)?;
+            let instants = *instants;
+            on_path(path, move |value, roots, rt| {
+                let variable_instant = match (instants, value) {
+                    (true, Value::String(text)) => Some(temporal::common_instant(text)),
+                    _ => None,
+                };
+                let shared = Roots {
+                    item: roots.item,
+                    variable: Some(value),
+                    variable_instant,
+                };
+                body(&shared, rt)
+            })
+        }
+        Fast::Any {
+            path,
+            body,
+            body_steps,
+        } => {
+            let body = build(body)?;
+            let per_member = body_steps.saturating_add(1);
+            on_path(path, move |value, roots, rt| match value {
+                Value::Array(members) => {
+                    if rt
+                        .tick((members.len() as u64).saturating_mul(per_member))
+                        .is_err()
+                    {
+                        return Quick::Defer;
+                    }
+                    for member in members {
+                        let inner = Roots {
+                            item: roots.item,
+                            variable: Some(member),
+                            variable_instant: None,
+                        };
+                        match body(&inner, rt) {
+                            Quick::True => return Quick::True,
+                            Quick::Defer => return Quick::Defer,
+                            _ => {}
+                        }
+                    }
+                    Quick::False
+                }
+                // As the tree: anything that is not a collection is empty.
+                _ => Quick::False,
+            })
+        }
+    })
+}
+
+/// `contains`/`startswith`/`endswith` of a string value and `needle`.
+fn text<F>(path: &Path, needle: String, test: F) -> Pred
+where
+    F: Fn(&str, &str) -> bool + Send + Sync + 'static,
+{
+    on_path(path, move |value, _, _| match value {
+        Value::String(text) => Quick::of(test(text, &needle)),
+        Value::Null => Quick::Null,
+        _ => Quick::Defer,
+    })
+}
+
+/// `left op literal`, for the literal types with a trivial rule.
+fn compare(
+    left: &Operand,
+    op: BinaryOp,
+    literal: &Val<'static>,
+    instant: Option<(i64, u32)>,
+) -> Option<Pred> {
+    let outcomes = Outcomes::of(op)?;
+    if let Operand::Arith { path, steps, .. } = left {
+        let Val::Num(Num::Int(want)) = *literal else {
+            return None;
+        };
+        let steps = steps.clone();
+        return Some(on_path(path, move |value, _, _| {
+            match integer_chain(value, &steps) {
+                Some(result) => outcomes.holds(result.cmp(&want)),
+                // Arithmetic on null is null, compared as null.
+                None if value.is_null() => outcomes.against_null(),
+                None => Quick::Defer,
+            }
+        }));
+    }
+    let Operand::Path(path) = left else {
+        return None;
+    };
+    Some(match literal {
+        Val::Null => {
+            let eq = match op {
+                BinaryOp::Eq => true,
+                BinaryOp::Ne => false,
+                // `null ge null` is true: leave the rarer forms to the tree.
+                _ => return None,
+            };
+            on_path(path, move |value, _, _| Quick::of(value.is_null() == eq))
+        }
+        Val::Num(Num::Int(want)) => {
+            let want = *want;
+            on_path(path, move |value, _, _| match value {
+                Value::Number(n) => match n.as_i64() {
+                    Some(have) => outcomes.holds(i128::from(have).cmp(&want)),
+                    None => Quick::Defer,
+                },
+                Value::Null => outcomes.against_null(),
+                _ => Quick::Defer,
+            })
+        }
+        Val::Str(want) => {
+            let want = want.to_string();
+            match op {
+                BinaryOp::Eq | BinaryOp::Ne => {
+                    let eq = op == BinaryOp::Eq;
+                    on_path(path, move |value, _, _| match value {
+                        Value::String(have) => Quick::of((*have == want) == eq),
+                        Value::Null => Quick::of(!eq),
+                        _ => Quick::Defer,
+                    })
+                }
+                _ => on_path(path, move |value, _, _| match value {
+                    Value::String(have) => outcomes.holds(have.as_bytes().cmp(want.as_bytes())),
+                    Value::Null => outcomes.against_null(),
+                    _ => Quick::Defer,
+                }),
+            }
+        }
+        Val::Bool(want) => {
+            let want = *want;
+            on_path(path, move |value, _, _| match value {
+                Value::Bool(have) => outcomes.holds(have.cmp(&want)),
+                Value::Null => outcomes.against_null(),
+                _ => Quick::Defer,
+            })
+        }
+        Val::DateTimeOffset(_) => {
+            let want = instant?;
+            let shared = path.names.is_empty();
+            on_path(path, move |value, roots, _| match value {
+                Value::String(text) => {
+                    let have = match roots.variable_instant {
+                        Some(known) if shared => known,
+                        _ => temporal::common_instant(text),
+                    };
+                    match have {
+                        Some(have) => outcomes.holds(have.cmp(&want)),
+                        None => Quick::Defer,
+                    }
+                }
+                Value::Null => outcomes.against_null(),
+                _ => Quick::Defer,
+            })
+        }
+        _ => return None,
+    })
+}
+
+/// A closure that finds the value at `path` and hands it to `test`; specialised for the
+/// common lengths, and finding what [`Path::find`] finds.
+fn on_path<T>(path: &Path, test: T) -> Pred
+where
+    T: Fn(&Value, &Roots<'_>, &Runtime<'_>) -> Quick + Send + Sync + 'static,
+{
+    let from_variable = path.variable;
+    fn start<'v>(from_variable: bool, roots: &Roots<'v>) -> Option<&'v Value> {
+        if from_variable {
+            roots.variable
+        } else {
+            Some(roots.item)
+        }
+    }
+    match path.names.as_slice() {
+        [] => Box::new(move |roots, rt| {
+            test(
+                start(from_variable, roots).unwrap_or(&Value::Null),
+                roots,
+                rt,
+            )
+        }),
+        [name] => {
+            let name = name.clone();
+            Box::new(move |roots, rt| {
+                let value = match start(from_variable, roots) {
+                    Some(Value::Object(map)) => map.get(&name).unwrap_or(&Value::Null),
+                    _ => &Value::Null,
+                };
+                test(value, roots, rt)
+            })
+        }
+        _ => {
+            let path = Path {
+                variable: from_variable,
+                names: path.names.clone(),
+            };
+            Box::new(move |roots, rt| test(path.find(*roots), roots, rt))
+        }
+    }
+}
