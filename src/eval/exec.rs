@@ -19,6 +19,9 @@ use super::{functions, temporal};
 /// matcher.
 pub(crate) struct Runtime<'p> {
     steps: Cell<u64>,
+    /// The step count past which [`Runtime::tick`] looks at the limits again: the step
+    /// limit, or the next reading of the clock when that comes first.
+    checkpoint: Cell<u64>,
     /// Bytes charged against [`Limits::max_eval_bytes`] and not released.
     bytes: Cell<u64>,
     /// When [`Limits::max_eval_time`] runs out, if set.
@@ -59,6 +62,16 @@ impl std::fmt::Debug for Runtime<'_> {
 /// How many steps pass between two readings of the clock for the deadline.
 const DEADLINE_EVERY: u64 = 1024;
 
+/// The checkpoint after `steps`: the step limit, or the last step before the next
+/// multiple of [`DEADLINE_EVERY`] when there is a time limit (reading the clock costs
+/// about as much as twenty steps, so it is read only every few microseconds of work).
+fn checkpoint(steps: u64, max_steps: u64, time: Option<std::time::Duration>) -> u64 {
+    match time {
+        Some(_) => max_steps.min((steps / DEADLINE_EVERY + 1).saturating_mul(DEADLINE_EVERY) - 1),
+        None => max_steps,
+    }
+}
+
 impl<'p> Runtime<'p> {
     /// A runtime for one `apply`.
     pub(crate) fn new(
@@ -68,6 +81,7 @@ impl<'p> Runtime<'p> {
     ) -> Self {
         Runtime {
             steps: Cell::new(0),
+            checkpoint: Cell::new(checkpoint(0, limits.max_eval_steps, limits.max_eval_time)),
             bytes: Cell::new(0),
             deadline: limits.max_eval_time.map(|time| Instant::now() + time),
             limits,
@@ -100,20 +114,28 @@ impl<'p> Runtime<'p> {
 
     /// Counts `n` evaluation steps against [`Limits::max_eval_steps`], and every
     /// [`DEADLINE_EVERY`] steps reads the clock against [`Limits::max_eval_time`].
+    #[inline]
     pub(crate) fn tick(&self, n: u64) -> Result<(), EvalError> {
-        let before = self.steps.get();
-        let steps = before.saturating_add(n);
+        let steps = self.steps.get().saturating_add(n);
         self.steps.set(steps);
+        if steps > self.checkpoint.get() {
+            return self.check_limits(steps);
+        }
+        Ok(())
+    }
+
+    /// [`Runtime::tick`] past the checkpoint: the step limit, then the clock.
+    #[cold]
+    #[inline(never)]
+    fn check_limits(&self, steps: u64) -> Result<(), EvalError> {
         if steps > self.limits.max_eval_steps {
             return Err(EvalError::LimitExceeded {
                 limit: Limit::EvalSteps,
                 max: usize::try_from(self.limits.max_eval_steps).unwrap_or(usize::MAX),
             });
         }
-        // Reading the clock costs about as much as twenty steps, so it is read only when
-        // the count crosses a multiple of DEADLINE_EVERY (a few microseconds of work).
         if let Some(deadline) = self.deadline {
-            if before / DEADLINE_EVERY != steps / DEADLINE_EVERY && Instant::now() >= deadline {
+            if Instant::now() >= deadline {
                 let time = self.limits.max_eval_time.unwrap_or_default();
                 return Err(EvalError::LimitExceeded {
                     limit: Limit::EvalTime,
@@ -121,6 +143,11 @@ impl<'p> Runtime<'p> {
                 });
             }
         }
+        self.checkpoint.set(checkpoint(
+            steps,
+            self.limits.max_eval_steps,
+            self.limits.max_eval_time,
+        ));
         Ok(())
     }
 
