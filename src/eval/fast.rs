@@ -34,7 +34,8 @@ use quick::Quick;
 #[derive(Debug)]
 pub(crate) struct Filter {
     tree: Fast,
-    /// The specialised nodes of `tree` outside lambdas, charged once per item.
+    /// The specialised nodes of `tree` outside lambdas (with what the closures charge up
+    /// front, see [`quick::build`]), charged once per item.
     steps: u64,
     /// `tree` as closures, when every node of it has a trivial case (see [`quick`]).
     quick: Option<Closures>,
@@ -204,8 +205,11 @@ impl Filter {
         } else {
             specialise(node)
         };
-        let steps = tree.steps();
-        let quick = quick::build(&tree).map(Closures);
+        let (quick, upfront) = match quick::build(&tree) {
+            Some((pred, upfront)) => (Some(Closures(pred)), upfront),
+            None => (None, 0),
+        };
+        let steps = tree.steps().saturating_add(upfront);
         Filter { tree, steps, quick }
     }
 

@@ -73,12 +73,22 @@ impl Outcomes {
     }
 }
 
-/// The closures for `fast`, when every node of it has them.
-pub(super) fn build(fast: &Fast) -> Option<Pred> {
+/// The closures for `fast`, when every node of it has them, and the steps they charge
+/// the item up front (the members of each `in` outside lambdas, which the tree charges
+/// when it reaches one: charged once for all, an upper bound of the tree's charge).
+pub(super) fn build(fast: &Fast) -> Option<(Pred, u64)> {
+    let mut upfront = 0;
+    let pred = node(fast, &mut Some(&mut upfront))?;
+    Some((pred, upfront))
+}
+
+/// The closures for one node; `upfront` is `None` inside a lambda, where `in` charges per
+/// evaluation.
+fn node(fast: &Fast, upfront: &mut Option<&mut u64>) -> Option<Pred> {
     Some(match fast {
         Fast::General(_) => return None,
         Fast::Not(inner) => {
-            let inner = build(inner)?;
+            let inner = node(inner, upfront)?;
             Box::new(move |roots, rt| match inner(roots, rt) {
                 Quick::True => Quick::False,
                 Quick::False => Quick::True,
@@ -86,7 +96,7 @@ pub(super) fn build(fast: &Fast) -> Option<Pred> {
             })
         }
         Fast::And(l, r) => {
-            let (l, r) = (build(l)?, build(r)?);
+            let (l, r) = (node(l, upfront)?, node(r, upfront)?);
             Box::new(move |roots, rt| match l(roots, rt) {
                 Quick::False => Quick::False,
                 Quick::Defer => Quick::Defer,
@@ -98,7 +108,7 @@ pub(super) fn build(fast: &Fast) -> Option<Pred> {
             })
         }
         Fast::Or(l, r) => {
-            let (l, r) = (build(l)?, build(r)?);
+            let (l, r) = (node(l, upfront)?, node(r, upfront)?);
             Box::new(move |roots, rt| match l(roots, rt) {
                 Quick::True => Quick::True,
                 Quick::Defer => Quick::Defer,
@@ -140,17 +150,24 @@ pub(super) fn build(fast: &Fast) -> Option<Pred> {
                 })
                 .collect();
             let charge = members.len() as u64;
-            on_path(path, move |value, _, rt| {
-                if rt.tick(charge).is_err() {
-                    return Quick::Defer;
+            let members_in = move |value: &Value| match value {
+                Value::String(text) => Quick::of(members.iter().any(|m| m == text)),
+                // No string member equals null.
+                Value::Null => Quick::False,
+                _ => Quick::Defer,
+            };
+            match upfront {
+                Some(upfront) => {
+                    **upfront = upfront.saturating_add(charge);
+                    on_path(path, move |value, _, _| members_in(value))
                 }
-                match value {
-                    Value::String(text) => Quick::of(members.iter().any(|m| m == text)),
-                    // No string member equals null.
-                    Value::Null => Quick::False,
-                    _ => Quick::Defer,
-                }
-            })
+                None => on_path(path, move |value, _, rt| {
+                    if rt.tick(charge).is_err() {
+                        return Quick::Defer;
+                    }
+                    members_in(value)
+                }),
+            }
         }
         Fast::In { .. } => return None,
         Fast::Folded {
@@ -184,7 +201,7 @@ pub(super) fn build(fast: &Fast) -> Option<Pred> {
             body,
             instants,
         } => {
-            let body = build(body)?;
+            let body = node(body, upfront)?;
             let instants = *instants;
             on_path(path, move |value, roots, rt| {
                 let variable_instant = match (instants, value) {
@@ -204,7 +221,7 @@ pub(super) fn build(fast: &Fast) -> Option<Pred> {
             body,
             body_steps,
         } => {
-            let body = build(body)?;
+            let body = node(body, &mut None)?;
             let per_member = body_steps.saturating_add(1);
             on_path(path, move |value, roots, rt| match value {
                 Value::Array(members) => {
