@@ -279,24 +279,64 @@ fn common_instant_with_seconds(b: &[u8], head: &[u8; 19]) -> Option<(i64, u32)> 
     if head[4] != b'-' || head[7] != b'-' || !matches!(head[10], b'T' | b't') || head[13] != b':' {
         return None;
     }
-    let digit = |at: usize| head[at].wrapping_sub(b'0');
-    let mut not_digits = false;
-    for at in [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18] {
-        not_digits |= digit(at) > 9;
-    }
-    if not_digits {
-        return None;
-    }
-    let two = |at: usize| i64::from(digit(at) * 10 + digit(at + 1));
+    // `YYYY-MM-` and `DDTHH:MM` as two words, eight bytes at a time (little-endian: byte
+    // i of the text is byte i of the word); then the seconds.
+    let date = digit_pairs(u64::from_le_bytes(*head[..8].first_chunk()?), DATE_DIGITS)?;
+    let time = digit_pairs(u64::from_le_bytes(*head[8..16].first_chunk()?), TIME_DIGITS)?;
+    let pair = |word: u64, at: u32| i64::from((word >> (8 * at)) as u8);
     let fields = [
-        two(0) * 100 + two(2),
-        two(5),
-        two(8),
-        two(11),
-        two(14),
-        two(17),
+        pair(date, 0) * 100 + pair(date, 2),
+        pair(date, 5),
+        pair(time, 0),
+        pair(time, 3),
+        pair(time, 6),
+        two_digits(head, 17)?,
     ];
     instant_of(b, 19, fields)
+}
+
+/// The digits that start `b` when fewer than eight do and `b` has eight bytes: how many
+/// (0 to 7), and their value as eight digits (`.5` gives 50000000).
+fn leading_digits(b: &[u8]) -> Option<(usize, u32)> {
+    let word = u64::from_le_bytes(*b.first_chunk::<8>()?);
+    // A byte is a digit when its high nibble is 3, before and after adding 6. A carry
+    // out of a byte that is not a digit reaches only later bytes, after the run.
+    let not_digits = (word & 0xF0F0_F0F0_F0F0_F0F0) ^ 0x3030_3030_3030_3030
+        | (word.wrapping_add(0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0)
+            ^ 0x3030_3030_3030_3030;
+    if not_digits == 0 {
+        // Eight digits or more: the byte-at-a-time loop reads them.
+        return None;
+    }
+    let run = not_digits.trailing_zeros() / 8;
+    let keep = (1u64 << (8 * run)) - 1;
+    // The run's digits, and zeros after them: eight digits of which the last are 0.
+    let mut v = (word & keep) - (0x3030_3030_3030_3030 & keep);
+    v = v * 10 + (v >> 8);
+    v = (v & 0x00FF_00FF_00FF_00FF) * 100 + ((v >> 16) & 0x00FF_00FF_00FF_00FF);
+    v = (v & 0x0000_FFFF_0000_FFFF) * 10_000 + ((v >> 32) & 0x0000_FFFF_0000_FFFF);
+    Some((run as usize, v as u32))
+}
+
+/// The digit bytes of `YYYY-MM-` (0xFF where a digit must be).
+const DATE_DIGITS: u64 = 0x00FF_FF00_FFFF_FFFF;
+/// The digit bytes of `DDTHH:MM`.
+const TIME_DIGITS: u64 = 0xFFFF_00FF_FF00_FFFF;
+
+/// With `mask` marking the bytes of `word` that must be ASCII digits: `None` unless
+/// they are; else a word whose byte i is `10 * digit(i) + digit(i + 1)` wherever bytes
+/// i and i + 1 are both digits (other bytes are meaningless).
+fn digit_pairs(word: u64, mask: u64) -> Option<u64> {
+    let high = mask & 0xF0F0_F0F0_F0F0_F0F0;
+    let zeros = mask & 0x3030_3030_3030_3030;
+    // A digit byte is 0x30..=0x39: its high nibble is 3, and adding 6 keeps it 3 (no
+    // carry leaves a byte whose high nibble is 3, and non-digit bytes add nothing).
+    if word & high != zeros || word.wrapping_add(mask & 0x0606_0606_0606_0606) & high != zeros {
+        return None;
+    }
+    let digits = (word & mask) - zeros;
+    // Each byte is at most 9: ten times it and the next byte's digit stay below 256.
+    Some(digits * 10 + (digits >> 8))
 }
 
 /// The rest of [`common_instant`] from byte `at` (an optional fraction, then the offset),
@@ -305,26 +345,35 @@ fn instant_of(b: &[u8], mut at: usize, fields: [i64; 6]) -> Option<(i64, u32)> {
     let [year, month, day, hour, minute, second] = fields;
     let mut nanos = 0u32;
     if at == 19 && b.get(at) == Some(&b'.') {
-        // As `fraction_nanos`: 1 to 12 digits, truncated to nanoseconds.
-        let mut run = 0;
-        for &byte in &b[at + 1..] {
-            let digit = byte.wrapping_sub(b'0');
-            if digit > 9 {
-                break;
-            }
-            if run < 9 {
-                nanos = nanos * 10 + u32::from(digit);
-            }
-            run += 1;
-            if run > 12 {
+        // As `fraction_nanos`: 1 to 12 digits, truncated to nanoseconds; up to seven
+        // digits and the next byte (the usual `.1234567Z`) as one word.
+        if let Some((run, fraction)) = b.get(at + 1..).and_then(leading_digits) {
+            if run == 0 {
                 return None;
             }
+            nanos = fraction * 10;
+            at += 1 + run;
+        } else {
+            let mut run = 0;
+            for &byte in &b[at + 1..] {
+                let digit = byte.wrapping_sub(b'0');
+                if digit > 9 {
+                    break;
+                }
+                if run < 9 {
+                    nanos = nanos * 10 + u32::from(digit);
+                }
+                run += 1;
+                if run > 12 {
+                    return None;
+                }
+            }
+            if run == 0 {
+                return None;
+            }
+            nanos *= POWERS_OF_TEN[9 - run.min(9)];
+            at += 1 + run;
         }
-        if run == 0 {
-            return None;
-        }
-        nanos *= POWERS_OF_TEN[9 - run.min(9)];
-        at += 1 + run;
     }
     let offset = match b.get(at) {
         None => 0,
@@ -593,7 +642,14 @@ mod tests {
             } else {
                 match n(5) {
                     0 => ".".to_string(),
-                    1 | 2 => format!(".{}", &"123456789012345"[..1 + n(14)]),
+                    1 => format!(".{}", &"123456789012345"[..1 + n(14)]),
+                    2 => {
+                        let digits = 1 + n(14);
+                        let text: String = (0..digits)
+                            .map(|_| char::from(b'0' + n(10) as u8))
+                            .collect();
+                        format!(".{text}")
+                    }
                     _ => String::new(),
                 }
             };
