@@ -2,7 +2,7 @@
 //! casts and aliases.
 
 use crate::ast::{
-    AliasDefinition, BinaryOp, Expr, Literal, MemberPath, PathRoot, Segment, UnaryOp,
+    AliasDefinition, BinaryOp, Expr, Literal, MemberPath, Name, PathRoot, Segment, UnaryOp,
 };
 use crate::model::{
     Edm, Model, NavigationProperty, OperationKind, Policy, Property, StructuredType,
@@ -20,7 +20,7 @@ pub(crate) struct Scope<'m> {
     /// The instance the option applies to (implicit paths and `$this`).
     pub(crate) this: Ty<'m>,
     /// Lambda variables in scope, innermost last.
-    pub(crate) variables: Vec<(String, Ty<'m>)>,
+    pub(crate) variables: Vec<(Name, Ty<'m>)>,
     /// `$compute` properties visible here, with their types.
     pub(crate) computed: Vec<(String, Ty<'m>)>,
 }
@@ -548,14 +548,23 @@ impl<'m, 'a> ExprChecker<'m, 'a> {
 
     fn path(&mut self, path: &MemberPath, scope: &mut Scope<'m>) -> Result<Ty<'m>, CheckError> {
         let mut segments = path.segments.as_slice();
+        let implicit = matches!(path.root, PathRoot::Implicit | PathRoot::This);
+        // The property names walked: all of them only for the policy and the collected
+        // paths (which build text of them), else the last, for messages.
+        let record =
+            implicit && (self.collect_paths || (self.filtering && self.policy.filter.is_some()));
         let mut names: Vec<&str> = Vec::new();
+        let mut last: Option<&str> = None;
         let mut current = match &path.root {
             PathRoot::Implicit => match segments.first() {
                 // A computed property of this level.
                 Some(Segment::Property(first)) => match scope.computed(first) {
                     Some(ty) => {
                         segments = &segments[1..];
-                        names.push(first);
+                        if record {
+                            names.push(first);
+                        }
+                        last = Some(first);
                         ty
                     }
                     None => scope.this,
@@ -580,12 +589,14 @@ impl<'m, 'a> ExprChecker<'m, 'a> {
                 _ => Ty::ANY,
             },
         };
-        let implicit = matches!(path.root, PathRoot::Implicit | PathRoot::This);
         for segment in segments {
             current = match segment {
                 Segment::Property(name) => {
                     let next = self.property(&current, name)?;
-                    names.push(name);
+                    if record {
+                        names.push(name);
+                    }
+                    last = Some(name);
                     next
                 }
                 Segment::TypeCast(type_name) => self.cast(&current, type_name)?,
@@ -594,17 +605,17 @@ impl<'m, 'a> ExprChecker<'m, 'a> {
                     for key in keys {
                         self.expr(&key.value, scope)?;
                     }
-                    self.collection(&current, &names, "a key predicate")?
+                    self.collection(&current, last, "a key predicate")?
                 }
                 Segment::Filter(predicate) => {
-                    let element = self.collection(&current, &names, "/$filter")?;
+                    let element = self.collection(&current, last, "/$filter")?;
                     let mut inner = scope.nested(element);
                     inner.variables = scope.variables.clone();
                     self.predicate(predicate, &mut inner, "/$filter(...)")?;
                     current
                 }
                 Segment::Count(options) => {
-                    let element = self.collection(&current, &names, "$count")?;
+                    let element = self.collection(&current, last, "$count")?;
                     if let Some(filter) = options.as_ref().and_then(|o| o.filter.as_ref()) {
                         let mut inner = scope.nested(element);
                         inner.variables = scope.variables.clone();
@@ -613,14 +624,14 @@ impl<'m, 'a> ExprChecker<'m, 'a> {
                     Ty::primitive(Edm::Int64)
                 }
                 Segment::Any(lambda) => {
-                    let element = self.collection(&current, &names, "any")?;
+                    let element = self.collection(&current, last, "any")?;
                     if let Some(lambda) = lambda {
                         self.lambda(&lambda.variable, &lambda.predicate, element, scope)?;
                     }
                     Ty::BOOLEAN
                 }
                 Segment::All(lambda) => {
-                    let element = self.collection(&current, &names, "all")?;
+                    let element = self.collection(&current, last, "all")?;
                     self.lambda(&lambda.variable, &lambda.predicate, element, scope)?;
                     Ty::BOOLEAN
                 }
@@ -643,10 +654,7 @@ impl<'m, 'a> ExprChecker<'m, 'a> {
                 _ => Ty::ANY,
             };
         }
-        if implicit
-            && !names.is_empty()
-            && (self.collect_paths || (self.filtering && self.policy.filter.is_some()))
-        {
+        if record && !names.is_empty() {
             let text = names.join("/");
             if self.filtering
                 && (!self.policy.can_filter(&text) || !self.policy.can_filter(names[0]))
@@ -666,12 +674,12 @@ impl<'m, 'a> ExprChecker<'m, 'a> {
 
     fn lambda(
         &mut self,
-        variable: &str,
+        variable: &Name,
         predicate: &Expr,
         element: Ty<'m>,
         scope: &mut Scope<'m>,
     ) -> Result<(), CheckError> {
-        scope.variables.push((variable.to_owned(), element));
+        scope.variables.push((variable.clone(), element));
         let result = self.predicate(predicate, scope, "a lambda predicate");
         scope.variables.pop();
         result
@@ -681,7 +689,7 @@ impl<'m, 'a> ExprChecker<'m, 'a> {
     fn collection(
         &self,
         current: &Ty<'m>,
-        names: &[&str],
+        last: Option<&str>,
         what: &str,
     ) -> Result<Ty<'m>, CheckError> {
         if let Some(element) = current.element() {
@@ -690,7 +698,7 @@ impl<'m, 'a> ExprChecker<'m, 'a> {
         if current.is_loose() {
             return Ok(Ty::ANY);
         }
-        let name = names.last().copied().unwrap_or("$this");
+        let name = last.unwrap_or("$this");
         Err(CheckError::new(
             CheckErrorKind::NotACollection,
             format!(

@@ -175,7 +175,7 @@ fn policy_error(message: String) -> CheckError {
 /// Walks the options of one level (the top level, or an `$expand`/`$select` item).
 struct Checker<'m, 'q> {
     model: &'m Model,
-    /// Alias definitions of the enclosing levels.
+    /// Alias definitions of the enclosing levels that define any.
     aliases: Vec<&'q [AliasDefinition]>,
     /// Nesting depth of `$expand`.
     depth: u32,
@@ -213,6 +213,10 @@ where
         policy: &Policy,
         prefix: &str,
     ) -> Result<(), CheckError> {
+        // Levels without aliases add nothing to look through (and most have none).
+        if query.aliases.is_empty() {
+            return self.level_inner(query, &mut scope, collection, policy, prefix);
+        }
         self.aliases.push(&query.aliases);
         let result = self.level_inner(query, &mut scope, collection, policy, prefix);
         self.aliases.pop();
