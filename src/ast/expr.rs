@@ -378,13 +378,17 @@ impl Display for Expr {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match self {
             Expr::Literal(literal) => literal.fmt(f),
-            Expr::Alias(name) => write!(f, "@{name}"),
+            Expr::Alias(name) => {
+                f.write_str("@")?;
+                f.write_str(name)
+            }
             // A property (or lambda variable) named `not` alone would read as the operator
             // when something follows: parentheses keep it a name (`(not) desc`).
             Expr::Path(path) if path.is_bare_not() => write!(f, "({path})"),
             Expr::Path(path) => path.fmt(f),
             Expr::Call { function, args } => {
-                write!(f, "{}(", function.name())?;
+                f.write_str(function.name())?;
+                f.write_str("(")?;
                 write_list(f, args, ",")?;
                 f.write_str(")")
             }
@@ -394,7 +398,8 @@ impl Display for Expr {
                 } else {
                     "isof"
                 };
-                write!(f, "{name}(")?;
+                f.write_str(name)?;
+                f.write_str("(")?;
                 if let Some(expr) = expr {
                     write!(f, "{expr},")?;
                 }
@@ -447,7 +452,9 @@ impl Display for Expr {
                 let [left, right] = &**operands;
                 let precedence = op.precedence();
                 left.write_operand(f, precedence)?;
-                write!(f, " {} ", op.keyword())?;
+                f.write_str(" ")?;
+                f.write_str(op.keyword())?;
+                f.write_str(" ")?;
                 right.write_operand(f, precedence + 1)
             }
             Expr::List(items) => {
@@ -591,7 +598,8 @@ impl Display for MemberPath {
                 true
             }
             PathRoot::Alias(name) => {
-                write!(f, "@{name}")?;
+                f.write_str("@")?;
+                f.write_str(name)?;
                 true
             }
             PathRoot::These => {
@@ -633,7 +641,8 @@ impl Display for Segment {
             Segment::All(lambda) => write!(f, "all({lambda})"),
             Segment::Aggregate(item) => write!(f, "aggregate({item})"),
             Segment::Function { name, args } => {
-                write!(f, "{name}(")?;
+                f.write_str(name)?;
+                f.write_str("(")?;
                 // Unqualified, with literal and alias values only, the call would read as
                 // a key predicate (`Items(id=1)`): the first value goes in parentheses.
                 let key_like =
@@ -657,7 +666,8 @@ impl Display for Segment {
                         return write!(f, "{name}(({arg}))");
                     }
                 }
-                write!(f, "{name}(")?;
+                f.write_str(name)?;
+                f.write_str("(")?;
                 write_list(f, args, ",")?;
                 f.write_str(")")
             }

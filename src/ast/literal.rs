@@ -117,8 +117,8 @@ impl Display for Literal {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match self {
             Literal::Null => f.write_str("null"),
-            Literal::Boolean(value) => write!(f, "{value}"),
-            Literal::Int(value) => write!(f, "{value}"),
+            Literal::Boolean(value) => f.write_str(if *value { "true" } else { "false" }),
+            Literal::Int(value) => Display::fmt(value, f),
             Literal::Decimal(text)
             | Literal::Double(text)
             | Literal::Guid(text)
