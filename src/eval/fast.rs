@@ -2,7 +2,9 @@
 //! compared with a constant, a string test of a path against a literal, `in` a list of
 //! literals, `any` over a property path, and `and`/`or`/`not` of those) are compiled into
 //! a small tree that reads the item's JSON directly. Every other expression stays a
-//! general [`Node`], evaluated by [`exec`](super::exec) as before.
+//! general [`Node`], evaluated by [`exec`](super::exec) as before. A tree whose every
+//! node has such a shape is compiled once more into closures ([`quick`]), which answer
+//! the items whose values have the trivial types and hand the rest back to the tree.
 //!
 //! The answers are the general evaluator's by construction: a specialised leaf finds the
 //! value the way the general path walk does (a missing member, or a member of anything
