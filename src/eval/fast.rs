@@ -147,6 +147,22 @@ struct Roots<'v> {
     variable_instant: Option<Option<InstantKey>>,
 }
 
+impl<'v> Roots<'v> {
+    /// The roots of a top-level item: as `holds` finds it through `Val::from_json`, paths
+    /// on a scalar item are null.
+    fn of_item(item: &'v Value) -> Roots<'v> {
+        let item = match item {
+            Value::Array(_) | Value::Object(_) => item,
+            _ => &Value::Null,
+        };
+        Roots {
+            item,
+            variable: None,
+            variable_instant: None,
+        }
+    }
+}
+
 impl Path {
     /// A path of property steps from `$this` (or, in a lambda, the variable `x`).
     fn of(node: &Node, in_lambda: bool) -> Option<Path> {
@@ -269,16 +285,7 @@ impl Filter {
             return self.holds_item_general(node, item, extra_steps, rt);
         }
         rt.tick(extra_steps.saturating_add(self.steps))?;
-        // As `holds` finds it through `Val::from_json`: paths on a scalar item are null.
-        let found = match item {
-            Value::Array(_) | Value::Object(_) => item,
-            _ => &Value::Null,
-        };
-        let roots = Roots {
-            item: found,
-            variable: None,
-            variable_instant: None,
-        };
+        let roots = Roots::of_item(item);
         if let Some(Closures(quick)) = &self.quick {
             // The closures build nothing, so there is nothing to release.
             match quick(&roots, rt) {
@@ -1094,15 +1101,7 @@ mod tests {
                 panic!("{filter}: no closures");
             };
             for item in &items {
-                let found = match item {
-                    Value::Array(_) | Value::Object(_) => item,
-                    _ => &Value::Null,
-                };
-                let roots = Roots {
-                    item: found,
-                    variable: None,
-                    variable_instant: None,
-                };
+                let roots = Roots::of_item(item);
                 let tree = fast.tree.truth(roots, Source::Item(item), &rt).unwrap();
                 let expected = match tree {
                     Some(true) => Quick::True,
