@@ -231,21 +231,15 @@ impl Filter {
         Filter { tree, steps, quick }
     }
 
-    /// The tree's truth value for `roots`: from the closures when they can tell.
-    fn truth<'a>(
-        &'a self,
-        roots: Roots<'_>,
-        env: Source<'_, 'a, '_>,
-        rt: &Runtime<'_>,
-    ) -> Result<bool, EvalError> {
-        if let Some(Closures(quick)) = &self.quick {
-            match quick(&roots, rt) {
-                Quick::True => return Ok(true),
-                Quick::False | Quick::Null => return Ok(false),
-                Quick::Defer => {}
-            }
+    /// Whether the predicate holds for `roots`, when the closures can tell (they build
+    /// nothing, so there is nothing to release).
+    #[inline]
+    fn quick_answer(&self, roots: &Roots<'_>, rt: &Runtime<'_>) -> Option<bool> {
+        match (self.quick.as_ref()?.0)(roots, rt) {
+            Quick::True => Some(true),
+            Quick::False | Quick::Null => Some(false),
+            Quick::Defer => None,
         }
-        Ok(self.tree.truth(roots, env, rt)? == Some(true))
     }
 
     /// Whether the predicate is true for `env.this` (URL §5.1.2: only `true` passes).
@@ -269,7 +263,10 @@ impl Filter {
             variable: None,
             variable_instant: None,
         };
-        self.truth(roots, Source::Env(env), rt)
+        if let Some(answer) = self.quick_answer(&roots, rt) {
+            return Ok(answer);
+        }
+        Ok(self.tree.truth(roots, Source::Env(env), rt)? == Some(true))
     }
 
     /// [`Filter::holds`] for a top-level item without `$compute` values, charging
@@ -286,13 +283,8 @@ impl Filter {
         }
         rt.tick(extra_steps.saturating_add(self.steps))?;
         let roots = Roots::of_item(item);
-        if let Some(Closures(quick)) = &self.quick {
-            // The closures build nothing, so there is nothing to release.
-            match quick(&roots, rt) {
-                Quick::True => return Ok(true),
-                Quick::False | Quick::Null => return Ok(false),
-                Quick::Defer => {}
-            }
+        if let Some(answer) = self.quick_answer(&roots, rt) {
+            return Ok(answer);
         }
         self.holds_item_by_tree(item, roots, rt)
     }
