@@ -267,11 +267,11 @@ pub(crate) fn common_instant(text: &str) -> Option<(i64, u32)> {
     let year = two_digits(b, 0)? * 100 + two_digits(b, 2)?;
     let (month, day) = (two_digits(b, 5)?, two_digits(b, 8)?);
     let (hour, minute) = (two_digits(b, 11)?, two_digits(b, 14)?);
-    let (at, second) = match b.get(16) {
-        Some(b':') => (19, two_digits(b, 17)?),
-        _ => (16, 0),
-    };
-    instant_of(b, at, [year, month, day, hour, minute, second])
+    // Seconds need 19 bytes, which `common_instant_with_seconds` took.
+    if b.get(16) == Some(&b':') {
+        return None;
+    }
+    instant_of(b, 16, [year, month, day, hour, minute, 0])
 }
 
 /// [`common_instant`] of a text whose first 19 bytes are `head` and hold seconds.

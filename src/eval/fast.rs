@@ -161,6 +161,23 @@ impl<'v> Roots<'v> {
             variable_instant: None,
         }
     }
+
+    /// The same item, with `variable` (and its instant, when read) as the variable.
+    #[inline]
+    fn with_variable<'w>(
+        &self,
+        variable: &'w Value,
+        variable_instant: Option<Option<InstantKey>>,
+    ) -> Roots<'w>
+    where
+        'v: 'w,
+    {
+        Roots {
+            item: self.item,
+            variable: Some(variable),
+            variable_instant,
+        }
+    }
 }
 
 impl Path {
@@ -740,12 +757,7 @@ impl Fast {
                     (true, Value::String(text)) => Some(temporal::common_instant(text)),
                     _ => None,
                 };
-                let shared = Roots {
-                    item: roots.item,
-                    variable: Some(value),
-                    variable_instant,
-                };
-                body.truth(shared, env, rt)?
+                body.truth(roots.with_variable(value, variable_instant), env, rt)?
             }
             Fast::Folded {
                 path,
@@ -755,15 +767,7 @@ impl Fast {
                 node,
             } => match (path.find(roots), literal) {
                 (Value::String(text), Val::Str(want)) if text.is_ascii() => {
-                    let fold = |b: u8| {
-                        if *upper {
-                            b.to_ascii_uppercase()
-                        } else {
-                            b.to_ascii_lowercase()
-                        }
-                    };
-                    let equal = text.len() == want.len() && text.bytes().map(fold).eq(want.bytes());
-                    Some(equal == (*op == BinaryOp::Eq))
+                    Some(ascii_folded_eq(text, want, *upper) == (*op == BinaryOp::Eq))
                 }
                 _ => env.eval(node, rt, |value| compare_val(*op, value, literal, rt))?,
             },
@@ -800,12 +804,7 @@ impl Fast {
                     rt.tick((members.len() as u64).saturating_mul(body_steps + 1))?;
                     let mut found = false;
                     for member in members {
-                        let inner = Roots {
-                            item: roots.item,
-                            variable: Some(member),
-                            variable_instant: None,
-                        };
-                        if body.truth(inner, env, rt)? == Some(true) {
+                        if body.truth(roots.with_variable(member, None), env, rt)? == Some(true) {
                             found = true;
                             break;
                         }
@@ -818,6 +817,22 @@ impl Fast {
             },
         })
     }
+}
+
+/// Whether the ASCII `text`, upper- or lower-cased, is `want`.
+#[inline]
+fn ascii_folded_eq(text: &str, want: &str, upper: bool) -> bool {
+    // One loop per case: the choice is made once, not per byte.
+    text.len() == want.len()
+        && if upper {
+            text.bytes()
+                .map(|b| b.to_ascii_uppercase())
+                .eq(want.bytes())
+        } else {
+            text.bytes()
+                .map(|b| b.to_ascii_lowercase())
+                .eq(want.bytes())
+        }
 }
 
 /// Seconds since the Unix epoch and nanoseconds (see [`temporal::common_instant`]).

@@ -20,7 +20,7 @@ use crate::eval::exec::Runtime;
 use crate::eval::temporal;
 use crate::eval::value::{Num, Val};
 
-use super::{integer_chain, Fast, Operand, Path, Roots};
+use super::{ascii_folded_eq, integer_chain, Fast, Operand, Path, Roots};
 
 /// A truth value, or `Defer`: this item needs the full tree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,17 +180,7 @@ fn node(fast: &Fast, upfront: &mut Option<&mut u64>) -> Option<Pred> {
             let (upper, eq, want) = (*upper, *op == BinaryOp::Eq, want.to_string());
             on_path(path, move |value, _, _| match value {
                 Value::String(text) if text.is_ascii() => {
-                    let equal = text.len() == want.len()
-                        && if upper {
-                            text.bytes()
-                                .map(|b| b.to_ascii_uppercase())
-                                .eq(want.bytes())
-                        } else {
-                            text.bytes()
-                                .map(|b| b.to_ascii_lowercase())
-                                .eq(want.bytes())
-                        };
-                    Quick::of(equal == eq)
+                    Quick::of(ascii_folded_eq(text, &want, upper) == eq)
                 }
                 _ => Quick::Defer,
             })
@@ -208,12 +198,7 @@ fn node(fast: &Fast, upfront: &mut Option<&mut u64>) -> Option<Pred> {
                     (true, Value::String(text)) => Some(temporal::common_instant(text)),
                     _ => None,
                 };
-                let shared = Roots {
-                    item: roots.item,
-                    variable: Some(value),
-                    variable_instant,
-                };
-                body(&shared, rt)
+                body(&roots.with_variable(value, variable_instant), rt)
             })
         }
         Fast::Any {
@@ -232,12 +217,7 @@ fn node(fast: &Fast, upfront: &mut Option<&mut u64>) -> Option<Pred> {
                         return Quick::Defer;
                     }
                     for member in members {
-                        let inner = Roots {
-                            item: roots.item,
-                            variable: Some(member),
-                            variable_instant: None,
-                        };
-                        match body(&inner, rt) {
+                        match body(&roots.with_variable(member, None), rt) {
                             Quick::True => return Quick::True,
                             Quick::Defer => return Quick::Defer,
                             _ => {}
