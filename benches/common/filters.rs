@@ -55,6 +55,14 @@ pub const FILTERS: &[(&str, &str, Closure)] = &[
                 .any(|f| f["size"].as_u64().is_some_and(|n| n > 10_000_000))
         })
     }),
+    ("all_lambda", "files/all(f: f/size lt 50000000)", |item| {
+        // A missing or null collection is empty, so `all` holds for it.
+        item["files"].as_array().map_or(true, |files| {
+            files
+                .iter()
+                .all(|f| f["size"].as_u64().is_some_and(|n| n < 50_000_000))
+        })
+    }),
     (
         "in_list",
         "source in ('Okta','Workday','ServiceNow')",

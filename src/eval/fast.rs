@@ -104,9 +104,11 @@ enum Fast {
         /// string value is read as an instant once, not once per leaf.
         instants: bool,
     },
-    /// `path/any(x: body)`, where the body's leaves read `x` or the item.
-    Any {
+    /// `path/any(x: body)` or `path/all(x: body)`, where the body's leaves read `x` or
+    /// the item.
+    Lambda {
         path: Path,
+        all: bool,
         body: Box<Fast>,
         /// The specialised nodes of `body`, charged per member.
         body_steps: u64,
@@ -611,14 +613,17 @@ fn leaf_shape(node: &Node, in_lambda: bool) -> Option<Fast> {
             })
         }
         Node::Path(path) if !in_lambda => {
-            let (Step::Any(Some(body)), len) = (path.steps.last()?, path.steps.len() - 1) else {
-                return None;
+            let (body, all) = match path.steps.last()? {
+                Step::Any(Some(body)) => (body, false),
+                Step::All(body) => (body, true),
+                _ => return None,
             };
-            let collection = Path::of_path(path, len, false)?;
+            let collection = Path::of_path(path, path.steps.len() - 1, false)?;
             let body = specialise_lambda(body)?;
             let body_steps = body.steps();
-            Some(Fast::Any {
+            Some(Fast::Lambda {
                 path: collection,
+                all,
                 body: Box::new(body),
                 body_steps,
             })
@@ -658,7 +663,7 @@ impl Fast {
             Fast::Text { path, .. } | Fast::In { path, .. } | Fast::Folded { path, .. } => {
                 3 + path.names.len() as u64
             }
-            Fast::Any { path, .. } => 1 + path.names.len() as u64,
+            Fast::Lambda { path, .. } => 1 + path.names.len() as u64,
             Fast::Shared { path, body, .. } => path.names.len() as u64 + body.steps(),
         }
     }
@@ -795,25 +800,27 @@ impl Fast {
                 }
                 Some(found)
             }
-            Fast::Any {
+            Fast::Lambda {
                 path,
+                all,
                 body,
                 body_steps,
             } => match path.find(roots) {
                 Value::Array(members) => {
                     rt.tick((members.len() as u64).saturating_mul(body_steps + 1))?;
-                    let mut found = false;
+                    // `any` stops at the first member that gives true, `all` at the first
+                    // that does not (null is not true); neither looks further.
                     for member in members {
-                        if body.truth(roots.with_variable(member, None), env, rt)? == Some(true) {
-                            found = true;
-                            break;
+                        let holds = body.truth(roots.with_variable(member, None), env, rt)?;
+                        if (holds == Some(true)) != *all {
+                            return Ok(Some(!*all));
                         }
                     }
-                    Some(found)
+                    Some(*all)
                 }
                 // A choice (URL §5.1.1.13 is silent): a null or missing collection is
                 // empty; so is anything else that is not a collection.
-                _ => Some(false),
+                _ => Some(*all),
             },
         })
     }
@@ -988,6 +995,11 @@ mod tests {
             "a/b/c gt 0 and a/b/c lt 5 or a/b/c eq null",
             "(tolower(s) eq 'b' or s in ('abc', 5)) and not startswith(s, 'a')",
             "xs/any(x: x/v gt 0 and x/v lt 3) and n ge 1 and n le 2",
+            "xs/all(x: x/v gt 2)",
+            "xs/all(x: x/v lt 3 or x/w eq 'q') or n eq 2",
+            "not xs/all(x: x/v ne null and x/v in (1, 3))",
+            "xs/all(x: x/v eq n)",
+            "xs/all(x: x/v gt 2 or contains(x/w, 'q'))",
             "(n sub 2) mul 3 ge 9",
             "n mul 3 eq 16.5",
             "n mul 9223372036854775807 mul 9223372036854775807 mul 4 gt 0",
@@ -1019,6 +1031,9 @@ mod tests {
             json!({"xs": {"v": 3}, "n": 3}),
             json!({"xs": [1, null, {"v": "3"}], "n": 3}),
             json!({"xs": null, "n": 2}),
+            json!({"xs": [], "n": 2}),
+            json!({"xs": [{"v": 3}, {"v": null}], "n": 3}),
+            json!({"xs": "abc", "n": 3}),
             json!({"s": "été"}),
             json!({"s": "ΣΑΣ"}),
             json!({"s": "Abc"}),
@@ -1072,6 +1087,9 @@ mod tests {
             "contains(s,'b') or startswith(s,'a') or endswith(s,'c')",
             "s in ('a','b','abc')",
             "xs/any(x: x/v gt 2 and not (x/w eq 'q'))",
+            "xs/all(x: x/v gt 2 or x/w eq 'q')",
+            "xs/all(x: x/v gt 2 or contains(x/w, 'q'))",
+            "not xs/all(x: x/v ne null) or s eq 'b'",
             "(n add 1) mul 2 gt 10 and not (s eq 'failed')",
             "(a/b/c sub 2) mul 3 le 9",
             "tolower(s) eq 'b' or toupper(s) ne 'ABC'",
@@ -1092,6 +1110,9 @@ mod tests {
             json!({"t": null, "xs": [{"v": 1}, {"v": 3, "w": "q"}]}),
             json!({"t": 5, "xs": [{"v": 3, "w": "r"}]}),
             json!({"xs": [1, null, {"v": "3"}]}),
+            json!({"xs": [{"v": 4}, {"v": 1, "w": "q"}, {"v": 5}]}),
+            json!({"xs": [{"v": 4}, {"v": null}], "s": "b"}),
+            json!({"xs": [], "s": "a"}),
             json!({"s": "été", "xs": null}),
         ];
         let limits = Limits::default();
@@ -1137,6 +1158,7 @@ mod tests {
         for filter in [
             "stats/totalBytesUploaded gt 1000000",
             "files/any(f: f/size gt 10000000)",
+            "files/all(f: f/size lt 50000000)",
             "source in ('Okta','Workday')",
             "contains(source,'Sap')",
             "(stats/filesUploaded add 1) mul 2 gt 10",

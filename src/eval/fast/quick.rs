@@ -201,13 +201,14 @@ fn node(fast: &Fast, upfront: &mut Option<&mut u64>) -> Option<Pred> {
                 body(&roots.with_variable(value, variable_instant), rt)
             })
         }
-        Fast::Any {
+        Fast::Lambda {
             path,
+            all,
             body,
             body_steps,
         } => {
             let body = node(body, &mut None)?;
-            let per_member = body_steps.saturating_add(1);
+            let (per_member, all) = (body_steps.saturating_add(1), *all);
             on_path(path, move |value, roots, rt| match value {
                 Value::Array(members) => {
                     if rt
@@ -216,17 +217,18 @@ fn node(fast: &Fast, upfront: &mut Option<&mut u64>) -> Option<Pred> {
                     {
                         return Quick::Defer;
                     }
+                    // As the tree: `any` stops at a true member, `all` at one that is not.
                     for member in members {
                         match body(&roots.with_variable(member, None), rt) {
-                            Quick::True => return Quick::True,
                             Quick::Defer => return Quick::Defer,
+                            answer if (answer == Quick::True) != all => return Quick::of(!all),
                             _ => {}
                         }
                     }
-                    Quick::False
+                    Quick::of(all)
                 }
                 // As the tree: anything that is not a collection is empty.
-                _ => Quick::False,
+                _ => Quick::of(all),
             })
         }
     })
