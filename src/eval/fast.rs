@@ -13,7 +13,7 @@
 //! literal, a Boolean against a Boolean); otherwise it calls the same rules
 //! ([`value::compare_op`], [`value::equals`], [`functions::call`]). The step budget is
 //! charged once per predicate with the number of specialised nodes (an upper bound of
-//! what the general path charges), and per member of an `any`; general leaves charge as
+//! what the general path charges), and per member of an `any` or `all`; general leaves charge as
 //! they always do.
 
 use std::borrow::Cow;
@@ -139,7 +139,7 @@ struct Path {
     names: Vec<String>,
 }
 
-/// Where paths start: the item, and the innermost lambda variable inside an `any`.
+/// Where paths start: the item, and the innermost lambda variable inside an `any` or `all`.
 #[derive(Clone, Copy)]
 struct Roots<'v> {
     item: &'v Value,
