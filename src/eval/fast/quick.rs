@@ -13,6 +13,7 @@
 
 use std::cmp::Ordering;
 
+use memchr::memmem::Finder;
 use serde_json::Value;
 
 use crate::ast::{BinaryOp, Function};
@@ -134,7 +135,12 @@ fn node(fast: &Fast, upfront: &mut Option<&mut u64>) -> Option<Pred> {
             match function {
                 Function::StartsWith => text(path, needle, |t, n| t.starts_with(n)),
                 Function::EndsWith => text(path, needle, |t, n| t.ends_with(n)),
-                _ => text(path, needle, |t, n| t.contains(n)),
+                _ => {
+                    let finder = Finder::new(&needle).into_owned();
+                    text(path, needle, move |t, _| {
+                        finder.find(t.as_bytes()).is_some()
+                    })
+                }
             }
         }
         Fast::In {
@@ -191,6 +197,9 @@ fn node(fast: &Fast, upfront: &mut Option<&mut u64>) -> Option<Pred> {
             body,
             instants,
         } => {
+            if let Some(tests) = TextTests::of(body) {
+                return Some(text_tests(path, tests));
+            }
             let body = node(body, upfront)?;
             let instants = *instants;
             on_path(path, move |value, roots, rt| {
@@ -231,6 +240,73 @@ fn node(fast: &Fast, upfront: &mut Option<&mut u64>) -> Option<Pred> {
                 _ => Quick::of(all),
             })
         }
+    })
+}
+
+/// `and`/`or`/`not` of `contains`/`startswith`/`endswith` of one shared value
+/// (`startswith(source,'Azure') or contains(source,'Sap')`): on a string every test is
+/// true or false, so they combine as plain Booleans in one closure, with no call per
+/// node.
+// A few nodes built once per filter: their size does not matter, an indirection per test
+// would.
+#[allow(clippy::large_enum_variant)]
+enum TextTests {
+    StartsWith(String),
+    EndsWith(String),
+    /// The needle's searcher, built once.
+    Contains(Finder<'static>),
+    Not(Box<TextTests>),
+    And(Box<TextTests>, Box<TextTests>),
+    Or(Box<TextTests>, Box<TextTests>),
+}
+
+impl TextTests {
+    /// The tests of `body`, when it is made of nothing else and reads the shared value
+    /// itself.
+    fn of(body: &Fast) -> Option<TextTests> {
+        let both = |l: &Fast, r: &Fast| Some((Box::new(Self::of(l)?), Box::new(Self::of(r)?)));
+        Some(match body {
+            Fast::Text {
+                path,
+                function,
+                needle,
+            } if path.variable && path.names.is_empty() => match function {
+                Function::StartsWith => TextTests::StartsWith(needle.clone()),
+                Function::EndsWith => TextTests::EndsWith(needle.clone()),
+                _ => TextTests::Contains(Finder::new(needle).into_owned()),
+            },
+            Fast::Not(inner) => TextTests::Not(Box::new(Self::of(inner)?)),
+            Fast::And(l, r) => {
+                let (l, r) = both(l, r)?;
+                TextTests::And(l, r)
+            }
+            Fast::Or(l, r) => {
+                let (l, r) = both(l, r)?;
+                TextTests::Or(l, r)
+            }
+            _ => return None,
+        })
+    }
+
+    fn hold(&self, text: &str) -> bool {
+        match self {
+            TextTests::StartsWith(needle) => text.starts_with(needle.as_str()),
+            TextTests::EndsWith(needle) => text.ends_with(needle.as_str()),
+            TextTests::Contains(finder) => finder.find(text.as_bytes()).is_some(),
+            TextTests::Not(inner) => !inner.hold(text),
+            TextTests::And(l, r) => l.hold(text) && r.hold(text),
+            TextTests::Or(l, r) => l.hold(text) || r.hold(text),
+        }
+    }
+}
+
+/// The closure for [`TextTests`] of the value at `path`. On null every test is null, and
+/// `not`, `and` and `or` of nulls are null.
+fn text_tests(path: &Path, tests: TextTests) -> Pred {
+    on_path(path, move |value, _, _| match value {
+        Value::String(text) => Quick::of(tests.hold(text)),
+        Value::Null => Quick::Null,
+        _ => Quick::Defer,
     })
 }
 
