@@ -481,7 +481,7 @@ impl Plan {
         })
     }
 
-    /// Whether the plan can run record by record ([`Plan::matches`], [`Plan::window`],
+    /// Whether the plan can run record by record ([`Plan::matches`], [`Plan::window_for`],
     /// [`Plan::project_entity`]): false when it has `$apply`, which builds new items.
     pub(crate) fn is_streamable(&self) -> bool {
         self.list.apply.is_empty()

@@ -18,7 +18,7 @@
 //!   (URL §5.1.1.17), and `not A has B` is `not (A has B)`.
 //! - `-5`, `-1.5`, `-INF` are negative literals; `-Price` and `- 5` are negations.
 //! - A bare quoted string (`'P1D'`) is always a string literal; only `duration'P1D'` is a
-//!   [`Literal::Duration`](crate::ast::Literal::Duration).
+//!   [`Literal::Duration`].
 //! - In lenient (default) mode a `$filter` value may have whitespace around it, and `not`
 //!   may be followed directly by `(`; strict mode follows the ABNF.
 //! - Whitespace is allowed after `(`, around `,` and before `)` in every parenthesised

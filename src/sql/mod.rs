@@ -33,7 +33,7 @@
 //! - **Exact or an error**: what cannot be expressed exactly is [`SqlError::NotSupported`]
 //!   (HTTP 501) naming the construct, never a different answer. The places where a database
 //!   cannot match the evaluator are listed in the README ("SQL: divergences").
-//! - **Answers**: each item is built as JSON by the database; [`response`] turns the rows
+//! - **Answers**: each item is built as JSON by the database; [`response()`] turns the rows
 //!   into the OData response (`value`, `@odata.count`), whichever driver ran them.
 
 mod aggregate;

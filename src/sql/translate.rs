@@ -251,7 +251,7 @@ impl<'m> Translator<'m> {
     }
 
     /// Resolves a member path that ends at a value (not a lambda or count, which
-    /// [`Translator::path`] handles before calling this).
+    /// `path_value` and `navigation_value` handle before calling this).
     pub(crate) fn property_path(
         &mut self,
         path: &'m MemberPath,

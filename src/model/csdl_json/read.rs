@@ -1,4 +1,4 @@
-//! CSDL JSON reader: the order-preserving tree to a [`Model`](crate::model::Model); errors
+//! CSDL JSON reader: the order-preserving tree to a [`Model`]; errors
 //! name the member path.
 
 use crate::model::annotation::{

@@ -1,4 +1,4 @@
-//! CSDL JSON writer: a [`Model`](crate::model::Model) as an indented document, members in
+//! CSDL JSON writer: a [`Model`] as an indented document, members in
 //! model order.
 
 use crate::model::annotation::{Annotation, AnnotationValue, ConstantKind, RawFormat};

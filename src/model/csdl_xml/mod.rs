@@ -1,8 +1,8 @@
-//! CSDL XML 4.01 (`$metadata`): reader ([`read`]) and writer ([`write`]), behind the
+//! CSDL XML 4.01 (`$metadata`): reader ([`read()`]) and writer ([`write()`]), behind the
 //! `csdl` feature.
 //!
 //! Reading is two passes: quick-xml's events build a small element tree (bounded by
-//! [`ReadOptions::max_depth`], without recursion), then [`read`] walks the tree. Elements
+//! [`ReadOptions::max_depth`], without recursion), then [`read()`] walks the tree. Elements
 //! are matched by local name, so `edmx:` prefixes and default namespaces are both accepted
 //! and namespace URIs are not checked; attributes with a prefix (`sap:label`) are skipped,
 //! as are unknown elements and attributes.
