@@ -1,5 +1,5 @@
-//! The cost of checking a query against a model, beside the cost of parsing it:
-//! `cargo bench --bench check`.
+//! The cost of checking a query against a model, beside the cost of parsing it, and
+//! against a model with a large schema: `cargo bench --bench check`.
 
 use std::hint::black_box;
 
@@ -50,5 +50,34 @@ fn bench_check(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_check);
+/// The same queries against the model with 2,000 more complex types declared before the
+/// service's own (Microsoft Graph's schema declares about that many): name lookups in a
+/// large schema.
+fn bench_check_large_model(c: &mut Criterion) {
+    let mut model = model();
+    let schema = &mut model.schemas[0];
+    let template = schema.types[0].clone();
+    let mut types: Vec<_> = (0..2000)
+        .map(|i| {
+            let mut extra = template.clone();
+            extra.name = format!("extraType{i}");
+            extra
+        })
+        .collect();
+    types.append(&mut schema.types);
+    schema.types = types;
+    let mut group = c.benchmark_group("check_large_model");
+    for (name, resource, raw) in QUERIES {
+        let query = Query::parse(raw).expect("valid query");
+        query
+            .check(&model, resource)
+            .expect("the query fits the model");
+        group.bench_function(format!("check/{name}"), |b| {
+            b.iter(|| black_box(&query).check(black_box(&model), resource))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_check, bench_check_large_model);
 criterion_main!(benches);

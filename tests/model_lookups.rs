@@ -458,3 +458,95 @@ mod xml {
         }
     }
 }
+
+/// What the walk through a schema finds for `name`: the lookup the type index must agree
+/// with.
+fn walk<'m>(model: &'m Model, namespace: &str, name: &str) -> Option<SchemaType<'m>> {
+    let schema = model.schemas.iter().find(|s| s.namespace == namespace)?;
+    if let Some(t) = schema.types.iter().find(|t| t.name == name) {
+        return Some(SchemaType::Structured(t));
+    }
+    if let Some(t) = schema.enum_types.iter().find(|t| t.name == name) {
+        return Some(SchemaType::Enum(t));
+    }
+    schema
+        .type_definitions
+        .iter()
+        .find(|t| t.name == name)
+        .map(SchemaType::Definition)
+}
+
+/// A schema large enough to be looked up through the index answers as the walk does,
+/// also after its public fields change under an index already built.
+#[test]
+fn large_schemas_resolve_as_the_walk_does_after_changes() {
+    use odata_query::model::{EnumType, StructuredType, TypeDefinition};
+    let mut model = Model::builder()
+        .namespace("big.ns")
+        .alias("b")
+        .build()
+        .expect("an empty schema builds");
+    let schema = &mut model.schemas[0];
+    for i in 0..300 {
+        schema
+            .types
+            .push(StructuredType::new(TypeKind::Complex, format!("T{i}")));
+    }
+    for i in 0..20 {
+        schema.enum_types.push(EnumType::new(format!("E{i}")));
+        schema
+            .type_definitions
+            .push(TypeDefinition::new(format!("D{i}"), Edm::Int32));
+    }
+    let names: Vec<String> = (0..310)
+        .map(|i| format!("T{i}"))
+        .chain((0..22).map(|i| format!("E{i}")))
+        .chain((0..22).map(|i| format!("D{i}")))
+        .chain(["Renamed", "Added", "T299x", ""].map(String::from))
+        .collect();
+    let agree = |model: &Model, step: &str| {
+        for name in &names {
+            for qualifier in ["big.ns", "b"] {
+                let found = model.resolve_type(&format!("{qualifier}.{name}"));
+                assert_eq!(
+                    found,
+                    walk(model, "big.ns", name),
+                    "{step}: {qualifier}.{name}"
+                );
+            }
+        }
+    };
+    agree(&model, "built");
+    assert!(matches!(
+        model.resolve_type("b.T150"),
+        Some(SchemaType::Structured(t)) if t.name == "T150"
+    ));
+    assert!(matches!(
+        model.resolve_type("big.ns.E3"),
+        Some(SchemaType::Enum(_))
+    ));
+    // The index is built now; change the schema under it.
+    let schema = &mut model.schemas[0];
+    schema.types[10].name = "Renamed".into();
+    schema.types.remove(0);
+    schema
+        .types
+        .push(StructuredType::new(TypeKind::Entity, "Added"));
+    schema.enum_types.truncate(5);
+    schema
+        .type_definitions
+        .insert(0, TypeDefinition::new("D99", Edm::String));
+    agree(&model, "changed");
+    assert!(model.resolve_type("b.T0").is_none());
+    assert!(model.resolve_type("b.T10").is_none());
+    assert!(matches!(
+        model.resolve_type("b.Added"),
+        Some(SchemaType::Structured(t)) if t.kind == TypeKind::Entity
+    ));
+    // A clone carries the index, and answers for its own schemas.
+    let mut copy = model.clone();
+    copy.schemas[0].types.retain(|t| t.name != "T200");
+    agree(&copy, "cloned");
+    assert!(copy.resolve_type("b.T200").is_none());
+    assert!(model.resolve_type("b.T200").is_some());
+}

@@ -1,9 +1,15 @@
 //! Lookups over a [`Model`]: names to types, sets to types, inherited members, navigation
 //! targets and bindings, keys, open and derived types, and effective policy.
 //!
-//! Lookups scan the schemas; they allocate only to return lists. Every walk up an
+//! Lookups scan the schemas, except type names in a large schema, which go through an
+//! index built on first use ([`TypeIndex`]); they allocate only to return lists (and the
+//! index, once). Every walk up an
 //! inheritance chain is bounded by the number of types, so a cyclic `BaseType` (which
 //! [`Model::check`] reports) cannot make a lookup loop.
+
+use std::collections::HashMap;
+use std::fmt::{self, Debug, Formatter};
+use std::sync::OnceLock;
 
 use super::{
     EntityContainer, EntitySet, EnumType, Model, NavigationProperty, Policy, Property, Schema,
@@ -31,10 +37,17 @@ impl Model {
         })
     }
 
-    /// Splits a qualified name at its last dot and resolves the qualifier to a schema.
-    fn split<'n>(&self, qualified: &'n str) -> Option<(&Schema, &'n str)> {
+    /// Splits a qualified name at its last dot and resolves the qualifier to a schema
+    /// (and its position).
+    fn split<'n>(&self, qualified: &'n str) -> Option<(usize, &Schema, &'n str)> {
         let (qualifier, name) = qualified.rsplit_once('.')?;
-        Some((self.schema(qualifier)?, name))
+        self.schemas
+            .iter()
+            .enumerate()
+            .find(|(_, schema)| {
+                schema.namespace == qualifier || schema.alias.as_deref() == Some(qualifier)
+            })
+            .map(|(at, schema)| (at, schema, name))
     }
 
     /// The namespace-qualified form of a namespace- or alias-qualified name
@@ -69,7 +82,14 @@ impl Model {
     /// # Ok::<(), odata_query::model::ModelError>(())
     /// ```
     pub fn resolve_type(&self, qualified: &str) -> Option<SchemaType<'_>> {
-        let (schema, name) = self.split(qualified)?;
+        let (at, schema, name) = self.split(qualified)?;
+        if schema.types.len() + schema.enum_types.len() + schema.type_definitions.len()
+            > TypeIndex::SMALL
+        {
+            if let Some(found) = self.type_index.find(self, at, schema, name) {
+                return Some(found);
+            }
+        }
         if let Some(found) = schema.types.iter().find(|t| t.name == name) {
             return Some(SchemaType::Structured(found));
         }
@@ -323,5 +343,97 @@ impl Model {
             None => &container.singleton(name)?.policy,
         };
         Some(own.merged_over(&container.policy))
+    }
+}
+
+/// Where the types of each schema are, by name: built on the first lookup in a large
+/// schema, so that resolving a name is a hash lookup rather than a walk through every type
+/// (Microsoft Graph's schema declares about two thousand).
+///
+/// [`Model`]'s fields are public and may change after the index was built, so a position
+/// found here is used only when the type there still has the name; a name the index does
+/// not know, or a position that no longer holds it, falls back to the walk. Names are
+/// unique within a schema ([`Model::check`] reports a second declaration), so a position
+/// that holds the name holds the type the walk would find.
+#[derive(Default, Clone)]
+pub(crate) struct TypeIndex(OnceLock<Vec<HashMap<String, Position>>>);
+
+/// Where a named type is in its schema.
+#[derive(Clone, Copy)]
+enum Position {
+    Structured(usize),
+    Enum(usize),
+    Definition(usize),
+}
+
+impl TypeIndex {
+    /// Schemas with at most this many types are walked: a few comparisons cost less than
+    /// hashing the name.
+    const SMALL: usize = 16;
+
+    /// The type `name` of the schema at `at`, when the index knows where it is.
+    fn find<'m>(
+        &self,
+        model: &'m Model,
+        at: usize,
+        schema: &'m Schema,
+        name: &str,
+    ) -> Option<SchemaType<'m>> {
+        let schemas = self.0.get_or_init(|| Self::build(model));
+        match *schemas.get(at)?.get(name)? {
+            Position::Structured(i) => schema
+                .types
+                .get(i)
+                .filter(|t| t.name == name)
+                .map(SchemaType::Structured),
+            Position::Enum(i) => schema
+                .enum_types
+                .get(i)
+                .filter(|t| t.name == name)
+                .map(SchemaType::Enum),
+            Position::Definition(i) => schema
+                .type_definitions
+                .get(i)
+                .filter(|t| t.name == name)
+                .map(SchemaType::Definition),
+        }
+    }
+
+    /// Each schema's names, the first declaration of each in the order the walk looks:
+    /// entity and complex types, then enumerations, then type definitions.
+    fn build(model: &Model) -> Vec<HashMap<String, Position>> {
+        model
+            .schemas
+            .iter()
+            .map(|schema| {
+                let mut names = HashMap::new();
+                let types = schema.types.iter().map(|t| &t.name);
+                for (i, name) in types.enumerate() {
+                    names.entry(name.clone()).or_insert(Position::Structured(i));
+                }
+                for (i, t) in schema.enum_types.iter().enumerate() {
+                    names.entry(t.name.clone()).or_insert(Position::Enum(i));
+                }
+                for (i, t) in schema.type_definitions.iter().enumerate() {
+                    names
+                        .entry(t.name.clone())
+                        .or_insert(Position::Definition(i));
+                }
+                names
+            })
+            .collect()
+    }
+}
+
+/// Every index is equal: it says where things are, not what the model is.
+impl PartialEq for TypeIndex {
+    fn eq(&self, _: &TypeIndex) -> bool {
+        true
+    }
+}
+
+impl Debug for TypeIndex {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str("TypeIndex")
     }
 }

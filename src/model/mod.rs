@@ -105,6 +105,8 @@ pub struct Model {
     pub references: Vec<Reference>,
     /// The schemas, in document order.
     pub schemas: Vec<Schema>,
+    /// Where each schema's types are, for name lookups in large schemas.
+    pub(crate) type_index: lookup::TypeIndex,
 }
 
 impl Default for Model {
@@ -113,6 +115,7 @@ impl Default for Model {
             version: "4.01".to_owned(),
             references: Vec::new(),
             schemas: Vec::new(),
+            type_index: lookup::TypeIndex::default(),
         }
     }
 }

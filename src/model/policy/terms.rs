@@ -241,6 +241,7 @@ pub(crate) fn extract_policies(model: &mut Model) {
                 ..crate::model::Schema::new(schema.namespace.clone())
             })
             .collect(),
+        ..Model::default()
     };
     let mut groups: Vec<Vec<AnnotationGroup>> = model
         .schemas
