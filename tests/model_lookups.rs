@@ -550,3 +550,109 @@ fn large_schemas_resolve_as_the_walk_does_after_changes() {
     assert!(copy.resolve_type("b.T200").is_none());
     assert!(model.resolve_type("b.T200").is_some());
 }
+
+/// `derived_types` and `is_derived_from` as they were first written, from the public
+/// lookups: each type's ancestors, named by `qualified_name_of`.
+fn derived_by_ancestors<'m>(
+    model: &'m Model,
+    qualified: &str,
+) -> Vec<(String, &'m StructuredTypeRef)> {
+    let Some(root) = model.canonical_name(qualified) else {
+        return Vec::new();
+    };
+    model
+        .structured_types()
+        .filter(|(name, ty)| {
+            name != &root
+                && model
+                    .ancestors(ty)
+                    .iter()
+                    .skip(1)
+                    .filter_map(|t| model.qualified_name_of(t))
+                    .any(|ancestor| ancestor == root)
+        })
+        .collect()
+}
+
+type StructuredTypeRef = odata_query::model::StructuredType;
+
+/// Inheritance answers as the ancestor walk does, over the case models and a schema with
+/// chains, a cycle, an alias-qualified base, a base in another schema and a missing base.
+#[test]
+fn derived_types_answer_as_the_ancestor_walk() {
+    use odata_query::model::{Schema, StructuredType};
+    let mut odd = Model::builder()
+        .namespace("a.ns")
+        .alias("A")
+        .build()
+        .expect("an empty schema builds");
+    let base = |name: &str, base_type: Option<&str>| {
+        let mut ty = StructuredType::new(TypeKind::Entity, name);
+        ty.base_type = base_type.map(String::from);
+        ty
+    };
+    odd.schemas[0].types = vec![
+        base("Root", None),
+        base("Mid", Some("a.ns.Root")),
+        base("Leaf", Some("A.Mid")),
+        base("Deeper", Some("a.ns.Leaf")),
+        base("CycleX", Some("a.ns.CycleY")),
+        base("CycleY", Some("A.CycleX")),
+        base("Orphan", Some("a.ns.Missing")),
+        base("Foreign", Some("other.Far")),
+    ];
+    let mut other = Schema::new("other".to_owned());
+    other.types = vec![
+        base("Far", Some("A.Mid")),
+        base("Farther", Some("other.Far")),
+        // Shares its simple name with `a.ns.Root`, and derives from nothing.
+        base("Root", None),
+    ];
+    odd.schemas.push(other);
+    let models = [
+        ("odd", odd),
+        ("library", library()),
+        (
+            "trippin",
+            Model::from_csdl_xml(&read_case("tests/cases/model/trippin.csdl.xml"))
+                .expect("trippin reads"),
+        ),
+    ];
+    for (label, model) in &models {
+        let mut names: Vec<String> = model.structured_types().map(|(name, _)| name).collect();
+        names.extend(["a.ns.Missing", "A.Root", "A.Leaf", "nowhere.T", "NoDot"].map(String::from));
+        let mut derived_somewhere = 0;
+        for base_name in &names {
+            let expected = derived_by_ancestors(model, base_name);
+            let got = model.derived_types(base_name);
+            let pairs = |list: &[(String, &StructuredTypeRef)]| {
+                list.iter()
+                    .map(|(name, ty)| (name.clone(), *ty as *const StructuredTypeRef))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(
+                pairs(&got),
+                pairs(&expected),
+                "{label}: derived from {base_name}"
+            );
+            derived_somewhere += got.len();
+            for derived_name in &names {
+                let expected = match (
+                    model.canonical_name(derived_name),
+                    model.canonical_name(base_name),
+                ) {
+                    (Some(d), Some(b)) => {
+                        d == b || derived_by_ancestors(model, &b).iter().any(|(n, _)| *n == d)
+                    }
+                    _ => false,
+                };
+                assert_eq!(
+                    model.is_derived_from(derived_name, base_name),
+                    expected,
+                    "{label}: {derived_name} from {base_name}"
+                );
+            }
+        }
+        assert!(derived_somewhere > 0, "{label} has derived types");
+    }
+}

@@ -294,16 +294,11 @@ impl Model {
         let Some(root) = self.canonical_name(qualified) else {
             return Vec::new();
         };
+        let Some((namespace, name)) = root.rsplit_once('.') else {
+            return Vec::new();
+        };
         self.structured_types()
-            .filter(|(name, ty)| {
-                name != &root
-                    && self
-                        .ancestors(ty)
-                        .iter()
-                        .skip(1)
-                        .filter_map(|t| self.qualified_name_of(t))
-                        .any(|ancestor| ancestor == root)
-            })
+            .filter(|(qualified, ty)| *qualified != root && self.has_ancestor(ty, namespace, name))
             .collect()
     }
 
@@ -317,9 +312,35 @@ impl Model {
         if derived_name == base_name {
             return true;
         }
-        self.derived_types(&base_name)
-            .iter()
-            .any(|(name, _)| *name == derived_name)
+        let Some((namespace, name)) = base_name.rsplit_once('.') else {
+            return false;
+        };
+        self.structured_type(&derived_name)
+            .is_some_and(|ty| self.has_ancestor(ty, namespace, name))
+    }
+
+    /// Whether one of [`Model::ancestors`] of `ty` after itself is `namespace.name`: the
+    /// same walk, comparing names as it goes instead of looking up each ancestor's
+    /// qualified name (a search through every type of the model).
+    fn has_ancestor(&self, ty: &StructuredType, namespace: &str, name: &str) -> bool {
+        let bound = self.schemas.iter().map(|s| s.types.len()).sum::<usize>();
+        let mut current = ty;
+        let mut steps = 0;
+        while let Some(base) = current.base_type.as_deref() {
+            if steps >= bound {
+                return false;
+            }
+            let (Some((_, schema, _)), Some(next)) = (self.split(base), self.structured_type(base))
+            else {
+                return false;
+            };
+            if next.name == name && schema.namespace == namespace {
+                return true;
+            }
+            current = next;
+            steps += 1;
+        }
+        false
     }
 
     /// The namespace-qualified name of a type that belongs to this model.
