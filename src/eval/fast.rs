@@ -983,7 +983,6 @@ mod tests {
             "not (contains(s,'b') and startswith(s,'a')) or endswith(s,'c')",
             "startswith(s,'a') and not endswith(s,'c')",
             "contains(arr,'b')",
-            "not (contains(s,'b') and startswith(s,'a')) or endswith(s,'c')",
             "startswith(arr,'x') and not endswith(arr,'b')",
             "not (s in ('a','b',null))",
             "n in (1, 5.0, 9)",

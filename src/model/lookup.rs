@@ -3,9 +3,8 @@
 //!
 //! Lookups scan the schemas, except type names in a large schema, which go through an
 //! index built on first use ([`TypeIndex`]); they allocate only to return lists (and the
-//! index, once). Every walk up an
-//! inheritance chain is bounded by the number of types, so a cyclic `BaseType` (which
-//! [`Model::check`] reports) cannot make a lookup loop.
+//! index, once). Every walk up an inheritance chain is bounded by the number of types, so
+//! a cyclic `BaseType` (which [`Model::check`] reports) cannot make a lookup loop.
 
 use std::collections::HashMap;
 use std::fmt::{self, Debug, Formatter};
@@ -83,6 +82,16 @@ impl Model {
     /// ```
     pub fn resolve_type(&self, qualified: &str) -> Option<SchemaType<'_>> {
         let (at, schema, name) = self.split(qualified)?;
+        self.resolve_in(at, schema, name)
+    }
+
+    /// The type `name` of `schema`, the schema at `at`.
+    fn resolve_in<'m>(
+        &'m self,
+        at: usize,
+        schema: &'m Schema,
+        name: &str,
+    ) -> Option<SchemaType<'m>> {
         if schema.types.len() + schema.enum_types.len() + schema.type_definitions.len()
             > TypeIndex::SMALL
         {
@@ -330,8 +339,10 @@ impl Model {
             if steps >= bound {
                 return false;
             }
-            let (Some((_, schema, _)), Some(next)) = (self.split(base), self.structured_type(base))
-            else {
+            let Some((at, schema, simple)) = self.split(base) else {
+                return false;
+            };
+            let Some(SchemaType::Structured(next)) = self.resolve_in(at, schema, simple) else {
                 return false;
             };
             if next.name == name && schema.namespace == namespace {
@@ -428,9 +439,10 @@ impl TypeIndex {
             .iter()
             .map(|schema| {
                 let mut names = HashMap::new();
-                let types = schema.types.iter().map(|t| &t.name);
-                for (i, name) in types.enumerate() {
-                    names.entry(name.clone()).or_insert(Position::Structured(i));
+                for (i, t) in schema.types.iter().enumerate() {
+                    names
+                        .entry(t.name.clone())
+                        .or_insert(Position::Structured(i));
                 }
                 for (i, t) in schema.enum_types.iter().enumerate() {
                     names.entry(t.name.clone()).or_insert(Position::Enum(i));
