@@ -614,7 +614,7 @@ fn derived_types_answer_as_the_ancestor_walk() {
         ("library", library()),
         (
             "trippin",
-            Model::from_csdl_xml(&read_case("tests/cases/model/trippin.csdl.xml"))
+            Model::from_csdl_json(&read_case("tests/cases/model/trippin-json.csdl.json"))
                 .expect("trippin reads"),
         ),
     ];
