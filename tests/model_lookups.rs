@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::Path;
 
-use odata_query::model::{Edm, Model, SchemaType, TypeKind, TypeName};
+use odata_query::model::{Edm, Model, SchemaType, StructuredType, TypeKind, TypeName};
 use serde_json::Value;
 
 fn read_case(name: &str) -> String {
@@ -271,7 +271,7 @@ fn inference_rejects_what_is_not_records() {
 #[cfg(feature = "csdl")]
 mod xml {
     use super::*;
-    use odata_query::model::{Policy, StructuredType};
+    use odata_query::model::Policy;
 
     fn trippin() -> Model {
         Model::from_csdl_xml(&read_case("tests/cases/model/trippin.csdl.xml"))
@@ -480,7 +480,7 @@ fn walk<'m>(model: &'m Model, namespace: &str, name: &str) -> Option<SchemaType<
 /// also after its public fields change under an index already built.
 #[test]
 fn large_schemas_resolve_as_the_walk_does_after_changes() {
-    use odata_query::model::{EnumType, StructuredType, TypeDefinition};
+    use odata_query::model::{EnumType, TypeDefinition};
     let mut model = Model::builder()
         .namespace("big.ns")
         .alias("b")
@@ -556,7 +556,7 @@ fn large_schemas_resolve_as_the_walk_does_after_changes() {
 fn derived_by_ancestors<'m>(
     model: &'m Model,
     qualified: &str,
-) -> Vec<(String, &'m StructuredTypeRef)> {
+) -> Vec<(String, &'m StructuredType)> {
     let Some(root) = model.canonical_name(qualified) else {
         return Vec::new();
     };
@@ -574,13 +574,11 @@ fn derived_by_ancestors<'m>(
         .collect()
 }
 
-type StructuredTypeRef = odata_query::model::StructuredType;
-
 /// Inheritance answers as the ancestor walk does, over the case models and a schema with
 /// chains, a cycle, an alias-qualified base, a base in another schema and a missing base.
 #[test]
 fn derived_types_answer_as_the_ancestor_walk() {
-    use odata_query::model::{Schema, StructuredType};
+    use odata_query::model::Schema;
     let mut odd = Model::builder()
         .namespace("a.ns")
         .alias("A")
@@ -625,9 +623,9 @@ fn derived_types_answer_as_the_ancestor_walk() {
         for base_name in &names {
             let expected = derived_by_ancestors(model, base_name);
             let got = model.derived_types(base_name);
-            let pairs = |list: &[(String, &StructuredTypeRef)]| {
+            let pairs = |list: &[(String, &StructuredType)]| {
                 list.iter()
-                    .map(|(name, ty)| (name.clone(), *ty as *const StructuredTypeRef))
+                    .map(|(name, ty)| (name.clone(), *ty as *const StructuredType))
                     .collect::<Vec<_>>()
             };
             assert_eq!(
