@@ -39,6 +39,21 @@ fn generated(types: usize) -> Model {
     builder.build_unchecked()
 }
 
+/// A Graph-shaped model: `types` entity types that all derive from one `entity` type, and
+/// one complex type nothing derives from.
+fn derived_from_one_base(types: usize) -> Model {
+    let mut builder = Model::builder()
+        .namespace("bench.graph")
+        .entity_type("entity", |t| t.key("id").property("id", Edm::String))
+        .complex_type("address", |t| t.property("street", Edm::String));
+    for index in 0..types {
+        builder = builder.entity_type(&format!("type{index}"), |t| {
+            t.base_type("bench.graph.entity").property("p0", Edm::Int64)
+        });
+    }
+    builder.build_unchecked()
+}
+
 fn bench_read(c: &mut Criterion) {
     let mut group = c.benchmark_group("model_read");
     group.throughput(Throughput::Bytes(TRIPPIN_JSON.len() as u64));
@@ -105,6 +120,21 @@ fn bench_write_and_lookup(c: &mut Criterion) {
     let big = generated(1000);
     lookups.bench_function("set_type_in_1000_types", |b| {
         b.iter(|| model_set_lookup(&big, black_box("set999")))
+    });
+    let graph_like = derived_from_one_base(2000);
+    lookups.bench_function("derived_types_of_base_of_2000", |b| {
+        b.iter(|| {
+            graph_like
+                .derived_types(black_box("bench.graph.entity"))
+                .len()
+        })
+    });
+    lookups.bench_function("derived_types_of_leaf_among_2000", |b| {
+        b.iter(|| {
+            graph_like
+                .derived_types(black_box("bench.graph.address"))
+                .is_empty()
+        })
     });
     lookups.finish();
 }

@@ -110,6 +110,9 @@ fn derived_types_for_casts() {
         ["org.example.library.Book", "org.example.library.Disc"]
     );
     assert!(model.derived_types("lib.Book").is_empty());
+    assert!(model.has_derived_types("lib.Item"));
+    assert!(!model.has_derived_types("lib.Book"));
+    assert!(!model.has_derived_types("lib.Nowhere"));
     assert!(model.is_derived_from("lib.Book", "org.example.library.Item"));
     assert!(model.is_derived_from("lib.Item", "lib.Item"));
     assert!(!model.is_derived_from("lib.Item", "lib.Book"));
@@ -632,6 +635,11 @@ fn derived_types_answer_as_the_ancestor_walk() {
                 pairs(&got),
                 pairs(&expected),
                 "{label}: derived from {base_name}"
+            );
+            assert_eq!(
+                model.has_derived_types(base_name),
+                !expected.is_empty(),
+                "{label}: has derived types of {base_name}"
             );
             derived_somewhere += got.len();
             for derived_name in &names {

@@ -300,15 +300,49 @@ impl Model {
     /// Every type derived from the named type, directly or not, with its qualified name
     /// (for casts such as `People/Trippin.Employee`).
     pub fn derived_types(&self, qualified: &str) -> Vec<(String, &StructuredType)> {
+        let mut found = Vec::new();
+        // Names are made for the types that match only: in a schema of thousands of types,
+        // qualifying every one cost more than the walks.
+        self.visit_derived(qualified, |schema, ty| {
+            found.push((schema.qualify(&ty.name), ty));
+            true
+        });
+        found
+    }
+
+    /// Whether some type derives from the named type, directly or not: as
+    /// `!derived_types(qualified).is_empty()`, without naming every derived type.
+    pub fn has_derived_types(&self, qualified: &str) -> bool {
+        let mut found = false;
+        self.visit_derived(qualified, |_, _| {
+            found = true;
+            false
+        });
+        found
+    }
+
+    /// Calls `visit` with each type derived from the named type (and its schema), in
+    /// declaration order, until it returns false. The type itself is never visited, even
+    /// in an inheritance cycle.
+    fn visit_derived<'m>(
+        &'m self,
+        qualified: &str,
+        mut visit: impl FnMut(&'m Schema, &'m StructuredType) -> bool,
+    ) {
         let Some(root) = self.canonical_name(qualified) else {
-            return Vec::new();
+            return;
         };
         let Some((namespace, name)) = root.rsplit_once('.') else {
-            return Vec::new();
+            return;
         };
-        self.structured_types()
-            .filter(|(qualified, ty)| *qualified != root && self.has_ancestor(ty, namespace, name))
-            .collect()
+        for schema in &self.schemas {
+            for ty in &schema.types {
+                let is_root = ty.name == name && schema.namespace == namespace;
+                if !is_root && self.has_ancestor(ty, namespace, name) && !visit(schema, ty) {
+                    return;
+                }
+            }
+        }
     }
 
     /// Whether `derived` is `base` or derives from it (both qualified names).

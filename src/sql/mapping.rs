@@ -442,7 +442,7 @@ impl<'m> TableBuilder<'m> {
                             Some(complex)
                                 if !complex.is_abstract
                                     && !self.model.is_open(complex)
-                                    && self.model.derived_types(name).is_empty()
+                                    && !self.model.has_derived_types(name)
                                     && depth < MAX_MAPPING_DEPTH =>
                             {
                                 let mut properties = Vec::new();
