@@ -403,12 +403,16 @@ fn add_option(
             *seen |= name.bit();
             // Default mode: an empty list (`$select=`, `$select=%20`) means the option is
             // absent, as .NET's OData library reads it.
-            let blank = trim_raw(value.text).1.is_empty();
-            if options.lenient() && name.empty_means_absent() && blank {
+            let blank = || trim_raw(value.text).1.is_empty();
+            if options.lenient() && name.empty_means_absent() && blank() {
                 return Ok(());
             }
             if is_empty_value(&option) {
                 return Err(missing_value(&option, raw));
+            }
+            if let Some(parsed) = plain_value(name, value.text, options) {
+                parsed.store(name, query);
+                return Ok(());
             }
             let parsed = parse_decoded(
                 value.text,
@@ -486,6 +490,10 @@ fn add_pair(
                 let kind = ParseErrorKind::Syntax(Expected::Value);
                 return Err(ParseError::new(kind, value_text, 0).in_option(option.name));
             }
+            if let Some(parsed) = plain_value(name, value_text, options) {
+                parsed.store(name, query);
+                return Ok(());
+            }
             let parsed = parse_undecoded(value_text, name.canonical(), options, |ctx, i| {
                 whole_value(ctx, i, name)
             })?;
@@ -511,6 +519,36 @@ fn add_pair(
         }),
     }
     Ok(())
+}
+
+/// The value of `$top`, `$skip` or `$count` when it is written in its plainest form (up
+/// to 19 digits; `true` or `false`), read without the decoder and the grammar: these
+/// options are in most queries, and their grammar would give the same value. Anything
+/// else (escapes, whitespace, other spellings, a `$top` over the limit, errors) is
+/// `None`, for the grammar to read.
+fn plain_value(name: OptionName, text: &str, options: &ParseOptions) -> Option<OptionValue> {
+    match name {
+        OptionName::Top | OptionName::Skip => {
+            if text.is_empty() || text.len() > 19 || !text.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            // At most 19 digits: below `u64::MAX`, so this never fails.
+            let n: u64 = text.parse().ok()?;
+            if name == OptionName::Skip {
+                return Some(OptionValue::Skip(n));
+            }
+            match options.limits.max_top {
+                Some(max) if n > max => None,
+                _ => Some(OptionValue::Top(n)),
+            }
+        }
+        OptionName::Count => match text {
+            "true" => Some(OptionValue::Count(true)),
+            "false" => Some(OptionValue::Count(false)),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// The whole value of a top-level option: its grammar, then the end of the value
@@ -563,6 +601,64 @@ mod tests {
         );
         assert_eq!(pieces("").count(), 0);
         assert_eq!(pieces("é=è").collect::<Vec<_>>(), vec![(0, "é", Some("è"))]);
+    }
+
+    #[test]
+    fn plain_values_are_what_the_grammar_reads() {
+        let values = [
+            "0",
+            "5",
+            "007",
+            "4700",
+            "9999999999999999999",
+            "18446744073709551615",
+            "18446744073709551616",
+            "true",
+            "false",
+            "TRUE",
+            "False",
+            " 5",
+            "5 ",
+            "%35",
+            "+5",
+            "-1",
+            "1e3",
+            "5x",
+            "",
+            "truex",
+            "nul",
+        ];
+        let limited = ParseOptions {
+            limits: crate::Limits {
+                max_top: Some(100),
+                ..crate::Limits::default()
+            },
+            ..ParseOptions::default()
+        };
+        let mut shortcuts = 0;
+        for options in [ParseOptions::default(), limited] {
+            for name in [OptionName::Top, OptionName::Skip, OptionName::Count] {
+                for text in values {
+                    let Some(plain) = plain_value(name, text, &options) else {
+                        continue;
+                    };
+                    shortcuts += 1;
+                    let mut quick = Query::default();
+                    plain.store(name, &mut quick);
+                    let read =
+                        parse_decoded(text, text, 0, name.canonical(), &options, |ctx, i| {
+                            whole_value(ctx, i, name)
+                        })
+                        .expect("a plain value is valid");
+                    let mut full = Query::default();
+                    read.store(name, &mut full);
+                    assert_eq!(quick, full, "{} = {text:?}", name.canonical());
+                }
+            }
+        }
+        // Five digit strings for `$top` and `$skip` (two of them over the `$top` limit of
+        // 100), two words for `$count`; under both sets of options.
+        assert_eq!(shortcuts, 2 * 2 * 5 - 2 + 2 * 2);
     }
 
     #[test]

@@ -25,6 +25,19 @@ pub(crate) fn parse_literal<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Litera
         let (rest, text) = string(i)?;
         return Ok((rest, Literal::String(text)));
     }
+    if let Some(result) = plain_integer(i) {
+        return Ok(result);
+    }
+    literal_in_order(ctx, i, first)
+}
+
+/// [`parse_literal`] past strings and plain integers: every other kind, in the order
+/// that tells them apart. `first` is the first character of `i`.
+fn literal_in_order<'a>(ctx: &Ctx<'a>, i: &'a str, first: char) -> PResult<'a, Literal> {
+    if first == '\'' {
+        let (rest, text) = string(i)?;
+        return Ok((rest, Literal::String(text)));
+    }
     if first.is_ascii_hexdigit() {
         if let Some((rest, guid)) = guid(i) {
             return Ok((rest, Literal::Guid(guid.to_owned())));
@@ -62,6 +75,26 @@ pub(crate) fn parse_literal<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Litera
         return enumeration(name, quoted);
     }
     error(i, Expected::Expression)
+}
+
+/// The commonest number, up to 18 digits that nothing continues (`1`, `4700`): an Int64,
+/// read without trying the other literals a digit may start. Whatever could continue a
+/// GUID, a date, a time, a decimal, a double or a suffixed number (a letter, `.`, `-`,
+/// `:`, `_`, a non-ASCII byte) is `None`, for [`parse_literal`]'s full order to read.
+fn plain_integer(i: &str) -> Option<(&str, Literal)> {
+    let count = digits(i);
+    if count == 0 || count > 18 {
+        return None;
+    }
+    let ends = i.as_bytes().get(count).map_or(true, |&b| {
+        b.is_ascii() && !b.is_ascii_alphanumeric() && !matches!(b, b'.' | b'-' | b':' | b'_')
+    });
+    if !ends {
+        return None;
+    }
+    // At most 18 digits: always an `i64`.
+    let value = i[..count].parse::<i64>().ok()?;
+    Some((&i[count..], Literal::Int(value)))
 }
 
 /// `word'...'`: `binary'...'`, `duration'...'`, `geography'...'`, `geometry'...'`.
@@ -594,4 +627,56 @@ fn enumeration<'a>(type_name: &str, i: &'a str) -> PResult<'a, Literal> {
             value: value.to_owned(),
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::ParseOptions;
+
+    #[test]
+    fn plain_integers_are_what_the_full_order_reads() {
+        let options = ParseOptions::default();
+        let after = [
+            "",
+            " eq 1",
+            ")",
+            ",2",
+            ";",
+            "x",
+            "e5",
+            "E+3",
+            ".5",
+            "-01-01",
+            "-02-30",
+            ":30",
+            ":3:4",
+            "L",
+            "m",
+            "f",
+            "\u{e9}",
+            "_a",
+            "a",
+            "-",
+            "-1234-1234-1234-123456789012",
+        ];
+        let mut read = 0;
+        for count in 1..=20 {
+            for digit in ["0", "1", "7", "9"] {
+                let number = digit.repeat(count);
+                for tail in after {
+                    let text = format!("{number}{tail}");
+                    let ctx = Ctx::new(&text, &[], &options);
+                    let Some(quick) = plain_integer(&text) else {
+                        continue;
+                    };
+                    read += 1;
+                    let full = literal_in_order(&ctx, &text, text.chars().next().unwrap());
+                    assert_eq!(full.ok(), Some(quick), "{text}");
+                }
+            }
+        }
+        // Up to 18 digits before the five tails that end a number.
+        assert_eq!(read, 18 * 4 * 5);
+    }
 }
