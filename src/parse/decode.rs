@@ -58,20 +58,10 @@ fn hex_value(byte: u8) -> Option<u8> {
     }
 }
 
-/// True when `bytes` holds `a` or `b`. Checks 16 bytes at a time without branching inside
-/// a block, which the compiler turns into vector code: most values need no decoding, and
-/// this scan is all they cost.
+/// True when `bytes` holds `a` or `b`: most values need no decoding, and this scan is
+/// all they cost.
 fn contains_either(bytes: &[u8], a: u8, b: u8) -> bool {
-    let mut blocks = bytes.chunks_exact(16);
-    for block in &mut blocks {
-        if block
-            .iter()
-            .fold(false, |found, &c| found | (c == a) | (c == b))
-        {
-            return true;
-        }
-    }
-    blocks.remainder().iter().any(|&c| c == a || c == b)
+    memchr::memchr2(a, b, bytes).is_some()
 }
 
 /// Decodes `raw`, a slice of `full_raw` starting at byte `base`. `plus_is_space` turns a

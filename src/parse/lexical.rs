@@ -176,7 +176,7 @@ pub(crate) fn unsigned<'i>(ctx: &Ctx<'_>, i: &'i str) -> PResult<'i, u64> {
 pub(crate) fn single_quoted(i: &str) -> PResult<'_, String> {
     let body = i.get(1..).unwrap_or("");
     // Most strings have no doubled quote: copy them in one go.
-    if let Some(end) = body.find('\'') {
+    if let Some(end) = memchr::memchr(b'\'', body.as_bytes()) {
         let after = &body[end + 1..];
         if !after.starts_with('\'') {
             return Ok((after, body[..end].to_owned()));
@@ -185,7 +185,7 @@ pub(crate) fn single_quoted(i: &str) -> PResult<'_, String> {
     let mut text = String::new();
     let mut rest = body;
     loop {
-        match rest.find('\'') {
+        match memchr::memchr(b'\'', rest.as_bytes()) {
             None => return fail_expected(&rest[rest.len()..], Expected::Token("'")),
             Some(end) => {
                 text.push_str(&rest[..end]);

@@ -193,7 +193,7 @@ fn pieces(raw: &str) -> impl Iterator<Item = (usize, &str, Option<&str>)> {
     std::iter::from_fn(move || loop {
         let rest = raw.get(start..)?;
         let piece_start = start;
-        let piece = match rest.find('&') {
+        let piece = match memchr::memchr(b'&', rest.as_bytes()) {
             Some(end) => &rest[..end],
             None => rest,
         };

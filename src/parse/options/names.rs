@@ -108,39 +108,45 @@ impl OptionName {
             Some(bare) => (true, bare),
             None => (false, name),
         };
-        // Lower-case the name into a small buffer and match it: no search through the
-        // table. No option name is longer than 13 letters.
-        let mut buffer = [0u8; 13];
-        let lower = buffer.get_mut(..bare.len())?;
-        for (slot, byte) in lower.iter_mut().zip(bare.bytes()) {
-            *slot = byte.to_ascii_lowercase();
-        }
-        let option = match &*lower {
-            b"apply" => OptionName::Apply,
-            b"compute" => OptionName::Compute,
-            b"search" => OptionName::Search,
-            b"filter" => OptionName::Filter,
-            b"count" => OptionName::Count,
-            b"orderby" => OptionName::OrderBy,
-            b"skip" => OptionName::Skip,
-            b"top" => OptionName::Top,
-            b"expand" => OptionName::Expand,
-            b"select" => OptionName::Select,
-            b"levels" => OptionName::Levels,
-            b"format" => OptionName::Format,
-            b"index" => OptionName::Index,
-            b"schemaversion" => OptionName::SchemaVersion,
-            b"skiptoken" if dollar => OptionName::SkipToken,
-            b"deltatoken" if dollar => OptionName::DeltaToken,
-            b"id" => OptionName::Id,
-            b"at" if dollar => OptionName::At,
-            b"from" if dollar => OptionName::From,
-            b"to" if dollar => OptionName::To,
-            b"toinclusive" if dollar => OptionName::ToInclusive,
-            b"inlinecount" if dollar && legacy => OptionName::InlineCount,
+        // The length and the first letter pick the one name it can be (the second or
+        // third letter where two share both); one case-insensitive comparison confirms it.
+        let bytes = bare.as_bytes();
+        let letter = |at: usize| bytes.get(at).map_or(0, |b| b.to_ascii_lowercase());
+        use OptionName::*;
+        let candidate = match (bytes.len(), letter(0)) {
+            (2, b'a') if dollar => At,
+            (2, b'i') => Id,
+            (2, b't') if dollar => To,
+            (3, b't') => Top,
+            (4, b'f') if dollar => From,
+            (4, b's') => Skip,
+            (5, b'a') => Apply,
+            (5, b'c') => Count,
+            (5, b'i') => Index,
+            (6, b'e') => Expand,
+            (6, b'f') if letter(1) == b'i' => Filter,
+            (6, b'f') => Format,
+            (6, b'l') => Levels,
+            (6, b's') if letter(2) == b'a' => Search,
+            (6, b's') => Select,
+            (7, b'c') => Compute,
+            (7, b'o') => OrderBy,
+            (9, b's') if dollar => SkipToken,
+            (10, b'd') if dollar => DeltaToken,
+            (11, b'i') if dollar && legacy => InlineCount,
+            (11, b't') if dollar => ToInclusive,
+            (13, b's') => SchemaVersion,
             _ => return None,
         };
-        Some(option)
+        let name = &candidate.canonical().as_bytes()[1..];
+        // Every byte of `name` is a letter, so `| 0x20` lower-cases both sides, and no
+        // byte but a letter's two cases lower-cases to a lower-case letter.
+        let same = name.len() == bytes.len()
+            && name
+                .iter()
+                .zip(bytes)
+                .all(|(&want, &have)| want | 0x20 == have | 0x20);
+        same.then_some(candidate)
     }
 
     /// [`OptionName::lookup_with`] without the V2/V3 names.
@@ -224,5 +230,88 @@ impl Place {
 
     pub(crate) fn allows_aliases(self) -> bool {
         matches!(self, Place::Expand | Place::Select)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The definition: the names of the table, case-insensitively, with a `$` where the
+    /// ABNF knows only that spelling, and `$inlinecount` only in legacy mode.
+    fn by_the_table(name: &str, legacy: bool) -> Option<OptionName> {
+        let (dollar, bare) = match name.strip_prefix('$') {
+            Some(bare) => (true, bare),
+            None => (false, name),
+        };
+        let needs_dollar = |option: OptionName| {
+            use OptionName::*;
+            matches!(
+                option,
+                SkipToken | DeltaToken | At | From | To | ToInclusive | InlineCount
+            )
+        };
+        OptionName::ALL.into_iter().find(|&option| {
+            option.canonical()[1..].eq_ignore_ascii_case(bare)
+                && (dollar || !needs_dollar(option))
+                && (legacy || option != OptionName::InlineCount)
+        })
+    }
+
+    #[test]
+    fn lookup_finds_what_the_table_says() {
+        let mut names = vec![
+            String::new(),
+            "$".into(),
+            "$$top".into(),
+            "x".into(),
+            "@p".into(),
+            "top ".into(),
+            "tóp".into(),
+            "filtre".into(),
+            "selekt".into(),
+            "seerch".into(),
+            "formax".into(),
+            "fi".into(),
+            "$callback".into(),
+            "schemaversio".into(),
+        ];
+        for option in OptionName::ALL {
+            let bare = &option.canonical()[1..];
+            for spelling in [
+                bare.to_owned(),
+                bare.to_ascii_uppercase(),
+                capitalised(bare),
+            ] {
+                // A near miss in every position (no name has a `q`), as well as the name.
+                for at in 0..spelling.len() {
+                    let mut near = spelling.clone().into_bytes();
+                    near[at] = b'q';
+                    let near = String::from_utf8(near).unwrap();
+                    names.push(format!("${near}"));
+                    names.push(near);
+                }
+                names.push(format!("${spelling}"));
+                names.push(spelling);
+            }
+        }
+        let mut found = 0;
+        for name in &names {
+            for legacy in [false, true] {
+                let expected = by_the_table(name, legacy);
+                assert_eq!(OptionName::lookup_with(name, legacy), expected, "{name:?}");
+                found += usize::from(expected.is_some());
+            }
+        }
+        // Every name in three spellings: with and without `$` in both modes, or only with
+        // `$` (six names), or only with `$` in legacy mode (`$inlinecount`).
+        assert_eq!(found, 3 * (15 * 2 * 2 + 6 * 2 + 1));
+    }
+
+    fn capitalised(name: &str) -> String {
+        let mut chars = name.chars();
+        chars.next().map_or(String::new(), |first| {
+            first.to_ascii_uppercase().to_string() + chars.as_str()
+        })
     }
 }
