@@ -55,6 +55,12 @@ impl Name {
         })
     }
 
+    /// True when both names are slices of one string (a test of the parser's sharing).
+    #[cfg(test)]
+    pub(crate) fn shares_text_with(&self, other: &Name) -> bool {
+        Arc::ptr_eq(&self.text, &other.text)
+    }
+
     /// The text.
     pub fn as_str(&self) -> &str {
         let start = self.start as usize;

@@ -213,8 +213,31 @@ pub(crate) struct Ctx<'a> {
     /// One shared copy of the text, made for the first [`Name`] read from it (see
     /// [`Ctx::name`]).
     shared_text: OnceCell<Arc<str>>,
+    /// The whole query string the text is a verbatim slice of, with the query's one shared
+    /// copy of it: names are then slices of that copy (see [`Ctx::with_query`]).
+    query: Option<SharedQuery<'a>>,
     /// Where the stack stood when parsing began (see [`crate::limits::STACK_BUDGET`]).
     stack_start: usize,
+}
+
+/// A whole query string and the one shared copy of it that the names read from its
+/// option values are slices of (made for the first).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SharedQuery<'a> {
+    whole: &'a str,
+    copy: &'a OnceCell<Arc<str>>,
+    /// Where the text of the [`Ctx`] starts in `whole` (0 until [`Ctx::with_query`]).
+    start: usize,
+}
+
+impl<'a> SharedQuery<'a> {
+    pub(crate) fn new(whole: &'a str, copy: &'a OnceCell<Arc<str>>) -> Self {
+        SharedQuery {
+            whole,
+            copy,
+            start: 0,
+        }
+    }
 }
 
 /// Leaves one nesting level when dropped (see [`Ctx::enter`]).
@@ -244,8 +267,24 @@ impl<'a> Ctx<'a> {
             nodes: Cell::new(0),
             lambda_variables: RefCell::new(Vec::new()),
             shared_text: OnceCell::new(),
+            query: None,
             stack_start: crate::limits::stack_position(),
         }
+    }
+
+    /// Makes the names read from the text slices of `query`'s shared copy of the whole
+    /// query string, when the text is a slice of that string (it needed no decoding): the
+    /// names of every option of a query then take one allocation between them.
+    pub(crate) fn with_query(mut self, query: SharedQuery<'a>) -> Self {
+        let start = (self.text.as_ptr() as usize).wrapping_sub(query.whole.as_ptr() as usize);
+        let within = start
+            .checked_add(self.text.len())
+            .and_then(|end| query.whole.get(start..end))
+            .is_some_and(|slice| std::ptr::eq(slice.as_ptr(), self.text.as_ptr()));
+        if within {
+            self.query = Some(SharedQuery { start, ..query });
+        }
+        self
     }
 
     /// Records where percent-escapes were, for [`Ctx::is_escaped`].
@@ -278,7 +317,13 @@ impl<'a> Ctx<'a> {
         if !within {
             return Name::new(name);
         }
-        let shared = self.shared_text.get_or_init(|| Arc::from(self.text));
+        let (shared, start) = match &self.query {
+            Some(query) => (
+                query.copy.get_or_init(|| Arc::from(query.whole)),
+                query.start + start,
+            ),
+            None => (self.shared_text.get_or_init(|| Arc::from(self.text)), start),
+        };
         Name::slice_of(shared, start, name.len()).unwrap_or_else(|| Name::new(name))
     }
 
@@ -439,7 +484,31 @@ pub(crate) fn parse_decoded<T>(
 ) -> Result<T, ParseError> {
     let decoded =
         decode::decode(raw, full_raw, base, !options.strict).map_err(|e| e.in_option(option))?;
-    run_grammar(&decoded, full_raw, base, option, options, grammar)
+    run_grammar(&decoded, full_raw, base, option, options, None, grammar)
+}
+
+/// [`parse_decoded`] for an option of a query string, whose names share `query`'s one
+/// copy of the whole string when the value needs no decoding.
+pub(crate) fn parse_query_value<T>(
+    raw: &str,
+    full_raw: &str,
+    base: usize,
+    option: &str,
+    options: &ParseOptions,
+    query: SharedQuery<'_>,
+    grammar: impl for<'a> FnOnce(&Ctx<'a>, &'a str) -> PResult<'a, T>,
+) -> Result<T, ParseError> {
+    let decoded =
+        decode::decode(raw, full_raw, base, !options.strict).map_err(|e| e.in_option(option))?;
+    run_grammar(
+        &decoded,
+        full_raw,
+        base,
+        option,
+        options,
+        Some(query),
+        grammar,
+    )
 }
 
 /// Runs `grammar` over text that is already decoded (`from_pairs`); offsets are into `text`.
@@ -450,7 +519,7 @@ pub(crate) fn parse_undecoded<T>(
     grammar: impl for<'a> FnOnce(&Ctx<'a>, &'a str) -> PResult<'a, T>,
 ) -> Result<T, ParseError> {
     let decoded = decode::Decoded::verbatim(text);
-    run_grammar(&decoded, text, 0, option, options, grammar)
+    run_grammar(&decoded, text, 0, option, options, None, grammar)
 }
 
 fn run_grammar<T>(
@@ -459,9 +528,15 @@ fn run_grammar<T>(
     base: usize,
     option: &str,
     options: &ParseOptions,
+    query: Option<SharedQuery<'_>>,
     grammar: impl for<'a> FnOnce(&Ctx<'a>, &'a str) -> PResult<'a, T>,
 ) -> Result<T, ParseError> {
-    let ctx = Ctx::new(&decoded.text, &decoded.raw_plus, options).with_escapes(decoded.escapes());
+    let mut ctx =
+        Ctx::new(&decoded.text, &decoded.raw_plus, options).with_escapes(decoded.escapes());
+    if let Some(query) = query {
+        // Decoded text is a copy, not a slice of the query string: `with_query` sees that.
+        ctx = ctx.with_query(query);
+    }
     let to_error = |at: &str, kind: ParseErrorKind| {
         let offset = base + decoded.raw_offset(ctx.offset(at));
         let suggestion = match &kind {

@@ -17,7 +17,9 @@
 
 use super::decode;
 use super::options::{alias_value, parse_option_value, OptionName, OptionValue};
-use super::{parse_decoded, parse_undecoded, ParseOptions};
+use std::cell::OnceCell;
+
+use super::{parse_query_value, parse_undecoded, ParseOptions, SharedQuery};
 use crate::ast::{AliasDefinition, CustomOption, Query};
 use crate::error::{Expected, ParseError, ParseErrorKind};
 
@@ -64,6 +66,10 @@ pub(crate) fn parse_query_in(
     }
     let mut query = Box::<Query>::default();
     let mut seen = 0u32;
+    // One copy of the query string, made for the first name read from it, holds the names
+    // of every option that needed no decoding.
+    let copy = OnceCell::new();
+    let shared = SharedQuery::new(&raw[start..], &copy);
     for (piece_start, name_raw, value_raw) in pieces(&raw[start..]) {
         let piece_start = start + piece_start;
         let piece_end = piece_start + name_raw.len() + value_raw.map_or(0, |v| v.len() + 1);
@@ -102,8 +108,10 @@ pub(crate) fn parse_query_in(
             }),
             missing_value_offset: piece_end,
         };
-        add_option(&mut query, &mut seen, option, full, piece_end, options)
-            .map_err(|e| e.found_within(piece_end))?;
+        add_option(
+            &mut query, &mut seen, option, full, piece_end, options, shared,
+        )
+        .map_err(|e| e.found_within(piece_end))?;
     }
     Ok(query)
 }
@@ -388,6 +396,7 @@ fn add_option(
     raw: &str,
     piece_end: usize,
     options: &ParseOptions,
+    shared: SharedQuery<'_>,
 ) -> Result<(), ParseError> {
     let kind = classify(option.name, options);
     check_piece(&option, kind, query, *seen, raw)?;
@@ -414,12 +423,13 @@ fn add_option(
                 parsed.store(name, query);
                 return Ok(());
             }
-            let parsed = parse_decoded(
+            let parsed = parse_query_value(
                 value.text,
                 raw,
                 value.offset,
                 name.canonical(),
                 options,
+                shared,
                 |ctx, i| whole_value(ctx, i, name),
             )?;
             parsed.store(name, query);
@@ -428,12 +438,13 @@ fn add_option(
             if is_empty_value(&option) {
                 return Err(missing_value(&option, raw));
             }
-            let expr = parse_decoded(
+            let expr = parse_query_value(
                 value.text,
                 raw,
                 value.offset,
                 option.name,
                 options,
+                shared,
                 alias_value,
             )?;
             query.aliases.push(AliasDefinition {
@@ -645,11 +656,15 @@ mod tests {
                     shortcuts += 1;
                     let mut quick = Query::default();
                     plain.store(name, &mut quick);
-                    let read =
-                        parse_decoded(text, text, 0, name.canonical(), &options, |ctx, i| {
-                            whole_value(ctx, i, name)
-                        })
-                        .expect("a plain value is valid");
+                    let read = super::super::parse_decoded(
+                        text,
+                        text,
+                        0,
+                        name.canonical(),
+                        &options,
+                        |ctx, i| whole_value(ctx, i, name),
+                    )
+                    .expect("a plain value is valid");
                     let mut full = Query::default();
                     read.store(name, &mut full);
                     assert_eq!(quick, full, "{} = {text:?}", name.canonical());
@@ -659,6 +674,37 @@ mod tests {
         // Five digit strings for `$top` and `$skip` (two of them over the `$top` limit of
         // 100), two words for `$count`; under both sets of options.
         assert_eq!(shortcuts, 2 * 2 * 5 - 2 + 2 * 2);
+    }
+
+    #[test]
+    fn names_of_plain_options_share_one_copy_of_the_query() {
+        use crate::ast::{Expr, PathSegment, SelectItem, Segment};
+        let first_name = |expr: &Expr| match expr {
+            Expr::Binary { operands, .. } => match &operands[0] {
+                Expr::Path(path) => match &path.segments[0] {
+                    Segment::Property(name) => name.clone(),
+                    other => panic!("not a property: {other:?}"),
+                },
+                other => panic!("not a path: {other:?}"),
+            },
+            other => panic!("not a comparison: {other:?}"),
+        };
+        let selected = |query: &Query| match &query.select[0] {
+            SelectItem::Path { segments, .. } => match &segments[0] {
+                PathSegment::Property(name) => name.clone(),
+                other => panic!("not a property: {other:?}"),
+            },
+            other => panic!("not a path: {other:?}"),
+        };
+        let query = parse("$filter=size eq 1&$select=name&@p=x").unwrap();
+        let (filtered, chosen) = (first_name(query.filter.as_ref().unwrap()), selected(&query));
+        assert_eq!((filtered.as_str(), chosen.as_str()), ("size", "name"));
+        assert!(filtered.shares_text_with(&chosen));
+        // A value that needed decoding has names of its own, read from the decoded text.
+        let query = parse("$filter=size%20eq%201&$select=name").unwrap();
+        let (filtered, chosen) = (first_name(query.filter.as_ref().unwrap()), selected(&query));
+        assert_eq!((filtered.as_str(), chosen.as_str()), ("size", "name"));
+        assert!(!filtered.shares_text_with(&chosen));
     }
 
     #[test]
