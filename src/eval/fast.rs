@@ -893,7 +893,28 @@ fn integer_chain(value: &Value, steps: &[(BinaryOp, i128)]) -> Option<i128> {
     let Value::Number(number) = value else {
         return None;
     };
-    let mut result = i128::from(number.as_i64()?);
+    let start = number.as_i64()?;
+    // In `i64` while nothing overflows it (the common case, and cheaper than `i128`), in
+    // `i128` from the step that would.
+    let mut narrow = Some(start);
+    for (op, literal) in steps {
+        let (Some(value), Ok(literal)) = (narrow, i64::try_from(*literal)) else {
+            narrow = None;
+            break;
+        };
+        narrow = match op {
+            BinaryOp::Add => value.checked_add(literal),
+            BinaryOp::Sub => value.checked_sub(literal),
+            _ => value.checked_mul(literal),
+        };
+        if narrow.is_none() {
+            break;
+        }
+    }
+    if let Some(result) = narrow {
+        return Some(i128::from(result));
+    }
+    let mut result = i128::from(start);
     for (op, literal) in steps {
         result = match op {
             BinaryOp::Add => result.checked_add(*literal)?,
@@ -1155,6 +1176,54 @@ mod tests {
             answered > 3 * deferred,
             "{answered} answered, {deferred} deferred"
         );
+    }
+
+    #[test]
+    fn integer_chains_are_exact_across_the_i64_range() {
+        // The definition: the chain in `i128`, `None` where even that overflows.
+        let exact = |start: i64, steps: &[(BinaryOp, i128)]| {
+            steps
+                .iter()
+                .try_fold(i128::from(start), |value, &(op, literal)| match op {
+                    BinaryOp::Add => value.checked_add(literal),
+                    BinaryOp::Sub => value.checked_sub(literal),
+                    _ => value.checked_mul(literal),
+                })
+        };
+        let starts = [0, 1, -1, 7, i64::MAX, i64::MIN, i64::MAX - 1, i64::MIN + 1];
+        let literals = [
+            0,
+            1,
+            -1,
+            2,
+            i128::from(i64::MAX),
+            i128::from(i64::MIN),
+            i128::from(i64::MAX) + 1,
+            i128::MAX,
+            i128::MIN,
+        ];
+        let ops = [BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul];
+        let mut checked = 0;
+        for start in starts {
+            for &first in &literals {
+                for &second in &literals {
+                    for op1 in ops {
+                        for op2 in ops {
+                            let steps = [(op1, first), (op2, second)];
+                            let value = Value::from(start);
+                            assert_eq!(
+                                integer_chain(&value, &steps),
+                                exact(start, &steps),
+                                "{start} {steps:?}"
+                            );
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 8 * 9 * 9 * 9);
+        assert_eq!(integer_chain(&Value::from(1.5), &[]), None);
     }
 
     #[test]

@@ -678,7 +678,7 @@ mod tests {
 
     #[test]
     fn names_of_plain_options_share_one_copy_of_the_query() {
-        use crate::ast::{Expr, PathSegment, SelectItem, Segment};
+        use crate::ast::{Expr, PathSegment, Segment, SelectItem};
         let first_name = |expr: &Expr| match expr {
             Expr::Binary { operands, .. } => match &operands[0] {
                 Expr::Path(path) => match &path.segments[0] {
