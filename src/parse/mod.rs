@@ -482,9 +482,7 @@ pub(crate) fn parse_decoded<T>(
     options: &ParseOptions,
     grammar: impl for<'a> FnOnce(&Ctx<'a>, &'a str) -> PResult<'a, T>,
 ) -> Result<T, ParseError> {
-    let decoded =
-        decode::decode(raw, full_raw, base, !options.strict).map_err(|e| e.in_option(option))?;
-    run_grammar(&decoded, full_raw, base, option, options, None, grammar)
+    decode_and_run(raw, full_raw, base, option, options, None, grammar)
 }
 
 /// [`parse_decoded`] for an option of a query string, whose names share `query`'s one
@@ -498,17 +496,22 @@ pub(crate) fn parse_query_value<T>(
     query: SharedQuery<'_>,
     grammar: impl for<'a> FnOnce(&Ctx<'a>, &'a str) -> PResult<'a, T>,
 ) -> Result<T, ParseError> {
+    decode_and_run(raw, full_raw, base, option, options, Some(query), grammar)
+}
+
+/// Decodes `raw` and runs `grammar` over it (see [`parse_decoded`]).
+fn decode_and_run<T>(
+    raw: &str,
+    full_raw: &str,
+    base: usize,
+    option: &str,
+    options: &ParseOptions,
+    query: Option<SharedQuery<'_>>,
+    grammar: impl for<'a> FnOnce(&Ctx<'a>, &'a str) -> PResult<'a, T>,
+) -> Result<T, ParseError> {
     let decoded =
         decode::decode(raw, full_raw, base, !options.strict).map_err(|e| e.in_option(option))?;
-    run_grammar(
-        &decoded,
-        full_raw,
-        base,
-        option,
-        options,
-        Some(query),
-        grammar,
-    )
+    run_grammar(&decoded, full_raw, base, option, options, query, grammar)
 }
 
 /// Runs `grammar` over text that is already decoded (`from_pairs`); offsets are into `text`.

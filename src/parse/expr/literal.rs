@@ -21,18 +21,14 @@ pub(crate) fn parse_literal<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Litera
     let Some(first) = i.chars().next() else {
         return error(i, Expected::Expression);
     };
-    if first == '\'' {
-        let (rest, text) = string(i)?;
-        return Ok((rest, Literal::String(text)));
-    }
     if let Some(result) = plain_integer(i) {
         return Ok(result);
     }
     literal_in_order(ctx, i, first)
 }
 
-/// [`parse_literal`] past strings and plain integers: every other kind, in the order
-/// that tells them apart. `first` is the first character of `i`.
+/// [`parse_literal`] past plain integers: every other kind, in the order that tells them
+/// apart. `first` is the first character of `i`.
 fn literal_in_order<'a>(ctx: &Ctx<'a>, i: &'a str, first: char) -> PResult<'a, Literal> {
     if first == '\'' {
         let (rest, text) = string(i)?;
