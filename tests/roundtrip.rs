@@ -81,25 +81,26 @@ fn literal() -> impl Strategy<Value = Literal> {
         Just(Literal::Null),
         any::<bool>().prop_map(Literal::Boolean),
         any::<i64>().prop_map(Literal::Int),
-        (0u32..100_000, 0u32..1000).prop_map(|(a, b)| Literal::Decimal(format!("{a}.{b}"))),
-        (1u32..1000, -30i32..30).prop_map(|(a, e)| Literal::Double(format!("{a}e{e}"))),
+        (0u32..100_000, 0u32..1000).prop_map(|(a, b)| Literal::Decimal(format!("{a}.{b}").into())),
+        (1u32..1000, -30i32..30).prop_map(|(a, e)| Literal::Double(format!("{a}e{e}").into())),
         Just(Literal::Double("INF".into())),
         Just(Literal::Double("-INF".into())),
         Just(Literal::Double("NaN".into())),
-        string_content().prop_map(Literal::String),
+        string_content().prop_map(|text| Literal::String(text.into())),
         Just(Literal::Guid("01234567-89ab-cdef-0123-456789abcdef".into())),
         (1900u32..2100, 1u32..13, 1u32..29)
-            .prop_map(|(y, m, d)| Literal::Date(format!("{y:04}-{m:02}-{d:02}"))),
+            .prop_map(|(y, m, d)| Literal::Date(format!("{y:04}-{m:02}-{d:02}").into())),
         (
             0u32..24,
             0u32..60,
             prop_oneof![Just("Z"), Just("+02:00"), Just("-05:30")]
         )
-            .prop_map(|(h, m, zone)| Literal::DateTimeOffset(format!(
-                "2026-01-01T{h:02}:{m:02}:00.123{zone}"
-            ))),
-        (0u32..24, 0u32..60).prop_map(|(h, m)| Literal::TimeOfDay(format!("{h:02}:{m:02}:59"))),
-        (0u32..10, 0u32..24).prop_map(|(d, h)| Literal::Duration(format!("P{d}DT{h}H"))),
+            .prop_map(|(h, m, zone)| Literal::DateTimeOffset(
+                format!("2026-01-01T{h:02}:{m:02}:00.123{zone}").into()
+            )),
+        (0u32..24, 0u32..60)
+            .prop_map(|(h, m)| Literal::TimeOfDay(format!("{h:02}:{m:02}:59").into())),
+        (0u32..10, 0u32..24).prop_map(|(d, h)| Literal::Duration(format!("P{d}DT{h}H").into())),
         prop::collection::vec(any::<u8>(), 0..6).prop_map(Literal::Binary),
         Just(Literal::Enum {
             type_name: "Sales.Pattern".into(),

@@ -5,9 +5,10 @@ use std::fmt::{self, Display, Formatter, Write as _};
 #[cfg(feature = "serde")]
 use serde::Serialize;
 
-use super::{write_list, write_url_text};
+use super::{write_list, write_url_text, Name};
 
-/// A literal value. Numbers and temporal values keep their (validated) source text.
+/// A literal value. Numbers and temporal values keep their (validated) source text; text is
+/// a [`Name`], which shares the parsed query's copy of it where it can (see [`Name`]).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
 #[non_exhaustive]
@@ -20,22 +21,22 @@ pub enum Literal {
     Int(i64),
     /// `2.55`, `-0.5`, or an integer too large for Int64: exact decimal text
     /// (no exponent, no leading `+`).
-    Decimal(String),
+    Decimal(Name),
     /// `1e7`, `-2.5E-3`, `INF`, `-INF`, `NaN`: a number with an exponent, or a special value;
     /// the text without a leading `+`.
-    Double(String),
+    Double(Name),
     /// `'O''Neil'`: the decoded content (`''` undoubled).
-    String(String),
+    String(Name),
     /// `01234567-89ab-cdef-0123-456789abcdef`
-    Guid(String),
+    Guid(Name),
     /// `2026-01-01`
-    Date(String),
+    Date(Name),
     /// `2026-01-01T10:00:00.1234567+02:00`: the text as written (offset kept).
-    DateTimeOffset(String),
+    DateTimeOffset(Name),
     /// `10:00:00.5`
-    TimeOfDay(String),
+    TimeOfDay(Name),
     /// `duration'P1DT2H'` or `'P1DT2H'`: the text between the quotes.
-    Duration(String),
+    Duration(Name),
     /// `binary'Zm9v'`: the decoded bytes.
     Binary(Vec<u8>),
     /// `Sales.Pattern'Yellow,Red'`: a qualified enum literal.

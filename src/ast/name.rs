@@ -1,9 +1,11 @@
-//! [`Name`]: the text of a name in the tree, a slice of a shared string.
+//! [`Name`]: the text of a name or of a literal in the tree, a slice of a shared string.
 //!
 //! A query names the same few properties again and again, and a `String` per name is one
 //! heap allocation to parse and one to free, which is most of what a path costs. The parser
 //! instead keeps one shared copy of an option's text and makes every name a slice of it:
-//! one allocation per option, however many names it has. Reading a name is a bounds check.
+//! one allocation per option, however many names it has. Literal text (strings, numbers
+//! kept as text, temporal values) is sliced the same way whenever it is written as the
+//! tree keeps it. Reading a name is a bounds check.
 
 use std::borrow::Borrow;
 use std::cmp::Ordering;
@@ -12,7 +14,7 @@ use std::hash::{Hash, Hasher};
 use std::ops::Deref;
 use std::sync::Arc;
 
-/// An owned, immutable string for names: `as_str`, `Deref<Target = str>`, comparisons with
+/// An owned, immutable string for names and literal text: `as_str`, `Deref<Target = str>`, comparisons with
 /// `str` and `String`, and `From` both ways. It is a slice of a shared string (the
 /// parser's copy of the text it read, or its own), as large as a `String`; cloning it
 /// shares the text.

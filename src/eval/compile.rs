@@ -713,7 +713,7 @@ pub(crate) fn literal_value(literal: &Literal) -> Result<Val<'static>, EvalError
             "NaN" => f64::NAN,
             other => other.parse().map_err(|_| invalid("double", other))?,
         })),
-        Literal::String(text) => Val::Str(Cow::Owned(text.clone())),
+        Literal::String(text) => Val::Str(Cow::Owned(text.to_string())),
         Literal::Guid(text) => {
             Val::Guid(temporal::parse_guid(text).ok_or_else(|| invalid("GUID", text))?)
         }

@@ -171,7 +171,7 @@ fn typed_key(literal: Literal, edm: Option<Edm>) -> Literal {
     match (literal, edm) {
         (Literal::String(text), Some(Edm::Guid)) if is_guid(&text) => Literal::Guid(text),
         (Literal::Guid(text), Some(Edm::String)) => Literal::String(text),
-        (Literal::Int(number), Some(Edm::String)) => Literal::String(number.to_string()),
+        (Literal::Int(number), Some(Edm::String)) => Literal::String(number.to_string().into()),
         (literal, _) => literal,
     }
 }

@@ -1,5 +1,7 @@
 //! Lexical rules: whitespace, identifiers, qualified names, keywords, and literals.
 
+use std::borrow::Cow;
+
 use super::{error, fail_expected, Ctx, PResult};
 use crate::error::Expected;
 
@@ -172,14 +174,14 @@ pub(crate) fn unsigned<'i>(ctx: &Ctx<'_>, i: &'i str) -> PResult<'i, u64> {
 }
 
 /// `'` text `'` with `''` for a quote (`stringLiteral`, and `$search`'s incomplete
-/// expression); `i` starts at the opening quote. Returns the undoubled content.
-pub(crate) fn single_quoted(i: &str) -> PResult<'_, String> {
+/// expression); `i` starts at the opening quote. Returns the undoubled content: a slice of
+/// `i` when no quote is doubled (most strings), a copy of its own otherwise.
+pub(crate) fn single_quoted(i: &str) -> PResult<'_, Cow<'_, str>> {
     let body = i.get(1..).unwrap_or("");
-    // Most strings have no doubled quote: copy them in one go.
     if let Some(end) = memchr::memchr(b'\'', body.as_bytes()) {
         let after = &body[end + 1..];
         if !after.starts_with('\'') {
-            return Ok((after, body[..end].to_owned()));
+            return Ok((after, Cow::Borrowed(&body[..end])));
         }
     }
     let mut text = String::new();
@@ -195,7 +197,7 @@ pub(crate) fn single_quoted(i: &str) -> PResult<'_, String> {
                         text.push('\'');
                         rest = after_pair;
                     }
-                    None => return Ok((after, text)),
+                    None => return Ok((after, Cow::Owned(text))),
                 }
             }
         }

@@ -22,6 +22,7 @@ pub(crate) mod query;
 pub(crate) mod search;
 pub(crate) mod suggest;
 
+use std::borrow::Cow;
 use std::cell::{Cell, OnceCell, RefCell};
 use std::sync::Arc;
 
@@ -325,6 +326,15 @@ impl<'a> Ctx<'a> {
             None => (self.shared_text.get_or_init(|| Arc::from(self.text)), start),
         };
         Name::slice_of(shared, start, name.len()).unwrap_or_else(|| Name::new(name))
+    }
+
+    /// [`Ctx::name`] for text that is a slice of the input or a copy of its own (an
+    /// undoubled string literal): the slice is shared, the copy becomes the name's text.
+    pub(crate) fn text_name(&self, text: Cow<'_, str>) -> Name {
+        match text {
+            Cow::Borrowed(slice) => self.name(slice),
+            Cow::Owned(copy) => Name::from(copy),
+        }
     }
 
     pub(crate) fn offset(&self, rest: &str) -> usize {

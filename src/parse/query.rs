@@ -708,6 +708,84 @@ mod tests {
     }
 
     #[test]
+    fn literal_text_shares_the_query_unless_it_was_respelled() {
+        use crate::ast::{Expr, Literal, Name, Segment};
+        // The property name and the literal of every `name eq literal` in an `and` chain.
+        fn comparisons(expr: &Expr, out: &mut Vec<(Name, Literal)>) {
+            let Expr::Binary { op, operands } = expr else {
+                panic!("not a binary operation: {expr:?}");
+            };
+            match (op, &**operands) {
+                (crate::ast::BinaryOp::And, [left, right]) => {
+                    comparisons(left, out);
+                    comparisons(right, out);
+                }
+                (_, [Expr::Path(path), Expr::Literal(literal)]) => match &path.segments[..] {
+                    [Segment::Property(name)] => out.push((name.clone(), literal.clone())),
+                    other => panic!("not one property: {other:?}"),
+                },
+                (_, other) => panic!("not name op literal: {other:?}"),
+            }
+        }
+        let text = |literal: &Literal| match literal {
+            Literal::String(text)
+            | Literal::Decimal(text)
+            | Literal::Double(text)
+            | Literal::Guid(text)
+            | Literal::Date(text)
+            | Literal::DateTimeOffset(text)
+            | Literal::TimeOfDay(text)
+            | Literal::Duration(text) => text.clone(),
+            other => panic!("no text: {other:?}"),
+        };
+        let shared = "$filter=s eq 'x' and d eq 2.5 and e eq 1e3 and g eq \
+            01234567-89ab-cdef-0123-456789abcdef and a eq 2026-01-01 and \
+            t eq 2026-01-01T10:00:00.5-02:00 and o eq 10:00 and u eq duration'PT1H'";
+        let respelled = "$filter=s eq 'it''s' and t eq 2026-01-01t10:00:00z and \
+            w eq 2026-01-01T1:2:3Z and o eq 9:5:7 and u eq duration'pt1h' and e eq 1e+3 and z eq 2026-01-01T10:00:00+02:00";
+        for (query, shares, expected) in [
+            (
+                shared,
+                true,
+                &[
+                    "x",
+                    "2.5",
+                    "1e3",
+                    "01234567-89ab-cdef-0123-456789abcdef",
+                    "2026-01-01",
+                    "2026-01-01T10:00:00.5-02:00",
+                    "10:00",
+                    "PT1H",
+                ][..],
+            ),
+            (
+                respelled,
+                false,
+                &[
+                    "it's",
+                    "2026-01-01T10:00:00Z",
+                    "2026-01-01T01:02:03Z",
+                    "09:05:07",
+                    "PT1H",
+                    "1e+3",
+                    "2026-01-01T10:00:00+02:00",
+                ][..],
+            ),
+        ] {
+            let query = parse(query).unwrap();
+            let mut found = Vec::new();
+            comparisons(query.filter.as_ref().unwrap(), &mut found);
+            let texts: Vec<Name> = found.iter().map(|(_, literal)| text(literal)).collect();
+            assert_eq!(texts, expected, "{query}");
+            // A respelled text is a copy of its own; the rest are slices of the text the
+            // names are read from (here the decoded value: a raw `+` is a space there).
+            for ((name, _), text) in found.iter().zip(&texts) {
+                assert_eq!(text.shares_text_with(name), shares, "{text}");
+            }
+        }
+    }
+
+    #[test]
     fn splits_names_and_values() {
         let query = parse("$top=5&&skip=2&debug&x=a%20b&").unwrap();
         assert_eq!(query.top, Some(5));

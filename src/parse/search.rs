@@ -139,7 +139,7 @@ fn phrase(i: &str) -> PResult<'_, &str> {
 
 /// `searchExpr-incomplete`: `'` text with `''` for a quote `'`. Returns the undoubled text.
 fn incomplete(i: &str) -> PResult<'_, String> {
-    super::lexical::single_quoted(i)
+    super::lexical::single_quoted(i).map(|(rest, text)| (rest, text.into_owned()))
 }
 
 /// Characters of a `searchWord`: anything but whitespace, parentheses, double quotes and

@@ -372,9 +372,9 @@ fn type_error<T>(function: Function, kind: Kind, constant: bool) -> Result<T, Sq
 /// The text of a string literal argument (through aliases).
 fn literal_text(expr: &Expr, translator: &Translator<'_>) -> Option<String> {
     match expr {
-        Expr::Literal(Literal::String(text)) => Some(text.clone()),
+        Expr::Literal(Literal::String(text)) => Some(text.to_string()),
         Expr::Alias(name) => match translator.alias(name).ok().map(|a| &a.value) {
-            Some(Expr::Literal(Literal::String(text))) => Some(text.clone()),
+            Some(Expr::Literal(Literal::String(text))) => Some(text.to_string()),
             _ => None,
         },
         _ => None,

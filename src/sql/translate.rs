@@ -188,7 +188,7 @@ impl<'m> Translator<'m> {
                 Operand::constant(self.bind(SqlValue::Double(value)), Kind::Double)
             }
             Literal::String(text) => {
-                Operand::constant(self.bind(SqlValue::Text(text.clone())), Kind::String)
+                Operand::constant(self.bind(SqlValue::Text(text.to_string())), Kind::String)
             }
             Literal::Guid(text) => Operand::constant(
                 self.bind(SqlValue::Text(text.to_ascii_lowercase())),
@@ -201,7 +201,7 @@ impl<'m> Translator<'m> {
                         "the Date literal {text} (outside years 0000-9999)"
                     ));
                 }
-                Operand::constant(self.bind(SqlValue::Text(text.clone())), Kind::Date)
+                Operand::constant(self.bind(SqlValue::Text(text.to_string())), Kind::Date)
             }
             Literal::DateTimeOffset(text) => {
                 let parsed = super::temporal::parse_date_time(text).ok_or_else(|| {

@@ -12,7 +12,7 @@ use serde_json::{Map, Number, Value};
 use super::super::lexical::bws;
 use super::super::{fail_expected, Ctx, PResult};
 use super::{check_height, node, Node};
-use crate::ast::{Expr, JsonMember, Literal};
+use crate::ast::{Expr, JsonMember, Literal, Name};
 use crate::error::Expected;
 
 /// A JSON array or object: a [`Literal::Json`] when constant, else an [`Expr::Array`] or
@@ -37,7 +37,7 @@ fn value<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, (Item, usize)> {
         Some('"') => {
             let (rest, text) = string(i)?;
             let item = Item {
-                expr: Expr::Literal(Literal::String(text.clone())),
+                expr: Expr::Literal(Literal::String(Name::from(text.as_str()))),
                 constant: Some(Value::String(text)),
             };
             Ok((rest, (item, 1)))
@@ -67,7 +67,7 @@ fn constant(expr: &Expr) -> Option<Value> {
         | Literal::Date(text)
         | Literal::DateTimeOffset(text)
         | Literal::TimeOfDay(text)
-        | Literal::Duration(text) => Value::String(text.clone()),
+        | Literal::Duration(text) => Value::String(text.to_string()),
         Literal::Enum { value, .. } => Value::String(value.clone()),
         Literal::Json(value) => value.clone(),
         Literal::Binary(_) | Literal::Geo(_) => return None,

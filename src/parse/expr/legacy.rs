@@ -10,7 +10,7 @@
 use super::super::{Ctx, PError};
 use super::fail;
 use super::literal::{date, digits, duration, guid, time_of_day, time_zone};
-use crate::ast::Literal;
+use crate::ast::{Literal, Name};
 use crate::error::Expected;
 
 /// `word'...'` for the V2/V3 prefixes; `quoted` follows the opening quote. `Ok(None)` when
@@ -28,10 +28,13 @@ pub(super) fn prefixed_literal<'a>(
         let Some((rest, text)) = guid(quoted) else {
             return fail(quoted, Expected::Literal("guid"));
         };
-        (rest, Literal::Guid(text.to_owned()))
+        (rest, Literal::Guid(ctx.name(text)))
     } else if is("time") {
         let (rest, text) = duration(quoted)?;
-        return Ok(Some((rest, Literal::Duration(text.to_ascii_uppercase()))));
+        return Ok(Some((
+            rest,
+            Literal::Duration(Name::from(text.to_ascii_uppercase())),
+        )));
     } else if word == "X" || word == "x" {
         hex_binary(quoted)?
     } else {
@@ -87,10 +90,10 @@ fn date_time<'a>(
     let after_time = time_of_day(after_t, KIND, true, &mut text)?;
     if utc && after_time.starts_with('\'') {
         text.push('Z');
-        return Ok((after_time, Literal::DateTimeOffset(text)));
+        return Ok((after_time, Literal::DateTimeOffset(Name::from(text))));
     }
     let rest = time_zone(ctx, after_time, &mut text)?;
-    Ok((rest, Literal::DateTimeOffset(text)))
+    Ok((rest, Literal::DateTimeOffset(Name::from(text))))
 }
 
 /// `X'0A0B'`: pairs of hex digits.

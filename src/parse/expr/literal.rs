@@ -8,12 +8,14 @@
 //! Temporal kinds are tried before numbers, so `2026-01-01` is a date; a GUID is tried
 //! before both (`12345678-...` would otherwise start a date).
 
+use std::borrow::Cow;
+
 use super::super::lexical::{
     dotted_name, first_identifier, identifier, is_identifier_char, keyword,
 };
 use super::super::{error, fail_expected, failure, Ctx, PError, PResult};
 use super::{fail, geo};
-use crate::ast::Literal;
+use crate::ast::{Literal, Name};
 use crate::error::{Expected, ParseErrorKind};
 
 /// A primitive literal. Fails recoverably when `i` does not start like one.
@@ -32,11 +34,11 @@ pub(crate) fn parse_literal<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Litera
 fn literal_in_order<'a>(ctx: &Ctx<'a>, i: &'a str, first: char) -> PResult<'a, Literal> {
     if first == '\'' {
         let (rest, text) = string(i)?;
-        return Ok((rest, Literal::String(text)));
+        return Ok((rest, Literal::String(ctx.text_name(text))));
     }
     if first.is_ascii_hexdigit() {
         if let Some((rest, guid)) = guid(i) {
-            return Ok((rest, Literal::Guid(guid.to_owned())));
+            return Ok((rest, Literal::Guid(ctx.name(guid))));
         }
     }
     if first.is_ascii_digit() || first == '-' || first == '+' {
@@ -62,7 +64,7 @@ fn literal_in_order<'a>(ctx: &Ctx<'a>, i: &'a str, first: char) -> PResult<'a, L
         return Ok((rest, Literal::Boolean(false)));
     }
     if word == "INF" || word == "NaN" {
-        return Ok((rest, Literal::Double(word.to_owned())));
+        return Ok((rest, Literal::Double(ctx.name(word))));
     }
     if let Some(quoted) = after_name.strip_prefix('\'') {
         if word.len() == name.len() {
@@ -101,7 +103,12 @@ fn prefixed<'a>(ctx: &Ctx<'a>, word: &str, quoted: &'a str) -> PResult<'a, Liter
     }
     if word.eq_ignore_ascii_case("duration") {
         let (rest, text) = duration(quoted)?;
-        return Ok((rest, Literal::Duration(text.to_ascii_uppercase())));
+        let text = if text.bytes().any(|b| b.is_ascii_lowercase()) {
+            Name::from(text.to_ascii_uppercase())
+        } else {
+            ctx.name(text)
+        };
+        return Ok((rest, Literal::Duration(text)));
     }
     if word.eq_ignore_ascii_case("geography") {
         let (rest, geo) = geo::geo_literal(ctx, quoted, true)?;
@@ -121,7 +128,7 @@ fn prefixed<'a>(ctx: &Ctx<'a>, word: &str, quoted: &'a str) -> PResult<'a, Liter
 }
 
 /// `stringLiteral`: `'` text `'`, with `''` for a quote. Returns the undoubled content.
-pub(super) fn string(i: &str) -> PResult<'_, String> {
+pub(super) fn string(i: &str) -> PResult<'_, Cow<'_, str>> {
     super::super::lexical::single_quoted(i)
 }
 
@@ -180,24 +187,72 @@ fn temporal<'a>(
         let (after_date, ()) = date(&unsigned[year_digits + 1..], &unsigned[..year_digits], i)?;
         let date_text = &i[..i.len() - after_date.len()];
         let Some(after_t) = after_date.strip_prefix(['T', 't']) else {
-            return Ok(Some((after_date, Literal::Date(date_text.to_owned()))));
+            return Ok(Some((after_date, Literal::Date(ctx.name(date_text)))));
         };
-        let mut text = String::with_capacity(i.len() - after_date.len() + 24);
-        text.push_str(date_text);
-        text.push('T');
-        let after_time = time_of_day(after_t, "dateTimeOffset", lenient, &mut text)?;
-        let rest = time_zone(ctx, after_time, &mut text)?;
+        let date_time = |text: &mut dyn TextSink| {
+            text.push_str(date_text);
+            text.push('T');
+            let after_time = time_of_day(after_t, "dateTimeOffset", lenient, text)?;
+            time_zone(ctx, after_time, text)
+        };
+        let (rest, text) = canonical_text(ctx, i, date_time)?;
         return Ok(Some((rest, Literal::DateTimeOffset(text))));
     }
     if i.len() == unsigned.len() && looks_like_time(i, lenient) {
-        let mut text = String::with_capacity(16);
-        let rest = time_of_day(i, "timeOfDay", lenient, &mut text)?;
+        let time = |text: &mut dyn TextSink| time_of_day(i, "timeOfDay", lenient, text);
+        let (rest, text) = canonical_text(ctx, i, time)?;
         if rest.starts_with(|c: char| is_identifier_char(c)) {
             return fail(rest, Expected::Literal("timeOfDay"));
         }
         return Ok(Some((rest, Literal::TimeOfDay(text))));
     }
     Ok(None)
+}
+
+/// Where the temporal readers write a literal's canonical text (two-digit parts, `T`,
+/// `Z`, `+`): a `String`, or a [`TextLength`] that only counts its bytes.
+pub(super) trait TextSink {
+    fn push_str(&mut self, text: &str);
+    fn push(&mut self, c: char) {
+        self.push_str(c.encode_utf8(&mut [0; 4]));
+    }
+}
+
+impl TextSink for String {
+    fn push_str(&mut self, text: &str) {
+        String::push_str(self, text);
+    }
+}
+
+/// The length of the canonical text, without the text.
+struct TextLength(usize);
+
+impl TextSink for TextLength {
+    fn push_str(&mut self, text: &str) {
+        self.0 += text.len();
+    }
+}
+
+/// Runs `read` (a temporal reader writing canonical text) over `i` and returns the text as a
+/// [`Name`]. Written literals are almost always canonical already, so `read` first only
+/// counts: when the text is as long as what it read and nothing in that was respelled
+/// (`t`, `z`, a space for a raw `+`; a one-digit part would make it longer), the name is
+/// the input's own slice, with no copy; otherwise `read` runs again to write the text.
+fn canonical_text<'a>(
+    ctx: &Ctx<'a>,
+    i: &'a str,
+    read: impl Fn(&mut dyn TextSink) -> Result<&'a str, nom::Err<PError<'a>>>,
+) -> Result<(&'a str, Name), nom::Err<PError<'a>>> {
+    let mut length = TextLength(0);
+    let rest = read(&mut length)?;
+    let written = &i[..i.len() - rest.len()];
+    let respelled = written.bytes().any(|b| matches!(b, b't' | b'z' | b' '));
+    if length.0 == written.len() && !respelled {
+        return Ok((rest, ctx.name(written)));
+    }
+    let mut text = String::with_capacity(length.0);
+    read(&mut text)?;
+    Ok((rest, Name::from(text)))
 }
 
 /// True when `i` starts like a time of day: `hh:mm`, or in default mode `h:m:s` with one-
@@ -284,7 +339,7 @@ fn time_part<'a>(
     high: u32,
     kind: &'static str,
     lenient: bool,
-    text: &mut String,
+    text: &mut dyn TextSink,
 ) -> PResult<'a, u32> {
     let count = digits(i).min(2);
     if lenient && count == 1 {
@@ -304,7 +359,7 @@ pub(super) fn time_of_day<'a>(
     i: &'a str,
     kind: &'static str,
     lenient: bool,
-    text: &mut String,
+    text: &mut dyn TextSink,
 ) -> Result<&'a str, nom::Err<PError<'a>>> {
     let (rest, _hour) = time_part(i, 23, kind, lenient, text)?;
     let Some(minute) = rest.strip_prefix(':') else {
@@ -333,7 +388,7 @@ pub(super) fn time_of_day<'a>(
 pub(super) fn time_zone<'a>(
     ctx: &Ctx<'a>,
     i: &'a str,
-    text: &mut String,
+    text: &mut dyn TextSink,
 ) -> Result<&'a str, nom::Err<PError<'a>>> {
     const KIND: &str = "dateTimeOffset";
     if let Some(rest) = i.strip_prefix(['Z', 'z']) {
@@ -366,7 +421,7 @@ fn number<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Literal> {
     };
     if negative {
         if let Ok((rest, _)) = keyword("INF", unsigned) {
-            return Ok((rest, Literal::Double("-INF".to_owned())));
+            return Ok((rest, Literal::Double(Name::from("-INF"))));
         }
     }
     let integer_digits = digits(unsigned);
@@ -414,17 +469,17 @@ fn number<'a>(ctx: &Ctx<'a>, i: &'a str) -> PResult<'a, Literal> {
         let text = match plus_as_space {
             Some(space) => {
                 let before = text.len() - (space.len() - rest.len());
-                format!("{}+{}", &text[..before], &text[before + 1..])
+                Name::from(format!("{}+{}", &text[..before], &text[before + 1..]))
             }
-            None => text.to_owned(),
+            None => ctx.name(text),
         };
         Literal::Double(text)
     } else if fraction {
-        Literal::Decimal(text.to_owned())
+        Literal::Decimal(ctx.name(text))
     } else {
         match text.parse::<i64>() {
             Ok(value) => Literal::Int(value),
-            Err(_) => Literal::Decimal(text.to_owned()),
+            Err(_) => Literal::Decimal(ctx.name(text)),
         }
     };
     Ok((rest, literal))
@@ -466,7 +521,7 @@ fn suffixed<'a>(
             } else {
                 format!("{text}.0")
             };
-            Ok((after, Literal::Decimal(text)))
+            Ok((after, Literal::Decimal(Name::from(text))))
         }
         b'D' | b'F' => {
             let text = if exponent {
@@ -474,7 +529,7 @@ fn suffixed<'a>(
             } else {
                 format!("{text}e0")
             };
-            Ok((after, Literal::Double(text)))
+            Ok((after, Literal::Double(Name::from(text))))
         }
         _ => return None,
     })
