@@ -254,10 +254,7 @@ fn binary_operator<'a>(
     if spaced.len() == i.len() {
         return Ok(None);
     }
-    let Ok((after_word, word)) = identifier(spaced) else {
-        return Ok(None);
-    };
-    let Some(op) = operator_keyword(word) else {
+    let Some((after_word, op)) = operator_word(spaced) else {
         return Ok(None);
     };
     let after = bws(after_word);
@@ -268,6 +265,30 @@ fn binary_operator<'a>(
         return fail(after_word, Expected::Token(" "));
     }
     Ok(Some((op, spaced, after)))
+}
+
+/// The operator keyword that starts `i` as a whole word, and the input after it. A
+/// shortcut of `identifier` then [`operator_keyword`]: keywords are two to five ASCII
+/// letters, so a word of other letters or length is no operator without reading it all.
+fn operator_word(i: &str) -> Option<(&str, BinaryOp)> {
+    let bytes = i.as_bytes();
+    let letters = bytes
+        .iter()
+        .take(6)
+        .take_while(|b| b.is_ascii_alphabetic())
+        .count();
+    if !(2..=5).contains(&letters) {
+        return None;
+    }
+    match bytes.get(letters) {
+        Some(b) if b.is_ascii_digit() || *b == b'_' => None,
+        // Whether a non-ASCII character continues the word is the identifier rule's call.
+        Some(b) if !b.is_ascii() => {
+            let (after_word, word) = identifier(i).ok()?;
+            Some((after_word, operator_keyword(word)?))
+        }
+        _ => Some((&i[letters..], operator_keyword(&i[..letters])?)),
+    }
 }
 
 /// The binary operator a word names, case-insensitively (as [`BinaryOp::from_keyword`],

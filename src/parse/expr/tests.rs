@@ -387,3 +387,32 @@ fn operator_keywords_match_the_ast_table() {
         assert_eq!(super::operator_keyword(word), BinaryOp::from_keyword(word));
     }
 }
+
+#[test]
+fn operator_word_agrees_with_reading_the_whole_identifier() {
+    fn general(i: &str) -> Option<(&str, BinaryOp)> {
+        let (after_word, word) = identifier(i).ok()?;
+        Some((after_word, operator_keyword(word)?))
+    }
+    let mut words: Vec<String> = BinaryOp::ALL
+        .iter()
+        .flat_map(|op| [op.keyword().to_owned(), op.keyword().to_ascii_uppercase()])
+        .collect();
+    words.extend(
+        [
+            "Eq", "aNd", "x", "e", "divb", "divbyx", "andor", "modulo", "",
+        ]
+        .map(String::from),
+    );
+    let mut checked = 0;
+    for word in &words {
+        for tail in [
+            "", " 1", "1", "_", "x", "é", "\u{a0}1", "(", ")", "'a'", "/", ".", "-", "9x", "ö x",
+        ] {
+            let text = format!("{word}{tail}");
+            assert_eq!(operator_word(&text), general(&text), "{text:?}");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, words.len() * 15);
+}
