@@ -147,7 +147,7 @@ impl Parsed {
 /// ```
 pub fn parse_rule(rule: Rule, text: &str, options: &ParseOptions) -> Result<Parsed, ParseError> {
     if rule == Rule::Query {
-        return query::parse_query_boxed(text, options).map(Parsed::Query);
+        return query::parse_query(text, options).map(|query| Parsed::Query(Box::new(query)));
     }
     check_length(text, options)?;
     let name = rule.option_name();
@@ -354,7 +354,7 @@ impl Query {
     /// ```
     pub fn parse_url_with(text: &str, options: &ParseOptions) -> Result<Query, ParseError> {
         let (start, end) = query::locate_query(text);
-        query::parse_query_in(text, start, end, options).map(|query| *query)
+        query::parse_query_in(text, start, end, options)
     }
 
     /// Builds a query from `(name, value)` pairs that a web framework has already

@@ -25,15 +25,6 @@ use crate::error::{Expected, ParseError, ParseErrorKind};
 
 /// Parses a raw query string (the text after `?`).
 pub(crate) fn parse_query(raw: &str, options: &ParseOptions) -> Result<Query, ParseError> {
-    parse_query_boxed(raw, options).map(|query| *query)
-}
-
-/// [`parse_query`], built in a box from the start (`Query` is large to move; `Parsed`
-/// keeps it boxed).
-pub(crate) fn parse_query_boxed(
-    raw: &str,
-    options: &ParseOptions,
-) -> Result<Box<Query>, ParseError> {
     // In default mode a leading `?` (a query copied with its separator) is not part of the
     // first name, and neither is leading whitespace.
     let start = if options.lenient() {
@@ -51,7 +42,7 @@ pub(crate) fn parse_query_in(
     start: usize,
     end: usize,
     options: &ParseOptions,
-) -> Result<Box<Query>, ParseError> {
+) -> Result<Query, ParseError> {
     let raw = &full[..end];
     super::check_length(&raw[start..], options)?;
     if options.strict {
@@ -64,7 +55,9 @@ pub(crate) fn parse_query_in(
             ));
         }
     }
-    let mut query = Box::<Query>::default();
+    // On the stack, not in a box: callers of `Query::parse` take it by value, and one move
+    // of it costs less than an allocation and its free.
+    let mut query = Query::default();
     let mut seen = 0u32;
     // One copy of the query string, made for the first name read from it, holds the names
     // of every option that needed no decoding.
