@@ -112,17 +112,16 @@ fn node<'a>(
 /// An expression whose operators all bind at least as tightly as `min_precedence`
 /// (0 for a whole `commonExpr`).
 ///
-/// Operator-precedence parsing with explicit stacks: operands are parsed by [`unary`], and
-/// an operator is reduced as soon as the next one binds no tighter, which makes every
-/// operator left-associative. The operator stack holds strictly increasing precedences, so
-/// it never has more than a handful of entries.
+/// Operator-precedence parsing with an explicit stack (see [`chain`]): operands are parsed
+/// by [`unary`], and an operator is reduced as soon as the next one binds no tighter, which
+/// makes every operator left-associative.
 fn expression<'a>(ctx: &Ctx<'a>, i: &'a str, min_precedence: u8) -> PResult<'a, Node> {
     let (rest, first) = unary(ctx, i)?;
     // Most expressions have no operator (function arguments, `$orderby` keys, ...) or one
-    // (`a eq 1`): those need no stacks.
+    // (`a eq 1`): those need no stack.
     match next_operator(rest, min_precedence)? {
         None => Ok((rest, first)),
-        Some(found) => operators_after(ctx, i, min_precedence, first, found),
+        Some(found) => operators_after(ctx, min_precedence, first, found),
     }
 }
 
@@ -133,7 +132,6 @@ fn expression<'a>(ctx: &Ctx<'a>, i: &'a str, min_precedence: u8) -> PResult<'a, 
 #[allow(clippy::type_complexity)] // the nom result of an (expression, height) pair
 fn operators_after<'a>(
     ctx: &Ctx<'a>,
-    i: &'a str,
     min_precedence: u8,
     first: Node,
     (op, at, after): (BinaryOp, &'a str, &'a str),
@@ -141,57 +139,53 @@ fn operators_after<'a>(
     let (rest, right) = operand(ctx, op, after)?;
     match next_operator(rest, min_precedence)? {
         None => Ok((rest, binary_node(ctx, op, first, right, at)?)),
-        Some(next) => chain(ctx, i, min_precedence, [first, right], (op, at), next),
+        Some(next) => chain(ctx, min_precedence, [first, right], (op, at), next),
     }
 }
 
 /// The rest of an operator chain with more than one operator, after `first op right` where
 /// `next` follows (a separate function, so that the common case keeps a small stack frame).
 ///
-/// Operator-precedence parsing with explicit stacks: an operator is reduced as soon as the
-/// next one binds no tighter, which makes every operator left-associative. The operator
-/// stack holds strictly increasing precedences, so it never has more than a handful of
-/// entries.
+/// Operator-precedence parsing with one explicit stack of pending `left op` pairs and the
+/// operand read last: an operator is reduced as soon as the next one binds no tighter,
+/// which makes every operator left-associative. The pending operators have strictly
+/// increasing precedences, so the stack never has more than a handful of entries.
 #[inline(never)]
 #[allow(clippy::type_complexity)] // the nom result of an (expression, height) pair
 fn chain<'a>(
     ctx: &Ctx<'a>,
-    i: &'a str,
     min_precedence: u8,
-    first_operands: [Node; 2],
-    first_operator: (BinaryOp, &'a str),
+    [first, mut current]: [Node; 2],
+    (first_op, first_at): (BinaryOp, &'a str),
     mut next: (BinaryOp, &'a str, &'a str),
 ) -> PResult<'a, Node> {
-    let mut operands: Vec<Node> = Vec::with_capacity(4);
-    operands.extend(first_operands);
-    let mut operators: Vec<(BinaryOp, &'a str)> = Vec::with_capacity(4);
-    operators.push(first_operator);
+    let mut pending: Vec<(Node, BinaryOp, &'a str)> = Vec::with_capacity(4);
+    pending.push((first, first_op, first_at));
     let mut rest;
     loop {
         let (op, at, after) = next;
-        while let Some(&(top, top_at)) = operators.last() {
+        while let Some(&(_, top, top_at)) = pending.last() {
             if top.precedence() < op.precedence() {
                 break;
             }
-            operators.pop();
-            reduce(ctx, &mut operands, top, top_at)?;
+            let Some((left, ..)) = pending.pop() else {
+                break;
+            };
+            current = binary_node(ctx, top, left, current, top_at)?;
         }
         let (after_operand, right) = operand(ctx, op, after)?;
-        operators.push((op, at));
-        operands.push(right);
+        pending.push((current, op, at));
+        current = right;
         rest = after_operand;
         match next_operator(rest, min_precedence)? {
             Some(found) => next = found,
             None => break,
         }
     }
-    while let Some((op, at)) = operators.pop() {
-        reduce(ctx, &mut operands, op, at)?;
+    while let Some((left, op, at)) = pending.pop() {
+        current = binary_node(ctx, op, left, current, at)?;
     }
-    match operands.pop() {
-        Some(result) => Ok((rest, result)),
-        None => error(i, Expected::Expression),
-    }
+    Ok((rest, current))
 }
 
 /// The binary operator after an operand at `rest`, if there is one that binds at least as
@@ -211,23 +205,6 @@ fn operand<'a>(ctx: &Ctx<'a>, op: BinaryOp, after: &'a str) -> PResult<'a, Node>
     } else {
         unary(ctx, after)
     }
-}
-
-/// Replaces the two topmost operands with `left op right`.
-fn reduce<'a>(
-    ctx: &Ctx<'a>,
-    operands: &mut Vec<Node>,
-    op: BinaryOp,
-    at: &'a str,
-) -> Result<(), nom::Err<PError<'a>>> {
-    let (Some(right), Some(left)) = (operands.pop(), operands.pop()) else {
-        return Err(nom::Err::Failure(PError {
-            at,
-            kind: ParseErrorKind::Syntax(Expected::Expression),
-        }));
-    };
-    operands.push(binary_node(ctx, op, left, right, at)?);
-    Ok(())
 }
 
 /// The node `left op right`, counted and checked; `at` is where the operator is.
