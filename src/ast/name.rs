@@ -14,10 +14,10 @@ use std::hash::{Hash, Hasher};
 use std::ops::Deref;
 use std::sync::Arc;
 
-/// An owned, immutable string for names and literal text: `as_str`, `Deref<Target = str>`, comparisons with
-/// `str` and `String`, and `From` both ways. It is a slice of a shared string (the
-/// parser's copy of the text it read, or its own), as large as a `String`; cloning it
-/// shares the text.
+/// An owned, immutable string for names and literal text: `as_str`, `Deref<Target = str>`,
+/// comparisons with `str` and `String`, and `From` both ways. It is a slice of a shared
+/// string (the parser's copy of the text it read, or its own), as large as a `String`;
+/// cloning it shares the text.
 #[derive(Clone)]
 pub struct Name {
     // `text[start..start + len]`, or `text[start..]` when `len` is `TO_THE_END`.

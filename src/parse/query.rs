@@ -735,7 +735,8 @@ mod tests {
             01234567-89ab-cdef-0123-456789abcdef and a eq 2026-01-01 and \
             t eq 2026-01-01T10:00:00.5-02:00 and o eq 10:00 and u eq duration'PT1H'";
         let respelled = "$filter=s eq 'it''s' and t eq 2026-01-01t10:00:00z and \
-            w eq 2026-01-01T1:2:3Z and o eq 9:5:7 and u eq duration'pt1h' and e eq 1e+3 and z eq 2026-01-01T10:00:00+02:00";
+            w eq 2026-01-01T1:2:3Z and o eq 9:5:7 and u eq duration'pt1h' and e eq 1e+3 and \
+            z eq 2026-01-01T10:00:00+02:00";
         for (query, shares, expected) in [
             (
                 shared,
