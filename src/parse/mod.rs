@@ -221,6 +221,14 @@ pub(crate) struct Ctx<'a> {
     stack_start: usize,
 }
 
+/// Where `inner` starts in `outer`, when `inner` is one of `outer`'s slices (the same
+/// address and length: the same bytes), not just equal text.
+fn offset_within(outer: &str, inner: &str) -> Option<usize> {
+    let start = (inner.as_ptr() as usize).wrapping_sub(outer.as_ptr() as usize);
+    let slice = outer.get(start..start.checked_add(inner.len())?)?;
+    std::ptr::eq(slice.as_ptr(), inner.as_ptr()).then_some(start)
+}
+
 /// A whole query string and the one shared copy of it that the names read from its
 /// option values are slices of (made for the first).
 #[derive(Debug, Clone, Copy)]
@@ -277,12 +285,7 @@ impl<'a> Ctx<'a> {
     /// query string, when the text is a slice of that string (it needed no decoding): the
     /// names of every option of a query then take one allocation between them.
     pub(crate) fn with_query(mut self, query: SharedQuery<'a>) -> Self {
-        let start = (self.text.as_ptr() as usize).wrapping_sub(query.whole.as_ptr() as usize);
-        let within = start
-            .checked_add(self.text.len())
-            .and_then(|end| query.whole.get(start..end))
-            .is_some_and(|slice| std::ptr::eq(slice.as_ptr(), self.text.as_ptr()));
-        if within {
+        if let Some(start) = offset_within(query.whole, self.text) {
             self.query = Some(SharedQuery { start, ..query });
         }
         self
@@ -309,15 +312,9 @@ impl<'a> Ctx<'a> {
     /// text, so that the names of one option value take one allocation between them. A
     /// `name` from elsewhere gets a copy of its own.
     pub(crate) fn name(&self, name: &str) -> Name {
-        let start = (name.as_ptr() as usize).wrapping_sub(self.text.as_ptr() as usize);
-        // The same address and length: the same bytes.
-        let within = start
-            .checked_add(name.len())
-            .and_then(|end| self.text.get(start..end))
-            .is_some_and(|slice| std::ptr::eq(slice.as_ptr(), name.as_ptr()));
-        if !within {
+        let Some(start) = offset_within(self.text, name) else {
             return Name::new(name);
-        }
+        };
         let (shared, start) = match &self.query {
             Some(query) => (
                 query.copy.get_or_init(|| Arc::from(query.whole)),
