@@ -291,6 +291,7 @@ impl Filter {
     /// [`Filter::holds`] for a top-level item without `$compute` values, charging
     /// `extra_steps` with the predicate's own: the same answer, but the environment of
     /// general leaves is built only when one runs (the common filter needs none).
+    #[inline]
     pub(crate) fn holds_item(
         &self,
         item: &Value,
@@ -998,6 +999,8 @@ mod tests {
             "b gt false",
             "a/b/c eq 1",
             "a/b ne null",
+            "a/b eq 3",
+            "xs/any(x: x/v/w eq null)",
             "t ge 2026-01-01T00:00:00Z and t lt 2026-04-01T00:00:00+02:00",
             "t eq 2026-01-01",
             "contains(s,'b') or startswith(s,'a') or endswith(s,'c')",

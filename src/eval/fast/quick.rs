@@ -448,6 +448,19 @@ where
                 test(value, roots, rt)
             })
         }
+        [first, second] => {
+            let (first, second) = (first.clone(), second.clone());
+            Box::new(move |roots, rt| {
+                let value = match start(from_variable, roots) {
+                    Some(Value::Object(map)) => match map.get(&first) {
+                        Some(Value::Object(inner)) => inner.get(&second).unwrap_or(&Value::Null),
+                        _ => &Value::Null,
+                    },
+                    _ => &Value::Null,
+                };
+                test(value, roots, rt)
+            })
+        }
         _ => {
             let path = Path {
                 variable: from_variable,
