@@ -125,7 +125,7 @@ fn node(fast: &Fast, upfront: &mut Option<&mut u64>) -> Option<Pred> {
             op,
             literal,
             instant,
-        } => compare(left, *op, literal, *instant)?,
+        } => compare(left, *op, literal, *instant, AtPath)?,
         Fast::Text {
             path,
             function,
@@ -216,8 +216,24 @@ fn node(fast: &Fast, upfront: &mut Option<&mut u64>) -> Option<Pred> {
             body,
             body_steps,
         } => {
-            let body = node(body, &mut None)?;
             let (per_member, all) = (body_steps.saturating_add(1), *all);
+            if let Fast::Compare {
+                left,
+                op,
+                literal,
+                instant,
+            } = &**body
+            {
+                let members = EachMember {
+                    collection: path,
+                    all,
+                    per_member,
+                };
+                if let Some(pred) = compare(left, *op, literal, *instant, members) {
+                    return Some(pred);
+                }
+            }
+            let body = node(body, &mut None)?;
             on_path(path, move |value, roots, rt| match value {
                 Value::Array(members) => {
                     if rt
@@ -328,6 +344,7 @@ fn compare(
     op: BinaryOp,
     literal: &Val<'static>,
     instant: Option<(i64, u32)>,
+    leaf: impl Leaf,
 ) -> Option<Pred> {
     let outcomes = Outcomes::of(op)?;
     if let Operand::Arith { path, steps, .. } = left {
@@ -335,7 +352,7 @@ fn compare(
             return None;
         };
         let steps = steps.clone();
-        return Some(on_path(path, move |value, _, _| {
+        return Some(leaf.with(path, move |value, _, _| {
             match integer_chain(value, &steps) {
                 Some(result) => outcomes.holds(result.cmp(&want)),
                 // Arithmetic on null is null, compared as null.
@@ -355,11 +372,11 @@ fn compare(
                 // `null ge null` is true: leave the rarer forms to the tree.
                 _ => return None,
             };
-            on_path(path, move |value, _, _| Quick::of(value.is_null() == eq))
+            leaf.with(path, move |value, _, _| Quick::of(value.is_null() == eq))
         }
         Val::Num(Num::Int(want)) => {
             let want = *want;
-            on_path(path, move |value, _, _| match value {
+            leaf.with(path, move |value, _, _| match value {
                 Value::Number(n) => match n.as_i64() {
                     Some(have) => outcomes.holds(i128::from(have).cmp(&want)),
                     None => Quick::Defer,
@@ -373,13 +390,13 @@ fn compare(
             match op {
                 BinaryOp::Eq | BinaryOp::Ne => {
                     let eq = op == BinaryOp::Eq;
-                    on_path(path, move |value, _, _| match value {
+                    leaf.with(path, move |value, _, _| match value {
                         Value::String(have) => Quick::of((*have == want) == eq),
                         Value::Null => Quick::of(!eq),
                         _ => Quick::Defer,
                     })
                 }
-                _ => on_path(path, move |value, _, _| match value {
+                _ => leaf.with(path, move |value, _, _| match value {
                     Value::String(have) => outcomes.holds(have.as_bytes().cmp(want.as_bytes())),
                     Value::Null => outcomes.against_null(),
                     _ => Quick::Defer,
@@ -388,7 +405,7 @@ fn compare(
         }
         Val::Bool(want) => {
             let want = *want;
-            on_path(path, move |value, _, _| match value {
+            leaf.with(path, move |value, _, _| match value {
                 Value::Bool(have) => outcomes.holds(have.cmp(&want)),
                 Value::Null => outcomes.against_null(),
                 _ => Quick::Defer,
@@ -397,7 +414,7 @@ fn compare(
         Val::DateTimeOffset(_) => {
             let want = instant?;
             let shared = path.names.is_empty();
-            on_path(path, move |value, roots, _| match value {
+            leaf.with(path, move |value, roots, _| match value {
                 Value::String(text) => {
                     let have = match roots.variable_instant {
                         Some(known) if shared => known,
@@ -414,6 +431,67 @@ fn compare(
         }
         _ => return None,
     })
+}
+
+/// How a leaf's test becomes a closure.
+trait Leaf {
+    fn with<T>(self, path: &Path, test: T) -> Pred
+    where
+        T: Fn(&Value, &Roots<'_>, &Runtime<'_>) -> Quick + Send + Sync + 'static;
+}
+
+/// The test of the value at the path ([`on_path`]).
+struct AtPath;
+
+impl Leaf for AtPath {
+    fn with<T>(self, path: &Path, test: T) -> Pred
+    where
+        T: Fn(&Value, &Roots<'_>, &Runtime<'_>) -> Quick + Send + Sync + 'static,
+    {
+        on_path(path, test)
+    }
+}
+
+/// A lambda whose body is one comparison: the test runs on each member inside the
+/// lambda's own closure, with no call per member. The answers are those of the lambda
+/// closure over a compiled body: the same charge, the same stops.
+struct EachMember<'p> {
+    collection: &'p Path,
+    all: bool,
+    per_member: u64,
+}
+
+impl Leaf for EachMember<'_> {
+    fn with<T>(self, path: &Path, test: T) -> Pred
+    where
+        T: Fn(&Value, &Roots<'_>, &Runtime<'_>) -> Quick + Send + Sync + 'static,
+    {
+        let (all, per_member) = (self.all, self.per_member);
+        let inner = Path {
+            variable: path.variable,
+            names: path.names.clone(),
+        };
+        on_path(self.collection, move |value, roots, rt| match value {
+            Value::Array(members) => {
+                if rt
+                    .tick((members.len() as u64).saturating_mul(per_member))
+                    .is_err()
+                {
+                    return Quick::Defer;
+                }
+                for member in members {
+                    let roots = roots.with_variable(member, None);
+                    match test(inner.find(roots), &roots, rt) {
+                        Quick::Defer => return Quick::Defer,
+                        answer if (answer == Quick::True) != all => return Quick::of(!all),
+                        _ => {}
+                    }
+                }
+                Quick::of(all)
+            }
+            _ => Quick::of(all),
+        })
+    }
 }
 
 /// A closure that finds the value at `path` and hands it to `test`; specialised for the
