@@ -462,13 +462,18 @@ impl Plan {
         items: &'a [Value],
     ) -> impl Iterator<Item = Result<&'a Value, EvalError>> + 'a {
         let rt = self.runtime();
-        let mut index = 0;
+        // Decided once, not per item: whether the `$filter` alone decides.
+        let only_filter = self.only_filter();
+        let mut rest = items.iter();
         let mut failed = false;
         std::iter::from_fn(move || {
             while !failed {
-                let item = items.get(index)?;
-                index += 1;
-                match self.matches_with(item, &rt) {
+                let item = rest.next()?;
+                let kept = match only_filter {
+                    Some(filter) => filter.holds_item(item, 1, &rt),
+                    None => self.matches_in_full(item, &rt),
+                };
+                match kept {
                     Ok(true) => return Some(Ok(item)),
                     Ok(false) => {}
                     Err(error) => {
@@ -607,16 +612,26 @@ impl Plan {
 
     #[inline]
     pub(crate) fn matches_with(&self, item: &Value, rt: &Runtime<'_>) -> Result<bool, EvalError> {
-        if let (true, None, Some(filter)) = (
+        match self.only_filter() {
+            // The common case: only a `$filter` (general leaves may still charge, and
+            // release what they built). The item's own step is charged with the filter's.
+            Some(filter) => filter.holds_item(item, 1, rt),
+            None => self.matches_in_full(item, rt),
+        }
+    }
+
+    /// The `$filter`, when it alone decides which items match (no `$compute`, no
+    /// `$search`).
+    #[inline]
+    fn only_filter(&self) -> Option<&fast::Filter> {
+        match (
             self.list.compute.is_empty(),
             &self.list.search,
             &self.list.filter,
         ) {
-            // The common case: only a `$filter` (general leaves may still charge, and
-            // release what they built). The item's own step is charged with the filter's.
-            return filter.holds_item(item, 1, rt);
+            (true, None, Some(filter)) => Some(filter),
+            _ => None,
         }
-        self.matches_in_full(item, rt)
     }
 
     /// [`Plan::matches_with`] with `$compute` or `$search`.
