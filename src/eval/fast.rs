@@ -298,15 +298,26 @@ impl Filter {
         extra_steps: u64,
         rt: &Runtime<'_>,
     ) -> Result<bool, EvalError> {
+        if let Some(Closures(quick)) = &self.quick {
+            rt.tick(extra_steps.saturating_add(self.steps))?;
+            // Every path of the closures starts with a name, which a scalar or an array
+            // item does not have: they need not see `of_item`'s null for one.
+            let roots = Roots {
+                item,
+                variable: None,
+                variable_instant: None,
+            };
+            return match quick(&roots, rt) {
+                Quick::True => Ok(true),
+                Quick::False | Quick::Null => Ok(false),
+                Quick::Defer => self.holds_item_by_tree(item, Roots::of_item(item), rt),
+            };
+        }
         if let Fast::General(node) = &self.tree {
             return self.holds_item_general(node, item, extra_steps, rt);
         }
         rt.tick(extra_steps.saturating_add(self.steps))?;
-        let roots = Roots::of_item(item);
-        if let Some(answer) = self.quick_answer(&roots, rt) {
-            return Ok(answer);
-        }
-        self.holds_item_by_tree(item, roots, rt)
+        self.holds_item_by_tree(item, Roots::of_item(item), rt)
     }
 
     /// The tree's answer for a top-level item; what its general leaves build is released.
@@ -1048,6 +1059,8 @@ mod tests {
             json!({}),
             json!(null),
             json!(7),
+            json!("b"),
+            json!([{"n": 5, "s": "b"}]),
             json!({"n": 5, "s": "b", "b": true}),
             json!({"n": 5.0, "s": "B", "b": false}),
             json!({"n": 5.5, "s": "abc", "b": null}),
