@@ -236,21 +236,7 @@ fn node(fast: &Fast, upfront: &mut Option<&mut u64>) -> Option<Pred> {
             let body = node(body, &mut None)?;
             on_path(path, move |value, roots, rt| match value {
                 Value::Array(members) => {
-                    if rt
-                        .tick((members.len() as u64).saturating_mul(per_member))
-                        .is_err()
-                    {
-                        return Quick::Defer;
-                    }
-                    // As the tree: `any` stops at a true member, `all` at one that is not.
-                    for member in members {
-                        match body(&roots.with_variable(member, None), rt) {
-                            Quick::Defer => return Quick::Defer,
-                            answer if (answer == Quick::True) != all => return Quick::of(!all),
-                            _ => {}
-                        }
-                    }
-                    Quick::of(all)
+                    each_member(members, roots, rt, per_member, all, |roots| body(roots, rt))
                 }
                 // As the tree: anything that is not a collection is empty.
                 _ => Quick::of(all),
@@ -472,26 +458,39 @@ impl Leaf for EachMember<'_> {
             names: path.names.clone(),
         };
         on_path(self.collection, move |value, roots, rt| match value {
-            Value::Array(members) => {
-                if rt
-                    .tick((members.len() as u64).saturating_mul(per_member))
-                    .is_err()
-                {
-                    return Quick::Defer;
-                }
-                for member in members {
-                    let roots = roots.with_variable(member, None);
-                    match test(inner.find(roots), &roots, rt) {
-                        Quick::Defer => return Quick::Defer,
-                        answer if (answer == Quick::True) != all => return Quick::of(!all),
-                        _ => {}
-                    }
-                }
-                Quick::of(all)
-            }
+            Value::Array(members) => each_member(members, roots, rt, per_member, all, |roots| {
+                test(inner.find(*roots), roots, rt)
+            }),
             _ => Quick::of(all),
         })
     }
+}
+
+/// `any` (or `all`) of `test` over `members`, as the tree: every member charged up front,
+/// `any` stopping at a true member, `all` at one that is not.
+#[inline]
+fn each_member(
+    members: &[Value],
+    roots: &Roots<'_>,
+    rt: &Runtime<'_>,
+    per_member: u64,
+    all: bool,
+    test: impl Fn(&Roots<'_>) -> Quick,
+) -> Quick {
+    if rt
+        .tick((members.len() as u64).saturating_mul(per_member))
+        .is_err()
+    {
+        return Quick::Defer;
+    }
+    for member in members {
+        match test(&roots.with_variable(member, None)) {
+            Quick::Defer => return Quick::Defer,
+            answer if (answer == Quick::True) != all => return Quick::of(!all),
+            _ => {}
+        }
+    }
+    Quick::of(all)
 }
 
 /// A closure that finds the value at `path` and hands it to `test`; specialised for the
