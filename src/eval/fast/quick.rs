@@ -248,35 +248,55 @@ fn node(fast: &Fast, upfront: &mut Option<&mut u64>) -> Option<Pred> {
 /// `and`/`or`/`not` of `contains`/`startswith`/`endswith` of one shared value
 /// (`startswith(source,'Azure') or contains(source,'Sap')`): on a string every test is
 /// true or false, so they combine as plain Booleans in one closure, with no call per
-/// node.
+/// node. A chain of `or`s (or of `and`s) of plain tests, the common shape, is one loop.
 // A few nodes built once per filter: their size does not matter, an indirection per test
 // would.
 #[allow(clippy::large_enum_variant)]
 enum TextTests {
+    Test(TextTest),
+    /// `a or b or ...` of plain tests.
+    AnyOf(Vec<TextTest>),
+    /// `a and b and ...` of plain tests.
+    AllOf(Vec<TextTest>),
+    Not(Box<TextTests>),
+    And(Box<TextTests>, Box<TextTests>),
+    Or(Box<TextTests>, Box<TextTests>),
+}
+
+/// One `contains`/`startswith`/`endswith` with its needle.
+// A few nodes built once per filter: their size does not matter, an indirection per test
+// would.
+#[allow(clippy::large_enum_variant)]
+enum TextTest {
     StartsWith(String),
     EndsWith(String),
     /// The needle's searcher, built once.
     Contains(Finder<'static>),
-    Not(Box<TextTests>),
-    And(Box<TextTests>, Box<TextTests>),
-    Or(Box<TextTests>, Box<TextTests>),
+}
+
+impl TextTest {
+    #[inline(always)]
+    fn holds(&self, text: &str) -> bool {
+        match self {
+            TextTest::StartsWith(needle) => text.starts_with(needle.as_str()),
+            TextTest::EndsWith(needle) => text.ends_with(needle.as_str()),
+            TextTest::Contains(finder) => finder.find(text.as_bytes()).is_some(),
+        }
+    }
 }
 
 impl TextTests {
     /// The tests of `body`, when it is made of nothing else and reads the shared value
     /// itself.
     fn of(body: &Fast) -> Option<TextTests> {
+        if let Some(tests) = Self::chain(body, true) {
+            return Some(TextTests::AnyOf(tests));
+        }
+        if let Some(tests) = Self::chain(body, false) {
+            return Some(TextTests::AllOf(tests));
+        }
         let both = |l: &Fast, r: &Fast| Some((Box::new(Self::of(l)?), Box::new(Self::of(r)?)));
         Some(match body {
-            Fast::Text {
-                path,
-                function,
-                needle,
-            } if path.variable && path.names.is_empty() => match function {
-                Function::StartsWith => TextTests::StartsWith(needle.clone()),
-                Function::EndsWith => TextTests::EndsWith(needle.clone()),
-                _ => TextTests::Contains(Finder::new(needle).into_owned()),
-            },
             Fast::Not(inner) => TextTests::Not(Box::new(Self::of(inner)?)),
             Fast::And(l, r) => {
                 let (l, r) = both(l, r)?;
@@ -286,15 +306,50 @@ impl TextTests {
                 let (l, r) = both(l, r)?;
                 TextTests::Or(l, r)
             }
-            _ => return None,
+            _ => TextTests::Test(Self::test(body)?),
         })
+    }
+
+    /// The plain tests of a chain of at least two `or`s (`any`) or `and`s.
+    fn chain(body: &Fast, any: bool) -> Option<Vec<TextTest>> {
+        fn gather(body: &Fast, any: bool, out: &mut Vec<TextTest>) -> Option<()> {
+            match (body, any) {
+                (Fast::Or(l, r), true) | (Fast::And(l, r), false) => {
+                    gather(l, any, out)?;
+                    gather(r, any, out)
+                }
+                _ => {
+                    out.push(TextTests::test(body)?);
+                    Some(())
+                }
+            }
+        }
+        let mut tests = Vec::new();
+        gather(body, any, &mut tests)?;
+        (tests.len() > 1).then_some(tests)
+    }
+
+    /// A plain test of the shared value itself.
+    fn test(body: &Fast) -> Option<TextTest> {
+        match body {
+            Fast::Text {
+                path,
+                function,
+                needle,
+            } if path.variable && path.names.is_empty() => Some(match function {
+                Function::StartsWith => TextTest::StartsWith(needle.clone()),
+                Function::EndsWith => TextTest::EndsWith(needle.clone()),
+                _ => TextTest::Contains(Finder::new(needle).into_owned()),
+            }),
+            _ => None,
+        }
     }
 
     fn hold(&self, text: &str) -> bool {
         match self {
-            TextTests::StartsWith(needle) => text.starts_with(needle.as_str()),
-            TextTests::EndsWith(needle) => text.ends_with(needle.as_str()),
-            TextTests::Contains(finder) => finder.find(text.as_bytes()).is_some(),
+            TextTests::Test(test) => test.holds(text),
+            TextTests::AnyOf(tests) => tests.iter().any(|test| test.holds(text)),
+            TextTests::AllOf(tests) => tests.iter().all(|test| test.holds(text)),
             TextTests::Not(inner) => !inner.hold(text),
             TextTests::And(l, r) => l.hold(text) && r.hold(text),
             TextTests::Or(l, r) => l.hold(text) || r.hold(text),
