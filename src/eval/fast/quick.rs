@@ -89,6 +89,23 @@ fn node(fast: &Fast, upfront: &mut Option<&mut u64>) -> Option<Pred> {
     Some(match fast {
         Fast::General(_) => return None,
         Fast::Not(inner) => {
+            // `not (a eq b)` is `a ne b`, null operands included (both are then true, and
+            // `eq` is never null); the other comparisons are not each other's negation on
+            // null.
+            if let Fast::Compare {
+                left,
+                op: op @ (BinaryOp::Eq | BinaryOp::Ne),
+                literal,
+                instant,
+            } = &**inner
+            {
+                let negated = if *op == BinaryOp::Eq {
+                    BinaryOp::Ne
+                } else {
+                    BinaryOp::Eq
+                };
+                return compare(left, negated, literal, *instant, AtPath);
+            }
             let inner = node(inner, upfront)?;
             Box::new(move |roots, rt| match inner(roots, rt) {
                 Quick::True => Quick::False,
@@ -392,6 +409,16 @@ fn compare(
         let Val::Num(Num::Int(want)) = *literal else {
             return None;
         };
+        if let Some(affine) = Affine::of(steps) {
+            return Some(leaf.with(path, move |value, _, _| match value {
+                Value::Number(n) => match n.as_i64() {
+                    Some(have) => outcomes.holds(affine.at(have).cmp(&want)),
+                    None => Quick::Defer,
+                },
+                Value::Null => outcomes.against_null(),
+                _ => Quick::Defer,
+            }));
+        }
         let steps = steps.clone();
         return Some(leaf.with(path, move |value, _, _| {
             match integer_chain(value, &steps) {
@@ -472,6 +499,43 @@ fn compare(
         }
         _ => return None,
     })
+}
+
+/// A chain of `add`/`sub`/`mul` of integer literals as one `scale * x + offset`, when
+/// the coefficients are small enough that no step of the chain can leave `i128` for any
+/// `i64` value: the result is then exactly the chain's, in one multiplication.
+#[derive(Clone, Copy)]
+struct Affine {
+    scale: i128,
+    offset: i128,
+}
+
+impl Affine {
+    fn of(steps: &[(BinaryOp, i128)]) -> Option<Affine> {
+        // |scale * x + offset| <= 2^60 * 2^63 + 2^120 < 2^127 at every step.
+        const MAX_SCALE: u128 = 1 << 60;
+        const MAX_OFFSET: u128 = 1 << 120;
+        let (mut scale, mut offset) = (1i128, 0i128);
+        for &(op, literal) in steps {
+            match op {
+                BinaryOp::Add => offset = offset.checked_add(literal)?,
+                BinaryOp::Sub => offset = offset.checked_sub(literal)?,
+                _ => {
+                    scale = scale.checked_mul(literal)?;
+                    offset = offset.checked_mul(literal)?;
+                }
+            }
+            if scale.unsigned_abs() > MAX_SCALE || offset.unsigned_abs() > MAX_OFFSET {
+                return None;
+            }
+        }
+        Some(Affine { scale, offset })
+    }
+
+    #[inline]
+    fn at(self, x: i64) -> i128 {
+        i128::from(x) * self.scale + self.offset
+    }
 }
 
 /// How a leaf's test becomes a closure.
@@ -600,5 +664,59 @@ where
             };
             Box::new(move |roots, rt| test(path.find(*roots), roots, rt))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn affine_chains_are_the_chains_in_i128() {
+        let exact = |start: i64, steps: &[(BinaryOp, i128)]| {
+            steps
+                .iter()
+                .try_fold(i128::from(start), |value, &(op, literal)| match op {
+                    BinaryOp::Add => value.checked_add(literal),
+                    BinaryOp::Sub => value.checked_sub(literal),
+                    _ => value.checked_mul(literal),
+                })
+        };
+        let starts = [0, 1, -1, 7, -12, i64::MAX, i64::MIN, i64::MAX - 1];
+        let literals = [
+            0,
+            1,
+            -1,
+            2,
+            -3,
+            1 << 40,
+            i128::from(i64::MAX),
+            i128::from(i64::MIN),
+            1 << 119,
+            i128::MAX,
+            i128::MIN,
+        ];
+        let ops = [BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul];
+        let (mut affine, mut declined) = (0, 0);
+        for &first in &literals {
+            for &second in &literals {
+                for op1 in ops {
+                    for op2 in ops {
+                        let steps = [(op1, first), (op2, second)];
+                        let Some(chain) = Affine::of(&steps) else {
+                            declined += 1;
+                            continue;
+                        };
+                        affine += 1;
+                        for start in starts {
+                            let want = exact(start, &steps);
+                            assert_eq!(Some(chain.at(start)), want, "{start} {steps:?}");
+                        }
+                    }
+                }
+            }
+        }
+        // Small coefficients are the common case; huge ones go to the exact chain.
+        assert!(affine > declined, "{affine} affine, {declined} declined");
     }
 }
