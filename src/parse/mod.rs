@@ -570,23 +570,82 @@ fn run_grammar<T>(
             // V2/V3 literals (`datetime'...'`) stop the parse at their quote; the V4
             // spelling is the suggestion.
             let before = &decoded.text[..ctx.offset(token)];
-            let suggestion = expr::v4_spelling(&ctx, before, token).or_else(|| {
-                lexical::identifier(token)
-                    .ok()
-                    .filter(|(_, word)| word.len() > 1)
-                    .and_then(|(_, word)| {
-                        suggest::closest(word, crate::ast::BinaryOp::ALL.map(|op| op.keyword()))
-                    })
-                    .map(str::to_owned)
-            });
+            let suggestion = expr::v4_spelling(&ctx, before, token)
+                .or_else(|| undoubled_quote_spelling(before, token))
+                .or_else(|| {
+                    lexical::identifier(token)
+                        .ok()
+                        // An operator written as one (`'x'and`) misses a space, not a letter.
+                        .filter(|(_, word)| {
+                            word.len() > 1
+                                && !crate::ast::BinaryOp::ALL
+                                    .iter()
+                                    .any(|op| op.keyword().eq_ignore_ascii_case(word))
+                        })
+                        .and_then(|(_, word)| {
+                            suggest::closest(word, crate::ast::BinaryOp::ALL.map(|op| op.keyword()))
+                        })
+                        .map(str::to_owned)
+                });
             let error = to_error(token, ParseErrorKind::Syntax(Expected::EndOrOperator));
             Err(error.with_suggestion(suggestion))
         }
-        Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(to_error(e.at, e.kind)),
+        Err(nom::Err::Error(e) | nom::Err::Failure(e)) => {
+            let stray_quote = match e.kind {
+                // `get`: an error position is a suffix of the text, but a wrong one must
+                // not turn into a panic here.
+                ParseErrorKind::Syntax(_) => decoded
+                    .text
+                    .get(..ctx.offset(e.at))
+                    .and_then(|before| undoubled_quote_spelling(before, e.at)),
+                _ => None,
+            };
+            let error = to_error(e.at, e.kind);
+            Err(match stray_quote {
+                Some(spelling) => error.with_suggestion(Some(spelling)),
+                None => error,
+            })
+        }
         Err(nom::Err::Incomplete(_)) => {
             Err(to_error("", ParseErrorKind::Syntax(Expected::Expression)))
         }
     }
+}
+
+/// A string literal that stopped at a quote meant as part of it (`'O'Brien'`): the text
+/// parsed up to the stray quote is `before`, and `token` goes on to the intended closing
+/// quote. The suggestion is the literal with that quote doubled (`'O''Brien'`).
+fn undoubled_quote_spelling(before: &str, token: &str) -> Option<String> {
+    if !before.ends_with('\'') || token.starts_with(['\'', ' ', '\t']) {
+        return None;
+    }
+    // `'x'or b eq 'y'` misses a space, not a quote.
+    let word = token.split([' ', '\t']).next().unwrap_or_default();
+    let is_operator = |op: crate::ast::BinaryOp| op.keyword().eq_ignore_ascii_case(word);
+    if word.len() < token.len() && crate::ast::BinaryOp::ALL.into_iter().any(is_operator) {
+        return None;
+    }
+    // Where the literal that just closed opened: quotes alternate outside and inside
+    // strings, a doubled quote inside one being its text.
+    let mut open = None;
+    let mut closed_at_end = None;
+    let mut bytes = before.bytes().enumerate().peekable();
+    while let Some((at, byte)) = bytes.next() {
+        if byte != b'\'' {
+            continue;
+        }
+        match open {
+            None => open = Some(at),
+            Some(_) if bytes.peek().is_some_and(|&(_, next)| next == b'\'') => {
+                bytes.next();
+            }
+            Some(start) if at + 1 == before.len() => closed_at_end = Some(start),
+            Some(_) => open = None,
+        }
+    }
+    let content = before.get(closed_at_end? + 1..before.len() - 1)?;
+    let rest = &token[..token.find('\'')?];
+    Some(format!("'{content}''{rest}'"))
 }
 
 /// Fails with [`Limit::QueryLength`] when `raw` is longer than allowed.
@@ -609,3 +668,37 @@ pub use entry::{
     parse_apply, parse_compute, parse_expand, parse_filter, parse_orderby, parse_rule,
     parse_search, parse_select, Parsed, Rule,
 };
+
+#[cfg(test)]
+mod tests {
+    fn suggestion(filter: &str) -> Option<String> {
+        let error = crate::parse_filter(filter).expect_err(filter);
+        error.suggestion.map(String::from)
+    }
+
+    #[test]
+    fn a_stray_quote_in_a_string_suggests_doubling_it() {
+        let cases = [
+            ("name eq 'O'Brien'", Some("'O''Brien'")),
+            ("name eq 'O'Brien' and id eq 1", Some("'O''Brien'")),
+            ("a eq 'it''s' or b eq 'don't stop'", Some("'don''t stop'")),
+            ("contains(name,'Bob's')", Some("'Bob''s'")),
+            ("a in ('x','y'z')", Some("'y''z'")),
+            // Not a stray quote: a missing space, or nothing that closes.
+            ("a eq 'x'or b eq 'y'", None),
+            ("a eq 'x'b", None),
+            ("a eq 'x''", None),
+            ("Id eq guid'x", None),
+            ("a eq b'c'", None),
+        ];
+        for (filter, want) in cases {
+            assert_eq!(suggestion(filter).as_deref(), want, "{filter}");
+        }
+    }
+
+    #[test]
+    fn an_operator_without_its_space_is_not_misspelled() {
+        assert_eq!(suggestion("a eq 'x'and b"), None);
+        assert_eq!(suggestion("a eq 1 adn b eq 2").as_deref(), Some("and"));
+    }
+}
