@@ -119,16 +119,29 @@ fn binary_error(
     op: BinaryOp,
     left: &Expr,
     right: &Expr,
-    l: &Ty<'_>,
-    r: &Ty<'_>,
+    l_ty: &Ty<'_>,
+    r_ty: &Ty<'_>,
 ) -> CheckError {
     let (left_text, right_text) = (shown(left), shown(right));
-    let (l, r) = (l.show(model), r.show(model));
+    let (l, r) = (l_ty.show(model), r_ty.show(model));
     let keyword = op.keyword();
     let message = match op {
         BinaryOp::And | BinaryOp::Or => format!(
             "{keyword} needs Boolean operands, not {left_text} ({l}) and {right_text} ({r})"
         ),
+        BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Lt | BinaryOp::Le
+            if ty::is_date_and_instant(l_ty, r_ty) =>
+        {
+            let (instant, date) = if matches!(l_ty.base, Base::Primitive(Edm::Date)) {
+                (&right_text, &left_text)
+            } else {
+                (&left_text, &right_text)
+            };
+            format!(
+                "cannot compare {left_text} ({l}) with {right_text} ({r}) using {keyword}: \
+                 compare date({instant}) with {date}, or {instant} with a DateTimeOffset"
+            )
+        }
         BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Lt | BinaryOp::Le => {
             format!("cannot compare {left_text} ({l}) with {right_text} ({r}) using {keyword}")
         }

@@ -277,12 +277,22 @@ fn wider(a: Edm, b: Edm) -> Edm {
     }
 }
 
-fn is_temporal_pair(a: Edm, b: Edm) -> bool {
-    // Date and DateTimeOffset compare with each other (as dates); a documented choice.
-    matches!(
-        (a, b),
-        (Edm::Date, Edm::DateTimeOffset) | (Edm::DateTimeOffset, Edm::Date)
-    )
+/// A Date with a DateTimeOffset: the specification gives the comparison no meaning (an
+/// instant against a calendar day), so it is a type error that names the two spellings
+/// that have one (`date(c) eq 2020-01-01`, `c ge 2020-01-01T00:00:00Z`).
+pub(crate) fn is_date_and_instant(a: &Ty<'_>, b: &Ty<'_>) -> bool {
+    !a.collection
+        && !b.collection
+        && matches!(
+            (a.base, b.base),
+            (
+                Base::Primitive(Edm::Date),
+                Base::Primitive(Edm::DateTimeOffset)
+            ) | (
+                Base::Primitive(Edm::DateTimeOffset),
+                Base::Primitive(Edm::Date)
+            )
+        )
 }
 
 /// Whether `a eq b` (and `ne`, `in`) is meaningful (URL §5.1.1.1.1).
@@ -298,7 +308,6 @@ pub(crate) fn equatable(model: &Model, a: &Ty<'_>, b: &Ty<'_>) -> bool {
         (Base::Primitive(x), Base::Primitive(y)) => {
             x == y
                 || (x.is_numeric() && y.is_numeric())
-                || is_temporal_pair(x, y)
                 || (x.is_spatial() && y.is_spatial() && geo_family(x) == geo_family(y))
         }
         // 4.01 allows an enum member as a plain string, and its numeric value.
