@@ -389,8 +389,23 @@ impl<'q> Compiler<'q> {
         right: &'q Expr,
         whole: &Expr,
     ) -> Result<Node, EvalError> {
-        let l = self.boxed(left)?;
-        let r = self.boxed(right)?;
+        let mut l = self.boxed(left)?;
+        let mut r = self.boxed(right)?;
+        if matches!(
+            op,
+            BinaryOp::Eq
+                | BinaryOp::Ne
+                | BinaryOp::Gt
+                | BinaryOp::Ge
+                | BinaryOp::Lt
+                | BinaryOp::Le
+                | BinaryOp::In
+        ) {
+            enum_numbers_as_names(&l, &mut r);
+            if op != BinaryOp::In {
+                enum_numbers_as_names(&r, &mut l);
+            }
+        }
         Ok(match op {
             BinaryOp::And | BinaryOp::Or => {
                 expect_kind(&l, &[Kind::Bool], op.keyword(), whole)?;
@@ -734,6 +749,26 @@ pub(crate) fn literal_value(literal: &Literal) -> Result<Val<'static>, EvalError
         Literal::Geo(geo) => Val::Owned(Box::new(super::geo::literal(geo)?)),
         Literal::Json(value) => Val::Owned(Box::new(value.clone())),
     })
+}
+
+/// An enumeration property compared with a member's number (`Gender eq 1`, which 4.01
+/// allows): values of the property are read as member names, so the number is too.
+fn enum_numbers_as_names(path: &Node, other: &mut Node) {
+    let Node::Path(path) = path else {
+        return;
+    };
+    let Some(Step::Coerce(coercion @ Coerce::Enum(_))) = path.steps.last() else {
+        return;
+    };
+    let as_name = |node: &mut Node| {
+        if let Node::Const(value @ Val::Num(Num::Int(_))) = node {
+            *value = super::typing::coerce(coercion, std::mem::replace(value, Val::Null));
+        }
+    };
+    match other {
+        Node::List(members) => members.iter_mut().for_each(as_name),
+        single => as_name(single),
+    }
 }
 
 fn is_binary_const(node: &Node) -> bool {

@@ -11,7 +11,8 @@
 //!   `Price sub 0.55 eq 2.00` holds as the specification's example expects;
 //! - `Edm.Double`/`Single` held as the strings `INF`, `-INF`, `NaN` or a number are read as
 //!   doubles;
-//! - enumeration properties held as member values (`2`) are read as member names;
+//! - enumeration properties held as member values (`2`) are read as member names, and so
+//!   is an integer literal they are compared with (`Gender eq 1`, allowed by 4.01);
 //! - type casts and `isof`/`cast` to a structured type accept the type and every type
 //!   derived from it (by `@odata.type`), and a value without `@odata.type` is of its
 //!   declared type.
