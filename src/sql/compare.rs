@@ -397,6 +397,14 @@ fn comparable(l: &Operand, r: &Operand) -> Result<Comparable, SqlError> {
                 "comparing a DateTimeOffset with a string (compare with a DateTimeOffset literal)",
             )
         }
+        // Past the model check, a text column against a number is an enumeration against a
+        // member's number (4.01 allows it), and the column holds member names.
+        (String, Integer) if !l.constant && r.constant => {
+            return unsupported("comparing a string or enumeration with a number (compare an enumeration with its member's name)")
+        }
+        (Integer, String) if l.constant && !r.constant => {
+            return unsupported("comparing a string or enumeration with a number (compare an enumeration with its member's name)")
+        }
         (OtherText, OtherText) => {
             return unsupported("comparing TimeOfDay, Duration or Binary values")
         }
@@ -459,4 +467,38 @@ fn unrelated(op: BinaryOp, l: &Operand, r: &Operand) -> Leaf {
         _ => "FALSE".into(),
     };
     Leaf { sql, exact: true }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::Model;
+    use crate::sql::{Dialect, Mapping, SqlError};
+    use crate::Query;
+
+    /// An enumeration column holds member names: compared with a member's number it
+    /// would match nothing, so the translation says it cannot answer.
+    #[test]
+    fn enumerations_against_numbers_are_not_answered() {
+        let model = Model::from_csdl_json(
+            r#"{"$Version": "4.01", "$EntityContainer": "ns.C",
+                "ns": {
+                  "Gender": {"$Kind": "EnumType", "Male": 0, "Female": 1},
+                  "P": {"$Kind": "EntityType", "$Key": ["id"],
+                        "id": {"$Type": "Edm.Int32"}, "gender": {"$Type": "ns.Gender"}},
+                  "C": {"$Kind": "EntityContainer",
+                        "Ps": {"$Collection": true, "$Type": "ns.P"}}}}"#,
+        )
+        .unwrap();
+        let mapping = Mapping::from_model(&model).unwrap();
+        for filter in ["gender eq 1", "1 ne gender", "gender in ('Male', 1)"] {
+            let query = Query::parse(&format!("$filter={filter}")).unwrap();
+            let error = query.to_sql(&mapping, Dialect::Sqlite).unwrap_err();
+            assert!(
+                matches!(error, SqlError::NotSupported(_)),
+                "{filter}: {error}"
+            );
+        }
+        let query = Query::parse("$filter=gender eq 'Male'").unwrap();
+        assert!(query.to_sql(&mapping, Dialect::Sqlite).is_ok());
+    }
 }
