@@ -102,7 +102,7 @@ pub(crate) fn prepare(sources: &[Source], options: ReadOptions) -> Result<Prepar
     };
     if let [single] = opened.as_slice() {
         if !single.lines {
-            if let (Source::File(path), None) = (&single.source, &progress) {
+            if let (Source::File(path), None, Some(_)) = (&single.source, &progress, single.size) {
                 return Ok(Prepared::File(path.clone()));
             }
         }
@@ -149,6 +149,7 @@ struct Opened {
     name: String,
     head: Vec<u8>,
     rest: Box<dyn Read + Send>,
+    /// The size of a regular file (what can be opened again from the start).
     size: Option<u64>,
     lines: bool,
 }
@@ -165,7 +166,13 @@ impl Opened {
             Source::File(path) => {
                 let file = File::open(path)
                     .map_err(|e| InputError::Io(format!("cannot read {name}: {e}")))?;
-                let size = file.metadata().ok().map(|m| m.len());
+                // Only a regular file has a size, and only one can be opened again from
+                // the start: a pipe (`/dev/stdin`, `<(...)`) is read once, from here.
+                let size = file
+                    .metadata()
+                    .ok()
+                    .filter(std::fs::Metadata::is_file)
+                    .map(|m| m.len());
                 (Box::new(file), size)
             }
         };

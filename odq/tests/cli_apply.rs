@@ -57,6 +57,20 @@ fn temp_file(name: &str, text: &str) -> PathBuf {
     path
 }
 
+/// A path that names a pipe (`/dev/stdin`, a shell's `<(...)`) is read once: its first
+/// bytes, read to tell the input's form, are part of the input.
+#[cfg(unix)]
+#[test]
+fn a_pipe_given_as_a_path_is_read_whole() {
+    let output = odq_stdin(
+        &["apply", "$filter=a gt 1", "/dev/stdin"],
+        br#"[{"a":1},{"a":2}]"#,
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let answer: Value = serde_json::from_slice(&output.stdout).expect("JSON out");
+    assert_eq!(answer, json!({"value": [{"a": 2}]}));
+}
+
 #[test]
 fn empty_stdin_is_an_error_that_says_so() {
     for input in [&b""[..], b"  \n\t\n"] {
