@@ -266,6 +266,56 @@ fn entities_by_key_in_both_forms_and_their_navigation() {
     assert_eq!(no_navigation.status, 404);
 }
 
+/// `/set(key)/property` (URL §4.6): a primitive as `{"value": ...}`, a complex value as
+/// itself, null as 204; query options there are a 501, an unknown name a 404.
+#[test]
+fn properties_of_an_entity_by_path() {
+    let server = server();
+    let id = "945c907b-0180-4fc1-9a33-5492b948c159";
+    let whole = sessions()["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id)
+        .cloned()
+        .unwrap();
+    for property in ["status", "createdDateTime", "isUploadDone"] {
+        let reply = server.get(&format!("/uploadSessions('{id}')/{property}"), &[]);
+        assert_eq!(reply.status, 200, "{property}: {}", reply.text());
+        let body = reply.json();
+        assert_eq!(
+            body["@odata.context"],
+            format!("{}/$metadata#uploadSessions({id})/{property}", server.url())
+        );
+        assert_eq!(without_context(body), json!({ "value": whole[property] }));
+    }
+    let stats = server.get(&format!("/uploadSessions({id})/stats"), &[]);
+    assert_eq!(stats.status, 200, "{}", stats.text());
+    assert_eq!(without_context(stats.json()), whole["stats"]);
+
+    let options = server.get(&format!("/uploadSessions({id})/status?$top=1"), &[]);
+    assert_eq!(options.status, 501, "{}", options.text());
+    let unknown = server.get(&format!("/uploadSessions({id})/nothing"), &[]);
+    assert_eq!(unknown.status, 404);
+    let no_entity = server.get("/uploadSessions('no-such-id')/status", &[]);
+    assert_eq!(no_entity.status, 404);
+}
+
+/// A null property answers 204 No Content (Protocol §11.2.6).
+#[test]
+fn a_null_property_is_no_content() {
+    let records = json!([{"id": "a", "name": null}, {"id": "b", "name": "x"}]);
+    let model = Model::infer(&json!([{"id": "a", "name": "y"}]), "items").expect("a model");
+    let service = ODataService::new(ODataConfig::new().with_model(model))
+        .entity_set("items", InMemory::new(records));
+    let server = TestServer::start(service.router());
+    let null = server.get("/items('a')/name", &[]);
+    assert_eq!(null.status, 204, "{}", null.text());
+    assert!(null.text().is_empty());
+    let named = server.get("/items('b')/name", &[]);
+    assert_eq!(without_context(named.json()), json!({"value": "x"}));
+}
+
 #[test]
 fn metadata_in_xml_and_json_reads_back_into_the_same_model() {
     let server = server();

@@ -1,5 +1,6 @@
 //! Resource paths (URL §4): `/`, `/$metadata`, `/set`, `/set/$count`, `/set(key)`,
-//! `/set(key)/nav`, `/set(key)/nav/$count`, and the queries they stand for.
+//! `/set(key)/nav`, `/set(key)/nav/$count`, `/set(key)/property`, and the queries they
+//! stand for.
 
 use crate::ast::{
     BinaryOp, ExpandItem, ExpandKind, ExpandPath, Expr, KeyValue, Literal, MemberPath, PathRoot,
@@ -265,6 +266,19 @@ pub(crate) fn navigation_query(filter: Expr, navigation: &str, key: &[String]) -
             path: ExpandPath::Path(property(navigation)),
             kind: ExpandKind::Entities,
             options: Box::default(),
+        }],
+        ..Query::default()
+    }
+}
+
+/// The query for `/set(key)/property`: the entity with that key, that property alone.
+pub(crate) fn property_query(filter: Expr, property: &str) -> Query {
+    Query {
+        filter: Some(filter),
+        top: Some(1),
+        select: vec![SelectItem::Path {
+            segments: vec![PathSegment::Property(property.into())],
+            options: None,
         }],
         ..Query::default()
     }

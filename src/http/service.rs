@@ -196,9 +196,18 @@ impl ODataService {
             let entity_type = model.entity_set_type(set)?;
             Some(model.navigation_property(entity_type, navigation).is_some())
         });
+        if declared == Some(false) && !count {
+            let structural = model.and_then(|model| {
+                let entity_type = model.entity_set_type(set)?;
+                model.property(entity_type, navigation)
+            });
+            if structural.is_some() {
+                return self.property(request, source, set, key, navigation).await;
+            }
+        }
         if declared == Some(false) {
             return Err(ODataError::NotFound(format!(
-                "{set} has no navigation property {navigation}"
+                "{set} has no property or navigation property {navigation}"
             )));
         }
         request.check(&CheckTarget::navigation(set, navigation))?;
@@ -281,6 +290,62 @@ impl ODataService {
             }
         };
         Ok(response.into_response())
+    }
+}
+
+impl ODataService {
+    /// `/set(key)/property` (URL §4.6): the property's value, as `{"value": ...}` for a
+    /// primitive or a collection, as the object itself for a complex value; 204 No Content
+    /// when it is null (Protocol §11.2.6). Query options on a property path are not
+    /// answered (501) rather than ignored.
+    async fn property(
+        &self,
+        request: &ODataQuery,
+        source: Arc<dyn EntitySource>,
+        set: &str,
+        key: &[crate::ast::KeyValue],
+        property: &str,
+    ) -> Result<Response, ODataError> {
+        let only_format = Query {
+            format: request.query.format.clone(),
+            ..Query::default()
+        };
+        if request.query != only_format {
+            return Err(ODataError::Eval(crate::error::EvalError::NotSupported(
+                format!("query options on the property path {set}(...)/{property}"),
+            )));
+        }
+        request.check(&CheckTarget::entity_set(set))?;
+        let properties = resource::key_properties(self.config.model.as_deref(), set);
+        let filter = resource::key_filter(key, properties.as_deref())?;
+        let query = resource::property_query(filter, property);
+        let body = run(source, query, single_options(request)).await?;
+        let mut entity = first_entity(body)?.ok_or_else(|| entity_not_found(set, key))?;
+        let value = entity
+            .get_mut(property)
+            .map(Value::take)
+            .unwrap_or(Value::Null);
+        let body = match value {
+            Value::Null => return Ok(axum::http::StatusCode::NO_CONTENT.into_response()),
+            Value::Object(object) => Value::Object(object),
+            other => json!({ "value": other }),
+        };
+        let path = format!(
+            "{set}({})/{property}",
+            resource::typed_key_text(key, properties.as_deref())
+        );
+        let version = request.negotiated.version;
+        let context = context_url(
+            &request.service_root,
+            &path,
+            &Query::default(),
+            Payload::SingleNavigation,
+            version,
+        );
+        Ok(ODataResponse::new(ResponseBody::Entity(body))
+            .for_request(request)
+            .with_context(context)
+            .into_response())
     }
 }
 
