@@ -267,7 +267,8 @@ fn entities_by_key_in_both_forms_and_their_navigation() {
 }
 
 /// `/set(key)/property` (URL §4.6): a primitive as `{"value": ...}`, a complex value as
-/// itself, null as 204; query options there are a 501, an unknown name a 404.
+/// itself, null as 204, `/$value` as text; query options there are a 501, an unknown name
+/// a 404.
 #[test]
 fn properties_of_an_entity_by_path() {
     let server = server();
@@ -293,6 +294,16 @@ fn properties_of_an_entity_by_path() {
     assert_eq!(stats.status, 200, "{}", stats.text());
     assert_eq!(without_context(stats.json()), whole["stats"]);
 
+    // `/$value` (URL §4.7): the raw text of a primitive; a complex value has none.
+    let raw = server.get(&format!("/uploadSessions({id})/status/$value"), &[]);
+    assert_eq!(raw.status, 200, "{}", raw.text());
+    assert_eq!(raw.header("content-type"), Some("text/plain;charset=utf-8"));
+    assert_eq!(raw.text(), whole["status"].as_str().unwrap());
+    let flag = server.get(&format!("/uploadSessions({id})/isUploadDone/$value"), &[]);
+    assert_eq!(flag.text(), whole["isUploadDone"].to_string());
+    let complex = server.get(&format!("/uploadSessions({id})/stats/$value"), &[]);
+    assert_eq!(complex.status, 400, "{}", complex.text());
+
     let options = server.get(&format!("/uploadSessions({id})/status?$top=1"), &[]);
     assert_eq!(options.status, 501, "{}", options.text());
     let unknown = server.get(&format!("/uploadSessions({id})/nothing"), &[]);
@@ -312,6 +323,8 @@ fn a_null_property_is_no_content() {
     let null = server.get("/items('a')/name", &[]);
     assert_eq!(null.status, 204, "{}", null.text());
     assert!(null.text().is_empty());
+    let raw_null = server.get("/items('a')/name/$value", &[]);
+    assert_eq!(raw_null.status, 204, "{}", raw_null.text());
     let named = server.get("/items('b')/name", &[]);
     assert_eq!(without_context(named.json()), json!({"value": "x"}));
 }

@@ -1,6 +1,6 @@
 //! Resource paths (URL §4): `/`, `/$metadata`, `/set`, `/set/$count`, `/set(key)`,
-//! `/set(key)/nav`, `/set(key)/nav/$count`, `/set(key)/property`, and the queries they
-//! stand for.
+//! `/set(key)/nav`, `/set(key)/nav/$count`, `/set(key)/property`,
+//! `/set(key)/property/$value`, and the queries they stand for.
 
 use crate::ast::{
     BinaryOp, ExpandItem, ExpandKind, ExpandPath, Expr, KeyValue, Literal, MemberPath, PathRoot,
@@ -22,12 +22,18 @@ pub(crate) enum Resource {
     Collection { set: String, count: bool },
     /// `/set(key)`
     Entity { set: String, key: Vec<KeyValue> },
-    /// `/set(key)/nav`, or `/set(key)/nav/$count` (`count`).
+    /// `/set(key)/nav`, or `/set(key)/nav/$count` (`count`); also `/set(key)/property`.
     Navigation {
         set: String,
         key: Vec<KeyValue>,
         navigation: String,
         count: bool,
+    },
+    /// `/set(key)/property/$value`: the raw value of a primitive property.
+    RawValue {
+        set: String,
+        key: Vec<KeyValue>,
+        property: String,
     },
 }
 
@@ -87,25 +93,31 @@ pub(crate) fn parse_resource(path: &str, options: &ParseOptions) -> Result<Resou
         (None, []) => Ok(Resource::Collection { set, count: false }),
         (None, ["$count"]) => Ok(Resource::Collection { set, count: true }),
         (Some(key), []) => Ok(Resource::Entity { set, key }),
-        (Some(key), [navigation]) | (Some(key), [navigation, "$count"]) => {
-            let count = rest.len() == 2;
-            let navigation = match parse_rule(Rule::Expr, navigation, &strict) {
-                Ok(Parsed::Expr(Expr::Path(MemberPath {
-                    root: PathRoot::Implicit,
-                    segments,
-                }))) => match segments.as_slice() {
-                    [Segment::Property(name)] => name.as_str().to_owned(),
-                    _ => return Err(not_found(path)),
-                },
-                _ => return Err(not_found(path)),
-            };
-            Ok(Resource::Navigation {
-                set,
-                key,
-                navigation,
-                count,
-            })
-        }
+        (Some(key), [name]) | (Some(key), [name, "$count"]) => Ok(Resource::Navigation {
+            set,
+            key,
+            navigation: member_name(name, path, &strict)?,
+            count: rest.len() == 2,
+        }),
+        (Some(key), [name, "$value"]) => Ok(Resource::RawValue {
+            set,
+            key,
+            property: member_name(name, path, &strict)?,
+        }),
+        _ => Err(not_found(path)),
+    }
+}
+
+/// The one property name a path segment after a key holds.
+fn member_name(segment: &str, path: &str, strict: &ParseOptions) -> Result<String, ODataError> {
+    match parse_rule(Rule::Expr, segment, strict) {
+        Ok(Parsed::Expr(Expr::Path(MemberPath {
+            root: PathRoot::Implicit,
+            segments,
+        }))) => match segments.as_slice() {
+            [Segment::Property(name)] => Ok(name.as_str().to_owned()),
+            _ => Err(not_found(path)),
+        },
         _ => Err(not_found(path)),
     }
 }
@@ -329,7 +341,11 @@ mod tests {
             parse("/s(2fa3bc17-de50-4f48-91f0-dd4aede5c424)/files/$count"),
             Resource::Navigation { count: true, .. }
         ));
-        for bad in ["/s/x/y", "/s('a')/f/g/h", "/s('a')/f(1)"] {
+        assert!(matches!(
+            parse("/s('a')/name/$value"),
+            Resource::RawValue { .. }
+        ));
+        for bad in ["/s/x/y", "/s('a')/f/g/h", "/s('a')/f(1)", "/s('a')/f/$ref"] {
             assert!(
                 parse_resource(bad, &ParseOptions::default()).is_err(),
                 "{bad}"

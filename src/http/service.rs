@@ -151,6 +151,23 @@ async fn answer(service: &Arc<ODataService>, parts: &Parts) -> Result<Response, 
             }
             response
         }
+        Resource::RawValue { set, key, property } => {
+            let source = service.source(&set)?;
+            let declared = config.model.as_deref().map(|model| {
+                model
+                    .entity_set_type(&set)
+                    .and_then(|entity_type| model.property(entity_type, &property))
+                    .is_some()
+            });
+            if declared == Some(false) {
+                return Err(ODataError::NotFound(format!(
+                    "{set} has no property {property}"
+                )));
+            }
+            return service
+                .property(&request, source, &set, &key, &property, true)
+                .await;
+        }
         Resource::Navigation {
             set,
             key,
@@ -202,7 +219,9 @@ impl ODataService {
                 model.property(entity_type, navigation)
             });
             if structural.is_some() {
-                return self.property(request, source, set, key, navigation).await;
+                return self
+                    .property(request, source, set, key, navigation, false)
+                    .await;
             }
         }
         if declared == Some(false) {
@@ -296,8 +315,10 @@ impl ODataService {
 impl ODataService {
     /// `/set(key)/property` (URL §4.6): the property's value, as `{"value": ...}` for a
     /// primitive or a collection, as the object itself for a complex value; 204 No Content
-    /// when it is null (Protocol §11.2.6). Query options on a property path are not
-    /// answered (501) rather than ignored.
+    /// when it is null (Protocol §11.2.6). With `raw` (`/$value`, URL §4.7), a primitive
+    /// as `text/plain`: a string's text, a number's or Boolean's JSON text; a structured
+    /// value has no raw form (400). Query options on a property path are not answered
+    /// (501) rather than ignored.
     async fn property(
         &self,
         request: &ODataQuery,
@@ -305,6 +326,7 @@ impl ODataService {
         set: &str,
         key: &[crate::ast::KeyValue],
         property: &str,
+        raw: bool,
     ) -> Result<Response, ODataError> {
         let only_format = Query {
             format: request.query.format.clone(),
@@ -325,6 +347,25 @@ impl ODataService {
             .get_mut(property)
             .map(Value::take)
             .unwrap_or(Value::Null);
+        if raw {
+            let text = match value {
+                Value::Null => return Ok(axum::http::StatusCode::NO_CONTENT.into_response()),
+                Value::String(text) => text,
+                Value::Bool(_) | Value::Number(_) => value.to_string(),
+                Value::Array(_) | Value::Object(_) => {
+                    return Err(ODataError::Eval(crate::error::EvalError::Invalid(format!(
+                        "{property} is not a primitive value: it has no $value"
+                    ))))
+                }
+            };
+            let body = ResponseBody::Other {
+                content_type: "text/plain;charset=utf-8",
+                bytes: text.into_bytes(),
+            };
+            return Ok(ODataResponse::new(body)
+                .for_request(request)
+                .into_response());
+        }
         let body = match value {
             Value::Null => return Ok(axum::http::StatusCode::NO_CONTENT.into_response()),
             Value::Object(object) => Value::Object(object),
